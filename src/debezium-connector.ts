@@ -1,0 +1,214 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { KafkaConnector, KafkaConnectorSpec, KafkaConnectorSpecState } from '../imports/strimzi-connector-kafka.strimzi.io';
+import { IConnectCluster } from './connect-cluster';
+import { DEBEZIUM_PLUGINS } from './database-kind';
+import { saslClientConfig, secretPlaceholder } from './kafka-connection';
+import { COMMON_LABELS, SyncWave, syncWave, TENANT_LABEL } from './labels';
+import { escapeRegExp, schemaHistoryTopic, topicPrefix } from './names';
+import { DatabaseKindName, DNS_LABEL, MAX_TENANT_ID_LENGTH } from './tenants/rules';
+
+/** A value in a connector's `spec.config`. */
+export type ConnectorConfigValue = string | number | boolean;
+
+/** The database a connector captures. */
+export interface DatabaseEndpoint {
+  /** Host name or IP address of the server. */
+  readonly host: string;
+  /**
+   * Server port.
+   *
+   * @default - the kind's default: 1433, 5432 or 3306
+   */
+  readonly port?: number;
+  /** The database to capture. */
+  readonly name: string;
+}
+
+/** Where the connector's database user name and password are: an existing Secret. */
+export interface DatabaseCredentials {
+  /** Name of the Secret, in the Connect cluster's namespace. */
+  readonly secret: string;
+  /**
+   * Key of the user name.
+   *
+   * @default 'username'
+   */
+  readonly usernameKey?: string;
+  /**
+   * Key of the password.
+   *
+   * @default 'password'
+   */
+  readonly passwordKey?: string;
+}
+
+/** Options every Debezium connector takes. */
+export interface DebeziumConnectorOptions {
+  /** The tenant; it names the KafkaConnector, the `topic.prefix` and so the topics. Never change it. */
+  readonly tenantId: string;
+  /** The database to capture. */
+  readonly database: DatabaseEndpoint;
+  /** The Secret with the database credentials. */
+  readonly credentials: DatabaseCredentials;
+  /** Tables to capture, `schema.table` (MySQL: `database.table`). */
+  readonly tables: readonly string[];
+  /**
+   * Debezium 3 snapshot mode.
+   *
+   * @default 'initial'
+   */
+  readonly snapshotMode?: string;
+  /**
+   * The state Strimzi applies.
+   *
+   * @default 'running'
+   */
+  readonly state?: 'running' | 'paused' | 'stopped';
+  /**
+   * Heartbeat interval in milliseconds, so offsets of quiet tenants keep moving.
+   *
+   * @default 60000
+   */
+  readonly heartbeatIntervalMs?: number;
+}
+
+export interface DebeziumConnectorProps extends DebeziumConnectorOptions {
+  /** The Connect cluster the connector runs on. */
+  readonly cluster: IConnectCluster;
+}
+
+/**
+ * The shared base of the Debezium connectors: a Strimzi KafkaConnector (`kafka.strimzi.io/v1`) bound to
+ * its Connect cluster, with Debezium 3 keys only, credentials as config-provider placeholders, a stable
+ * `topic.prefix`, heartbeats, and JSON-friendly value handling.
+ */
+export abstract class DebeziumConnector extends Construct {
+  /** The KafkaConnector name, which Connect also keys offsets by. */
+  public readonly name: string;
+  /** The database kind. */
+  public readonly kind: DatabaseKindName;
+  /** Debezium's `topic.prefix`: the first part of every topic the connector writes. */
+  public readonly topicPrefix: string;
+  /** Names of the Secrets the connector reads through the config provider; Connect needs `get` on each. */
+  public readonly secretNames: readonly string[];
+  protected readonly cluster: IConnectCluster;
+  protected readonly options: DebeziumConnectorOptions;
+  private readonly extraConfig: Record<string, ConnectorConfigValue> = {};
+  private readonly apiObject: KafkaConnector;
+
+  protected constructor(scope: Construct, id: string, props: DebeziumConnectorProps, kind: DatabaseKindName) {
+    super(scope, id);
+    if (!DNS_LABEL.test(props.tenantId) || props.tenantId.length > MAX_TENANT_ID_LENGTH) {
+      throw new Error(`tenant id ${JSON.stringify(props.tenantId)} is not a DNS-1123 label of at most ${MAX_TENANT_ID_LENGTH} characters; `
+        + 'use lowercase letters, digits and \'-\'');
+    }
+    if (props.tables.length === 0) throw new Error(`tenant ${props.tenantId} captures no tables; list them as schema.table`);
+    this.kind = kind;
+    this.cluster = props.cluster;
+    this.options = props;
+    this.name = props.tenantId;
+    this.topicPrefix = topicPrefix(props.tenantId);
+    const kafkaSecret = props.cluster.kafka.auth && this.usesSchemaHistory() ? [props.cluster.kafka.auth.passwordSecret.name] : [];
+    this.secretNames = [...new Set([props.credentials.secret, ...kafkaSecret])].sort();
+
+    this.apiObject = new KafkaConnector(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: props.cluster.namespace,
+        labels: { ...COMMON_LABELS, 'strimzi.io/cluster': props.cluster.name, [TENANT_LABEL]: props.tenantId },
+        annotations: syncWave(SyncWave.CONNECTORS),
+      },
+      spec: Lazy.any({ produce: () => this._toKube() }) as unknown as KafkaConnectorSpec,
+    });
+  }
+
+  /** The generated KafkaConnector, for patches this construct has no prop for. */
+  public get resource(): ApiObject {
+    return this.apiObject;
+  }
+
+  /**
+   * Adds a Debezium or Connect setting the construct does not set itself.
+   *
+   * @throws when the key is already set, or is one Strimzi forbids in `spec.config`
+   */
+  public addConfig(key: string, value: ConnectorConfigValue): void {
+    if (['name', 'connector.class', 'tasks.max', 'connector.plugin.version'].includes(key)) {
+      throw new Error(`${key} cannot be set in a KafkaConnector's config: Strimzi takes it from metadata.name, spec.class or spec.tasksMax`);
+    }
+    if (key in this.extraConfig || key in this.baseConfig()) {
+      throw new Error(`connector ${this.name} already sets ${key}; each key can be set once`);
+    }
+    this.extraConfig[key] = value;
+  }
+
+  /** Settings of this database kind (host, database, slots, history...). */
+  protected abstract kindConfig(): Record<string, ConnectorConfigValue>;
+
+  /** True for connectors that keep a schema history topic (SQL Server, MySQL). */
+  protected abstract usesSchemaHistory(): boolean;
+
+  /** `table.include.list`: anchored regexes, so each name is escaped. */
+  protected tableIncludeList(): string {
+    return this.options.tables.map(escapeRegExp).join(',');
+  }
+
+  /** The schema history settings, with SASL for its own Kafka clients when the cluster needs it. */
+  protected schemaHistoryConfig(): Record<string, ConnectorConfigValue> {
+    const kafka = this.cluster.kafka;
+    return {
+      'schema.history.internal.kafka.bootstrap.servers': kafka.bootstrapServers,
+      'schema.history.internal.kafka.topic': schemaHistoryTopic(this.options.tenantId),
+      ...(kafka.auth && {
+        // TLS and SASL handshakes with a managed Kafka can exceed the 3 s default (DBZ-4518)
+        'schema.history.internal.kafka.query.timeout.ms': 15000,
+        ...saslClientConfig('schema.history.internal.producer.', kafka.auth, this.cluster.namespace),
+        ...saslClientConfig('schema.history.internal.consumer.', kafka.auth, this.cluster.namespace),
+      }),
+    };
+  }
+
+  private baseConfig(): Record<string, ConnectorConfigValue> {
+    const { credentials, tenantId } = this.options;
+    const namespace = this.cluster.namespace;
+    return {
+      'topic.prefix': this.topicPrefix,
+      'database.hostname': this.options.database.host,
+      'database.port': this.options.database.port ?? defaultPort(this.kind),
+      'database.user': secretPlaceholder(namespace, credentials.secret, credentials.usernameKey ?? 'username'),
+      'database.password': secretPlaceholder(namespace, credentials.secret, credentials.passwordKey ?? 'password'),
+      'table.include.list': this.tableIncludeList(),
+      'snapshot.mode': this.options.snapshotMode ?? 'initial',
+      'heartbeat.interval.ms': this.options.heartbeatIntervalMs ?? 60000,
+      // JSON consumers read exact decimals as strings; `precise` would arrive as base64 bytes
+      'decimal.handling.mode': 'string',
+      'binary.handling.mode': 'base64',
+      // -1: the broker's defaults, for every topic Connect creates for this connector
+      'topic.creation.default.replication.factor': -1,
+      'topic.creation.default.partitions': -1,
+      'custom.metric.tags': `tenant=${tenantId}`,
+      ...this.kindConfig(),
+    };
+  }
+
+  /** @internal */
+  public _toKube(): KafkaConnectorSpec {
+    return {
+      class: DEBEZIUM_PLUGINS[this.kind].connectorClass,
+      tasksMax: 1,
+      state: this.options.state as KafkaConnectorSpecState | undefined ?? KafkaConnectorSpecState.RUNNING,
+      autoRestart: { enabled: true },
+      config: sortKeys({ ...this.baseConfig(), ...this.extraConfig }),
+    };
+  }
+}
+
+function defaultPort(kind: DatabaseKindName): number {
+  return { sqlserver: 1433, postgres: 5432, mysql: 3306 }[kind];
+}
+
+/** Sorted keys make the YAML easy to scan and diff. */
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,43 @@
+/**
+ * The cdk8s app: the only code that reads files or the environment.
+ *
+ *   node lib/main.js                      synthesize TENANTS_FILE (default tenants.yaml) into CDK8S_OUTDIR (default dist)
+ *   node lib/main.js --check              only check the tenants file; `npm run synth` runs this first,
+ *                                         because `cdk8s synth` deletes its output folder before the app runs
+ *   node lib/main.js --write-schema FILE  write the tenants file's JSON Schema
+ */
+import * as fs from 'fs';
+import { App, Chart } from 'cdk8s';
+import { CdcPlatform } from './cdc-platform';
+import { readTenantsFile } from './tenants/load';
+import { tenantsFileJsonSchema } from './tenants/schema';
+import { TenantsFileError } from './tenants/validate';
+
+function main(args: readonly string[]): number {
+  if (args[0] === '--write-schema') {
+    fs.writeFileSync(args[1] ?? 'tenants.schema.json', `${JSON.stringify(tenantsFileJsonSchema(), null, 2)}\n`);
+    return 0;
+  }
+  const tenantsFile = process.env.TENANTS_FILE ?? 'tenants.yaml';
+  const { file } = readTenantsFile(tenantsFile);
+  if (args[0] === '--check') {
+    const platform = new CdcPlatform(new Chart(new App(), 'check'), 'cdc', file);
+    for (const warning of platform.warnings) console.error(`warning: ${warning}`);
+    console.error(`${tenantsFile}: ${platform.config.tenants.length} tenants, no problems`);
+    return 0;
+  }
+  const app = new App();
+  const chart = new Chart(app, 'tenant-cdc', { disableResourceNameHashes: true });
+  const platform = new CdcPlatform(chart, 'cdc', file);
+  for (const warning of platform.warnings) console.error(`warning: ${warning}`);
+  app.synth();
+  return 0;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof TenantsFileError)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
+}

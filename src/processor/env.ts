@@ -1,0 +1,32 @@
+/**
+ * The event processor's environment variables (contract 2 of DESIGN.md). The processor's config
+ * parser and the EventProcessor construct both use these names, so they cannot drift apart.
+ */
+export const PROCESSOR_ENV = {
+  brokers: 'KAFKA_BROKERS',
+  saslMechanism: 'KAFKA_SASL_MECHANISM',
+  saslUsername: 'KAFKA_SASL_USERNAME',
+  saslPassword: 'KAFKA_SASL_PASSWORD',
+  groupId: 'KAFKA_GROUP_ID',
+  clientId: 'KAFKA_CLIENT_ID',
+  sourceTopics: 'SOURCE_TOPICS',
+  sourceTopicPattern: 'SOURCE_TOPIC_PATTERN',
+  sinkTopic: 'SINK_TOPIC',
+  dlqTopic: 'DLQ_TOPIC',
+  tenantRoutes: 'TENANT_ROUTES',
+  processingGuarantee: 'PROCESSING_GUARANTEE',
+  httpPort: 'HTTP_PORT',
+} as const;
+
+/** Defaults the processor applies when a variable is unset. */
+export const PROCESSOR_ENV_DEFAULTS = {
+  groupId: 'tenant-cdc-processor',
+  clientId: 'tenant-cdc-processor',
+  processingGuarantee: 'at-least-once',
+  httpPort: 8080,
+} as const;
+
+/** The dead-letter topic of a sink topic unless DLQ_TOPIC says otherwise. */
+export function defaultDlqTopic(sinkTopic: string): string {
+  return `${sinkTopic}.dlq`;
+}

@@ -1,0 +1,200 @@
+import { z } from 'zod';
+import * as rules from './rules';
+
+/**
+ * The tenants file (contract 1 of DESIGN.md) as one zod schema: the TypeScript types, the runtime
+ * checks and the published JSON Schema (`tenants.schema.json`) all come from here.
+ *
+ * Field checks live in this schema; checks that need the merged tenant (defaults applied) or several
+ * tenants at once live in `validate.ts`. Every object is strict: an unknown field is an error.
+ */
+
+/** Shows a bad value the way the user wrote it. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const json = JSON.stringify(value);
+  return json === undefined ? String(value) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+function patterned(pattern: RegExp, what: string, fix: string, maxLength?: number) {
+  const base = z.string().min(1, { error: `must not be empty; ${fix}` });
+  const bounded = maxLength === undefined ? base : base.max(maxLength, {
+    error: (iss) => `${what} of at most ${maxLength} characters, got ${show(iss.input)} (${String(iss.input).length}); ${fix}`,
+  });
+  return bounded.regex(pattern, { error: (iss) => `${what}, got ${show(iss.input)}; ${fix}` });
+}
+
+function integer(min: number, max: number, what: string) {
+  return z.number().int({ error: (iss) => `${what} must be a whole number, got ${show(iss.input)}` })
+    .min(min, { error: (iss) => `${what} must be at least ${min}, got ${show(iss.input)}` })
+    .max(max, { error: (iss) => `${what} must be at most ${max}, got ${show(iss.input)}` });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, what: string) {
+  return z.enum(values, { error: (iss) => `${show(iss.input)} is not a valid ${what}; use one of: ${values.join(', ')}` });
+}
+
+const dnsLabel = (what: string, max = 63) => patterned(rules.DNS_LABEL, `${what} must be a DNS-1123 label (lowercase letters, digits and '-', `
+  + 'starting and ending with a letter or digit)', 'rename it, e.g. "acme-prod"', max);
+
+const secretName = patterned(rules.DNS_SUBDOMAIN,
+  'a Secret name must be a DNS-1123 subdomain (lowercase letters, digits, \'-\' and \'.\')', 'use the exact name of the existing Secret', 253);
+
+const secretKey = patterned(rules.SECRET_KEY, 'a Secret key may hold only letters, digits, \'-\', \'_\' and \'.\'',
+  'use the key under `data:` in the Secret', 253);
+
+const topicName = patterned(rules.KAFKA_TOPIC, 'a Kafka topic name may hold only letters, digits, \'.\', \'_\' and \'-\'',
+  'e.g. "cdc.events"', 249).refine((t) => t !== '.' && t !== '..', { error: 'a Kafka topic cannot be named "." or ".."' });
+
+const image = patterned(rules.IMAGE_REFERENCE, 'a container image reference has no spaces or scheme',
+  'write it as registry/repository:tag, e.g. "registry.example.com/connect-debezium:3.6"');
+
+const bootstrapServers = z.string().min(1, { error: 'must not be empty; list the brokers as host:port,host:port' }).superRefine((value, ctx) => {
+  for (const server of value.split(',')) {
+    const match = rules.HOST_PORT.exec(server);
+    if (!match) {
+      ctx.addIssue({ code: 'custom', input: value, message: `${show(server)} is not host:port; write the brokers as host:port,host:port with no spaces` });
+    } else if (Number(match[1]) < 1 || Number(match[1]) > 65535) {
+      ctx.addIssue({ code: 'custom', input: value, message: `port ${match[1]} of ${show(server)} is out of range; use a port from 1 to 65535` });
+    }
+  }
+});
+
+const kafkaAuth = z.strictObject({
+  mechanism: oneOf(rules.SASL_MECHANISMS, 'SASL mechanism').meta({ description: 'SASL mechanism, always over TLS (SASL_SSL).' }),
+  username: z.string().min(1, { error: 'must not be empty; use the SASL user name, e.g. a Confluent Cloud API key' })
+    .regex(/^[^"\\\s]+$/, { error: (iss) => `a SASL user name cannot hold quotes, backslashes or spaces (they break the JAAS config), got ${show(iss.input)}` })
+    .meta({ description: 'SASL user name, e.g. a Confluent Cloud API key. Not a secret.' }),
+  passwordSecret: z.strictObject({
+    name: secretName.meta({ description: 'Existing Secret in the namespace.' }),
+    key: secretKey.meta({ description: 'Key in that Secret holding the password (e.g. the API secret).' }),
+  }).meta({ description: 'Where the SASL password is; its value is never written to the output.' }),
+}).meta({ description: 'SASL authentication; absent means PLAINTEXT (an in-cluster Kafka).' });
+
+const kafka = z.strictObject({
+  bootstrapServers: bootstrapServers.meta({ description: 'Comma list of host:port.' }),
+  auth: kafkaAuth.optional(),
+}).meta({ description: 'The Kafka cluster Connect and the processor use.' });
+
+const connect = z.strictObject({
+  name: dnsLabel('the Connect cluster name', rules.MAX_CONNECT_NAME_LENGTH)
+    .meta({ description: 'KafkaConnect name; also the Connect group id and the prefix of its storage topics.', default: 'tenant-cdc' }),
+  replicas: integer(0, 100, 'connect.replicas').meta({ description: 'Number of Connect workers.', default: 2 }),
+  image: image.meta({ description: 'A prebuilt Connect image that holds the Debezium plugins. With `build` it is the base image.' }),
+  build: z.strictObject({
+    image: image.meta({ description: 'Image Strimzi builds (with the Debezium plugins of the database kinds in use) and pushes.' }),
+    pushSecret: secretName.optional().meta({ description: 'Secret (kubernetes.io/dockerconfigjson) used to push the image.' }),
+  }).meta({ description: 'Have Strimzi build the Connect image with the Debezium plugins from Maven Central.' }),
+}).partial().meta({ description: 'The Kafka Connect cluster; every field is optional.' });
+
+const debezium = z.strictObject({
+  version: z.string().regex(rules.DEBEZIUM_VERSION, {
+    error: (iss) => `${show(iss.input)} is not a Debezium release version; write it as on Maven Central, e.g. "3.6.1.Final"`,
+  }).refine((v) => Number(rules.DEBEZIUM_VERSION.exec(v)?.[1]) >= 3, {
+    error: (iss) => `Debezium ${show(iss.input)} is older than 3.0: tenant-cdc writes Debezium 3 keys only; use 3.6.1.Final or later`,
+  }).meta({ description: 'Debezium version of the plugins Strimzi builds.', default: '3.6.1.Final' }),
+}).partial().meta({ description: 'Debezium plugin settings.' });
+
+const processor = z.strictObject({
+  image: image.meta({ description: 'Event processor image (built from the repository Dockerfile).' }),
+  replicas: integer(0, 100, 'processor.replicas').meta({ description: 'Number of processor pods.', default: 2 }),
+  outputTopic: topicName.meta({ description: 'The final topic; the dead-letter topic is `<outputTopic>.dlq`.', default: 'cdc.events' }),
+}).partial().meta({ description: 'The event processor Deployment; every field is optional.' });
+
+const database = z.strictObject({
+  kind: oneOf(rules.DATABASE_KINDS, 'database kind').meta({ description: 'The database engine.', default: 'sqlserver' }),
+  host: z.string().min(1, { error: 'must not be empty; give the database server\'s host name' }).superRefine((host, ctx) => {
+    if (rules.DEBEZIUM_HOSTNAME.test(host)) return;
+    const fix = host.includes('\\') ? 'Debezium takes no named instance in the host: give the host only and the instance\'s TCP port in `port`'
+      : host.includes(',') || host.includes(':') ? 'give the host only and the port in `port`'
+        : 'use a host name or IP address (letters, digits, \'-\', \'_\' and \'.\')';
+    ctx.addIssue({ code: 'custom', input: host, message: `${show(host)} is not a host name Debezium accepts; ${fix}` });
+  }).meta({ description: 'Host name or IP address of the database server (no instance, no port).' }),
+  port: integer(1, 65535, 'the port').meta({ description: 'Database server port; 1433, 5432 or 3306 by kind.' }),
+  name: z.string().min(1, { error: 'must not be empty; give the name of the database to capture' })
+    .max(128, { error: (iss) => `database names have at most 128 characters, got ${show(iss.input)}` })
+    .refine((n) => n.trim() === n, { error: (iss) => `${show(iss.input)} starts or ends with a space; remove the spaces around the name` })
+    .refine((n) => !n.includes(','), {
+      error: (iss) => `${show(iss.input)} holds a ',', which Debezium reads as a list separator; one tenant captures one database, so give its name only`,
+    })
+    .meta({ description: 'The database to capture.' }),
+}).partial().meta({ description: 'The tenant\'s database.' });
+
+const credentials = z.strictObject({
+  secret: secretName.meta({ description: 'Existing Secret in the namespace with the database user name and password.' }),
+  usernameKey: secretKey.meta({ description: 'Key of the user name in the Secret.', default: 'username' }),
+  passwordKey: secretKey.meta({ description: 'Key of the password in the Secret.', default: 'password' }),
+}).partial().meta({ description: 'Where the database credentials are; their values never reach the output.' });
+
+const table = z.string().superRefine((name, ctx) => {
+  const parts = name.split('.');
+  if (parts.length !== 2 || !parts.every((p) => rules.TABLE_NAME_PART.test(p))) {
+    ctx.addIssue({
+      code: 'custom', input: name,
+      message: `${show(name)} is not schema.table; write one schema (mysql: database) and one table joined by a single dot, e.g. "dbo.Orders", `
+        + 'with no commas or spaces (SQL Server: no database part, it comes from database.name)',
+    });
+  }
+});
+
+const tables = z.array(table).min(1, { error: 'needs at least one table; list them as schema.table (mysql: db.table)' })
+  .meta({ description: 'Tables to capture, as `schema.table` (mysql: `db.table`).' });
+
+const snapshotMode = z.string().superRefine((mode, ctx) => {
+  const replacement = rules.REMOVED_SNAPSHOT_MODES[mode];
+  if (replacement) {
+    ctx.addIssue({ code: 'custom', input: mode, message: `${show(mode)} was removed in Debezium 3; use "${replacement}"` });
+  } else if (!rules.ALL_SNAPSHOT_MODES.includes(mode)) {
+    ctx.addIssue({ code: 'custom', input: mode, message: `${show(mode)} is not a Debezium 3 snapshot mode; use one of: ${rules.ALL_SNAPSHOT_MODES.join(', ')}` });
+  }
+}).meta({ description: 'Debezium 3 snapshot mode.', default: 'initial', enum: rules.ALL_SNAPSHOT_MODES });
+
+/** Tenant fields that `defaults` may set too: everything but `id`. */
+const tenantSettings = {
+  database,
+  credentials,
+  tables,
+  snapshotMode,
+  state: oneOf(rules.CONNECTOR_STATES, 'connector state').meta({ description: 'Connector state applied by Strimzi.', default: 'running' }),
+};
+
+const tenant = z.strictObject({
+  id: dnsLabel('a tenant id', rules.MAX_TENANT_ID_LENGTH)
+    .meta({ description: 'Unique, never changes: it names the connector, its topics and its offsets.' }),
+  ...tenantSettings,
+}).partial({ database: true, credentials: true, tables: true, snapshotMode: true, state: true });
+
+/** The whole tenants file. */
+export const tenantsFileSchema = z.strictObject({
+  namespace: dnsLabel('a namespace').meta({ description: 'Namespace of Connect, the connectors, the RBAC and the processor.' }),
+  kafka,
+  connect: connect.optional(),
+  debezium: debezium.optional(),
+  processor: processor.optional(),
+  defaults: z.strictObject(tenantSettings).partial().optional()
+    .meta({ description: 'Values for every tenant field except id; a tenant\'s own values win, objects are merged.' }),
+  tenants: z.array(tenant).min(1, { error: 'needs at least one tenant' }).meta({ description: 'The tenants, one database each.' }),
+}).meta({
+  title: 'tenant-cdc tenants file',
+  description: 'One file lists every tenant database to capture; tenant-cdc turns it into Strimzi and Debezium manifests.',
+});
+
+/** The tenants file as written: the props of `CdcPlatform`. */
+export type TenantsFile = z.input<typeof tenantsFileSchema>;
+/** One entry of `tenants:` as written. */
+export type TenantSpec = z.input<typeof tenant>;
+/** The `defaults:` block. */
+export type TenantDefaults = NonNullable<TenantsFile['defaults']>;
+/** The Kafka connection settings. */
+export type KafkaSettings = TenantsFile['kafka'];
+/** SASL authentication for Kafka. */
+export type KafkaAuthSettings = NonNullable<KafkaSettings['auth']>;
+/** Connect cluster settings. */
+export type ConnectSettings = NonNullable<TenantsFile['connect']>;
+/** Event processor settings. */
+export type ProcessorSettings = NonNullable<TenantsFile['processor']>;
+
+/** The JSON Schema editors use to validate and complete tenants files. */
+export function tenantsFileJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(tenantsFileSchema, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
+}

@@ -1,0 +1,323 @@
+import { z } from 'zod';
+import { DEFAULT_DEBEZIUM_VERSION } from '../database-kind';
+import { compare, dataTopicPattern } from '../names';
+import * as rules from './rules';
+import { show, TenantsFile, tenantsFileSchema } from './schema';
+
+/** A tenant with every default applied: what the constructs build from. */
+export interface ResolvedTenant {
+  readonly id: string;
+  readonly database: { readonly kind: rules.DatabaseKindName; readonly host: string; readonly port: number; readonly name: string };
+  readonly credentials: { readonly secret: string; readonly usernameKey: string; readonly passwordKey: string };
+  readonly tables: readonly string[];
+  readonly snapshotMode: string;
+  readonly state: (typeof rules.CONNECTOR_STATES)[number];
+}
+
+/** A tenants file with every default applied and every rule checked; tenants sorted by id. */
+export interface ResolvedTenantsFile {
+  readonly namespace: string;
+  readonly kafka: TenantsFile['kafka'];
+  readonly connect: {
+    readonly name: string;
+    readonly replicas: number;
+    readonly image?: string;
+    readonly build?: { readonly image: string; readonly pushSecret?: string };
+  };
+  readonly debeziumVersion: string;
+  readonly processor: { readonly image: string; readonly replicas: number; readonly outputTopic: string };
+  readonly tenants: readonly ResolvedTenant[];
+}
+
+/** The defaults tenant-cdc applies where the tenants file is silent. */
+export const DEFAULTS = {
+  connectName: 'tenant-cdc',
+  connectReplicas: 2,
+  debeziumVersion: DEFAULT_DEBEZIUM_VERSION,
+  processorImage: 'tenant-cdc-processor:0.1.0',
+  processorReplicas: 2,
+  outputTopic: 'cdc.events',
+  usernameKey: 'username',
+  passwordKey: 'password',
+  snapshotMode: 'initial',
+  state: 'running',
+  kind: 'sqlserver',
+} as const;
+
+/**
+ * A tenants file that breaks rules. `problems` lists every one, each as
+ * `tenants[3].database.host: what is wrong, the bad value and the fix`.
+ */
+export class TenantsFileError extends Error {
+  constructor(public readonly problems: readonly string[], source = 'the tenants file') {
+    super(`${source} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'TenantsFileError';
+  }
+}
+
+type Path = ReadonlyArray<PropertyKey>;
+
+/** Tells where in the source file a path is, e.g. `tenants.yaml:12:7`; the loader provides it. */
+export type Locator = (path: Path) => string | undefined;
+
+/**
+ * Checks a tenants file (parsed YAML or props written in TypeScript) and applies every default.
+ *
+ * @throws TenantsFileError listing every problem at once
+ */
+export function resolveTenantsFile(input: unknown, options: { readonly locate?: Locator; readonly source?: string } = {}): ResolvedTenantsFile {
+  const problems = new Problems(input, options.locate);
+  const parsed = tenantsFileSchema.safeParse(input, { error: genericMessage });
+  if (!parsed.success) problems.addZodIssues(parsed.error.issues);
+  const resolved = resolveAndCheck(input, problems);
+  if (problems.list.length > 0 || !parsed.success || !resolved) throw new TenantsFileError(problems.list, options.source);
+  return resolved;
+}
+
+/** Collects problems as sorted, de-duplicated lines, and knows which paths already failed. */
+class Problems {
+  public readonly list: string[] = [];
+  private readonly failed = new Set<string>();
+
+  constructor(private readonly input: unknown, private readonly locate?: Locator) {}
+
+  add(path: Path, message: string): void {
+    const where = this.locate?.(path);
+    const line = `${formatPath(path)}: ${message}${where ? ` (${where})` : ''}`;
+    if (!this.list.includes(line)) this.list.push(line);
+    this.failed.add(formatPath(path));
+  }
+
+  /** True when this path, or a field inside it, already has a problem. */
+  hasFailed(path: Path): boolean {
+    const prefix = formatPath(path);
+    return [...this.failed].some((p) => p === prefix || p.startsWith(`${prefix}.`) || p.startsWith(`${prefix}[`));
+  }
+
+  addZodIssues(issues: readonly z.core.$ZodIssue[]): void {
+    for (const issue of issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) this.add([...issue.path, key], unknownFieldMessage(key, allowedKeys(issue.path)));
+      } else {
+        this.add(issue.path, issue.message);
+      }
+    }
+  }
+
+  valueAt(path: Path): unknown {
+    return path.reduce<unknown>((node, key) => (isObject(node) || Array.isArray(node) ? (node as any)[key as any] : undefined), this.input);
+  }
+}
+
+/** Messages for issues the schema has no specific text for, always with the bad value. */
+function genericMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return `required; add this field (see tenants.schema.json or the README)`;
+      return `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}, got ${show(issue.input)}`;
+    case 'invalid_value':
+      return `${show(issue.input)} is not allowed; use one of: ${issue.values.join(', ')}`;
+    default:
+      return undefined;
+  }
+}
+
+/** `tenants[3].database.host` */
+export function formatPath(path: Path): string {
+  if (path.length === 0) return '(file)';
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');
+}
+
+function unknownFieldMessage(key: PropertyKey, allowed: readonly string[]): string {
+  const name = String(key);
+  const close = allowed.filter((a) => editDistance(a.toLowerCase(), name.toLowerCase()) <= 2);
+  const hint = close.length > 0 ? `did you mean "${close[0]}"? ` : '';
+  return `unknown field ${show(name)}; ${hint}allowed here: ${allowed.join(', ')}`;
+}
+
+/** The field names the schema allows at a path, found by walking the zod schema. */
+function allowedKeys(path: Path): string[] {
+  let schema: any = tenantsFileSchema;
+  for (const key of [...path, undefined]) {
+    // unwrap optional/partial/refined wrappers down to the object or array
+    while (schema?._zod?.def?.innerType) schema = schema._zod.def.innerType;
+    if (key === undefined) break;
+    if (schema?._zod?.def?.type === 'array') schema = schema._zod.def.element;
+    else schema = schema?._zod?.def?.shape?.[key as string];
+  }
+  return Object.keys(schema?._zod?.def?.shape ?? {});
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Applies `defaults:` and the built-in defaults to every tenant, then checks what needs the merged
+ * tenant or several tenants at once. Works on the raw input so it can report alongside schema problems;
+ * it skips whatever the schema already rejected, so each mistake is reported once.
+ */
+function resolveAndCheck(input: unknown, problems: Problems): ResolvedTenantsFile | undefined {
+  if (!isObject(input) || !Array.isArray(input.tenants)) return undefined;
+  const defaults = isObject(input.defaults) ? input.defaults : {};
+  const tenants: ResolvedTenant[] = [];
+  input.tenants.forEach((raw: unknown, index: number) => {
+    if (!isObject(raw) || problems.hasFailed(['tenants', index, 'id'])) return;
+    const tenant = resolveTenant(raw, defaults, index, problems);
+    if (tenant) tenants.push(tenant);
+  });
+  checkAcrossTenants(input.tenants, tenants, problems);
+  if (!isObject(input.kafka) || typeof input.namespace !== 'string') return undefined;
+
+  const connect = isObject(input.connect) ? input.connect : {};
+  const processor = isObject(input.processor) ? input.processor : {};
+  const resolved: ResolvedTenantsFile = {
+    namespace: input.namespace,
+    kafka: input.kafka as TenantsFile['kafka'],
+    connect: {
+      name: connect.name ?? DEFAULTS.connectName,
+      replicas: connect.replicas ?? DEFAULTS.connectReplicas,
+      ...(connect.image !== undefined && { image: connect.image }),
+      ...(connect.build !== undefined && { build: connect.build }),
+    },
+    debeziumVersion: (isObject(input.debezium) ? input.debezium.version : undefined) ?? DEFAULTS.debeziumVersion,
+    processor: {
+      image: processor.image ?? DEFAULTS.processorImage,
+      replicas: processor.replicas ?? DEFAULTS.processorReplicas,
+      outputTopic: processor.outputTopic ?? DEFAULTS.outputTopic,
+    },
+    tenants: tenants.sort((a, b) => compare(a.id, b.id)),
+  };
+  checkOutputTopics(resolved, problems);
+  return resolved;
+}
+
+/** Where a merged value came from: the tenant itself, else `defaults`. */
+function pick(raw: Record<string, any>, defaults: Record<string, any>, index: number, field: string, sub?: string) {
+  const own = sub ? (isObject(raw[field]) ? raw[field][sub] : undefined) : raw[field];
+  if (own !== undefined) return { value: own, path: sub ? ['tenants', index, field, sub] : ['tenants', index, field] };
+  const inherited = sub ? (isObject(defaults[field]) ? defaults[field][sub] : undefined) : defaults[field];
+  return { value: inherited, path: sub ? ['defaults', field, sub] : ['defaults', field] };
+}
+
+function resolveTenant(raw: Record<string, any>, defaults: Record<string, any>, index: number, problems: Problems): ResolvedTenant | undefined {
+  const at = (field: string, sub?: string) => pick(raw, defaults, index, field, sub);
+  const kind = at('database', 'kind');
+  const host = at('database', 'host');
+  // a default port belongs to the default kind: a postgres tenant must not inherit SQL Server's 1433
+  const defaultsKind = isObject(defaults.database) ? defaults.database.kind ?? DEFAULTS.kind : DEFAULTS.kind;
+  const portFromDefaults = at('database', 'port').path[0] === 'defaults' && (kind.value ?? DEFAULTS.kind) !== defaultsKind;
+  const port = portFromDefaults ? { value: undefined, path: ['tenants', index, 'database', 'port'] } : at('database', 'port');
+  const name = at('database', 'name');
+  const secret = at('credentials', 'secret');
+  const tables = at('tables');
+  const snapshotMode = at('snapshotMode');
+  let ok = true;
+
+  const required: Array<[{ value: unknown; path: Path }, string, string]> = [
+    [host, 'database.host', 'the database server\'s host name'],
+    [name, 'database.name', 'the name of the database to capture'],
+    [secret, 'credentials.secret', 'the name of the Secret holding the database user name and password'],
+    [tables, 'tables', 'the tables to capture, as schema.table'],
+  ];
+  for (const [field, label, what] of required) {
+    if (field.value === undefined) {
+      problems.add(['tenants', index, ...label.split('.')], `required: set ${what} here or in defaults.${label}`);
+      ok = false;
+    } else if (problems.hasFailed(field.path)) {
+      ok = false;
+    }
+  }
+  if ([kind, port, snapshotMode, at('state'), at('credentials', 'usernameKey'), at('credentials', 'passwordKey')].some((f) => problems.hasFailed(f.path))) ok = false;
+  if (problems.hasFailed(['tenants', index]) || problems.hasFailed(['defaults'])) ok = false;
+  if (!ok) return undefined;
+
+  const kindName = (kind.value ?? DEFAULTS.kind) as rules.DatabaseKindName;
+  const mode = (snapshotMode.value ?? DEFAULTS.snapshotMode) as string;
+  if (!rules.SNAPSHOT_MODES[kindName].includes(mode)) {
+    problems.add(snapshotMode.path, `the ${kindName} connector has no snapshot mode ${show(mode)}${snapshotMode.path[0] === 'defaults' ? ` (tenant ${raw.id})` : ''}; `
+      + `use one of: ${rules.SNAPSHOT_MODES[kindName].join(', ')}`);
+    ok = false;
+  }
+  const tableList = tables.value as string[];
+  const seen = new Set<string>();
+  tableList.forEach((table, i) => {
+    if (seen.has(table.toLowerCase())) {
+      problems.add([...tables.path, i], `${show(table)} is listed twice; remove the duplicate`);
+      ok = false;
+    }
+    seen.add(table.toLowerCase());
+    if (kindName === 'mysql' && table.split('.')[0] !== name.value) {
+      problems.add([...tables.path, i], `${show(table)} is not in the tenant's database ${show(name.value)}${tables.path[0] === 'defaults' ? ` (tenant ${raw.id})` : ''}; `
+        + `mysql tables are written database.table, e.g. "${name.value}.${table.split('.')[1]}"`);
+      ok = false;
+    }
+  });
+  if (!ok) return undefined;
+
+  return {
+    id: raw.id,
+    database: { kind: kindName, host: host.value, port: port.value ?? rules.DEFAULT_PORTS[kindName], name: name.value },
+    credentials: {
+      secret: secret.value,
+      usernameKey: at('credentials', 'usernameKey').value ?? DEFAULTS.usernameKey,
+      passwordKey: at('credentials', 'passwordKey').value ?? DEFAULTS.passwordKey,
+    },
+    tables: [...tableList],
+    snapshotMode: mode,
+    state: at('state').value ?? DEFAULTS.state,
+  };
+}
+
+/** Rules across tenants: unique ids, and no two tenants capturing one database. */
+function checkAcrossTenants(rawTenants: unknown[], tenants: readonly ResolvedTenant[], problems: Problems): void {
+  const firstIndexOfId = new Map<string, number>();
+  rawTenants.forEach((raw, index) => {
+    if (!isObject(raw) || typeof raw.id !== 'string') return;
+    const first = firstIndexOfId.get(raw.id);
+    if (first === undefined) firstIndexOfId.set(raw.id, index);
+    else problems.add(['tenants', index, 'id'], `duplicate tenant id ${show(raw.id)}, first used by tenants[${first}]; every tenant needs its own id`);
+  });
+
+  const indexOf = (id: string) => rawTenants.findIndex((raw) => isObject(raw) && raw.id === id);
+  const byDatabase = new Map<string, ResolvedTenant>();
+  for (const tenant of [...tenants].sort((a, b) => indexOf(a.id) - indexOf(b.id))) {
+    const db = tenant.database;
+    // SQL Server and MySQL names are case-insensitive by default; PostgreSQL names are not
+    const name = db.kind === 'postgres' ? db.name : db.name.toLowerCase();
+    const key = `${db.kind}|${db.host.toLowerCase()}|${db.port}|${name}`;
+    const other = byDatabase.get(key);
+    if (other) {
+      problems.add(['tenants', indexOf(tenant.id), 'database'], `captures the same database as tenants[${indexOf(other.id)}] (${other.id}): `
+        + `${show(`${db.host}:${db.port}/${db.name}`)}; two connectors on one database duplicate every event, so give each tenant its own database`);
+    } else {
+      byDatabase.set(key, tenant);
+    }
+  }
+}
+
+/** The processor must not read its own output back as a change topic. */
+function checkOutputTopics(file: ResolvedTenantsFile, problems: Problems): void {
+  if (file.tenants.length === 0) return;
+  const pattern = new RegExp(dataTopicPattern(file.tenants.map((t) => ({ id: t.id, kind: t.database.kind }))));
+  for (const topic of [file.processor.outputTopic, `${file.processor.outputTopic}.dlq`]) {
+    if (pattern.test(topic)) {
+      problems.add(['processor', 'outputTopic'], `${show(topic)} looks like a change topic of tenant ${show(topic.split('.')[0])}, so the processor would read `
+        + 'its own output; choose an output topic that does not start with a tenant id, e.g. "cdc.events"');
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { describe, expect, test } from 'vitest';
+import { parseTenantsYaml, TenantsFile } from '../src';
+import { debeziumProblems } from './support/debezium-rules';
+import { kubernetesProblems, strimziProblems, strimziValidators } from './support/schemas';
+import { Manifest, ofKind, parseManifests, synthPlatformYaml } from './support/synth';
+import { generatedTenants } from './support/tenants';
+
+const root = path.join(__dirname, '..');
+const fixtures = ['tenants.yaml', 'test/fixtures/minimal.yaml', 'test/fixtures/scram-mixed.yaml'];
+const validators = strimziValidators();
+
+function fromFile(file: string): TenantsFile {
+  return parseTenantsYaml(fs.readFileSync(path.join(root, file), 'utf8'), file).file;
+}
+
+/** Secrets the connectors reference that no Role bound to the Connect ServiceAccount lets it `get`. */
+function unreadableSecrets(objects: Manifest[], namespace: string, connectName: string): string[] {
+  const bindings = ofKind(objects, 'RoleBinding').filter((b) => b.subjects.some((s: any) => s.kind === 'ServiceAccount' && s.name === `${connectName}-connect`));
+  const readable = new Set(ofKind(objects, 'Role').filter((r) => bindings.some((b) => b.roleRef.name === r.metadata.name && b.metadata.namespace === r.metadata.namespace))
+    .flatMap((r) => r.rules.filter((rule: any) => rule.verbs.includes('get') && rule.resources.includes('secrets')).flatMap((rule: any) => rule.resourceNames)));
+  const referenced = ofKind(objects, 'KafkaConnector').flatMap((c) => Object.values<any>(c.spec.config)
+    .flatMap((v) => [...String(v).matchAll(/\$\{secrets:([^/]+)\/([^:]+):[^}]+\}/g)].map((m) => (m[1] === namespace ? m[2] : `${m[1]}/${m[2]}`))));
+  return [...new Set(referenced)].filter((secret) => !readable.has(secret));
+}
+
+/** Values that look like credentials rather than references to them. */
+function literalCredentials(objects: Manifest[]): string[] {
+  const found: string[] = [];
+  if (ofKind(objects, 'Secret').length) found.push('a Secret object');
+  for (const connector of ofKind(objects, 'KafkaConnector')) {
+    for (const [key, value] of Object.entries<any>(connector.spec.config)) {
+      if (/password|jaas/i.test(key) && !/\$\{secrets:[^}]+\}/.test(String(value))) found.push(`${connector.metadata.name}: ${key}`);
+      if (/password="(?!\$\{secrets:)/.test(String(value))) found.push(`${connector.metadata.name}: ${key} has a literal password`);
+    }
+  }
+  for (const deployment of ofKind(objects, 'Deployment')) {
+    for (const env of deployment.spec.template.spec.containers.flatMap((c: any) => c.env ?? [])) {
+      if (/PASSWORD|SECRET/.test(env.name) && env.value !== undefined) found.push(`${deployment.metadata.name}: env ${env.name} has a literal value`);
+    }
+  }
+  return found;
+}
+
+function checkAll(file: TenantsFile, options: { kubernetes?: boolean } = {}) {
+  const objects = parseManifests(synthPlatformYaml(file));
+  expect(strimziProblems(objects, validators)).toEqual([]);
+  expect(debeziumProblems(objects)).toEqual([]);
+  expect(literalCredentials(objects)).toEqual([]);
+  expect(unreadableSecrets(objects, file.namespace, file.connect?.name ?? 'tenant-cdc')).toEqual([]);
+  if (options.kubernetes !== false) expect(kubernetesProblems(objects)).toEqual([]);
+  return objects;
+}
+
+describe('the app on tenants files', () => {
+  test.each(fixtures)('%s synthesizes objects Strimzi 1.2, Kubernetes and Debezium 3 accept', (file) => {
+    const objects = checkAll(fromFile(file));
+    expect(ofKind(objects, 'KafkaConnector').length).toBe(fromFile(file).tenants.length);
+  });
+
+  test.each([1, 2, 3])('a generated file of 300 tenants (seed %i), all kinds and Confluent Cloud auth, passes every check', (seed) => {
+    const file = generatedTenants(300, { seed: seed * 7919 });
+    const objects = checkAll(file);
+    expect(new Set(ofKind(objects, 'KafkaConnector').map((c) => c.spec.class)).size).toBe(3);
+    const connect = ofKind(objects, 'KafkaConnect')[0];
+    expect(connect.spec.build.plugins.map((p: any) => p.name)).toEqual(['debezium-connector-mysql', 'debezium-connector-postgres', 'debezium-connector-sqlserver']);
+  });
+
+  test('a generated file of 3,000 tenants passes the Strimzi and Debezium checks', () => {
+    const file = generatedTenants(3000, { seed: 42 });
+    const objects = checkAll(file, { kubernetes: false });
+    expect(ofKind(objects, 'KafkaConnector')).toHaveLength(3000);
+    expect(ofKind(objects, 'Role')).toHaveLength(3001);
+  });
+
+  test('a file without Kafka auth has no SASL anywhere', () => {
+    const objects = checkAll(generatedTenants(30, { seed: 5, auth: false }));
+    expect(JSON.stringify(objects)).not.toMatch(/sasl|SASL/);
+  });
+});
+
+describe('determinism', () => {
+  test('the same input gives byte-identical output', () => {
+    const file = generatedTenants(200, { seed: 11 });
+    expect(synthPlatformYaml(file)).toBe(synthPlatformYaml(structuredClone(file)));
+  });
+
+  test('reordering tenants changes nothing', () => {
+    const file = generatedTenants(200, { seed: 12 });
+    const shuffled = { ...file, tenants: [...file.tenants].sort((a, b) => (a.database!.name! < b.database!.name! ? 1 : -1)) };
+    expect(shuffled.tenants[0]).not.toEqual(file.tenants[0]);
+    expect(synthPlatformYaml(shuffled)).toBe(synthPlatformYaml(file));
+  });
+
+  test('adding a tenant only adds that tenant\'s objects and its topic to the processor', () => {
+    const file = generatedTenants(20, { seed: 13 });
+    const before = parseManifests(synthPlatformYaml(file));
+    const extra = { id: 'newcomer', database: { kind: 'postgres' as const, host: 'pg', name: 'newcomer' }, credentials: { secret: 'newcomer-db' }, tables: ['public.t'] };
+    const after = parseManifests(synthPlatformYaml({ ...file, tenants: [...file.tenants, extra] }));
+    const key = (m: Manifest) => `${m.kind}/${m.metadata.name}`;
+    const changed = after.filter((m) => JSON.stringify(m) !== JSON.stringify(before.find((b) => key(b) === key(m)))).map(key);
+    expect(changed.sort()).toEqual(['Deployment/cdc-processor', 'KafkaConnector/newcomer', 'Role/cdc-tenant-newcomer', 'RoleBinding/cdc-tenant-newcomer']);
+  });
+});

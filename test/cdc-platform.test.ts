@@ -1,0 +1,93 @@
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { CdcPlatform, TenantsFileError } from '../src';
+import { ofKind, synthPlatform } from './support/synth';
+import { sampleTenants } from './support/tenants';
+
+describe('CdcPlatform', () => {
+  test('synthesizes the whole platform from tenants-file props', () => {
+    expect(synthPlatform(sampleTenants())).toMatchSnapshot();
+  });
+
+  test('defines one connector per tenant of the right class', () => {
+    const connectors = ofKind(synthPlatform(sampleTenants()), 'KafkaConnector');
+    expect(connectors.map((c) => [c.metadata.name, c.spec.class])).toEqual([
+      ['acme', 'io.debezium.connector.sqlserver.SqlServerConnector'],
+      ['globex', 'io.debezium.connector.postgresql.PostgresConnector'],
+      ['hooli', 'io.debezium.connector.mysql.MySqlConnector'],
+    ]);
+  });
+
+  test('labels every per-tenant object with its tenant', () => {
+    const objects = synthPlatform(sampleTenants());
+    const perTenant = objects.filter((o) => o.kind === 'KafkaConnector' || o.metadata.name.includes('-tenant-'));
+    expect(perTenant).toHaveLength(9);
+    for (const object of perTenant) expect(object.metadata.labels?.['tenant-cdc/tenant']).toMatch(/^(acme|globex|hooli)$/);
+  });
+
+  test('lets Connect get every Secret a connector references, and nothing else', () => {
+    const objects = synthPlatform(sampleTenants());
+    const referenced = new Set<string>();
+    for (const connector of ofKind(objects, 'KafkaConnector')) {
+      for (const value of Object.values<any>(connector.spec.config)) {
+        for (const match of String(value).matchAll(/\$\{secrets:cdc\/([^:]+):/g)) referenced.add(match[1]);
+      }
+    }
+    const bindings = ofKind(objects, 'RoleBinding').filter((b) => b.subjects.some((s: any) => s.name === 'cdc-connect-connect' && s.namespace === 'cdc'));
+    const readable = new Set(ofKind(objects, 'Role')
+      .filter((role) => bindings.some((b) => b.roleRef.name === role.metadata.name))
+      .flatMap((role) => role.rules.filter((r: any) => r.verbs.join() === 'get' && r.resources.join() === 'secrets').flatMap((r: any) => r.resourceNames)));
+    expect([...referenced].sort()).toEqual(['acme-db', 'ccloud', 'globex-db', 'hooli-db']);
+    expect([...readable].sort()).toEqual([...referenced].sort());
+  });
+
+  test('orders the Argo CD sync: access first, then Connect, then connectors and processor', () => {
+    const wave = (kind: string) => new Set(ofKind(synthPlatform(sampleTenants()), kind).map((o) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'])));
+    expect(wave('Role')).toEqual(new Set([-1]));
+    expect(wave('RoleBinding')).toEqual(new Set([-1]));
+    expect(wave('KafkaConnect')).toEqual(new Set([0]));
+    expect(wave('KafkaConnector')).toEqual(new Set([1]));
+    expect(wave('Deployment')).toEqual(new Set([1]));
+  });
+
+  test('points the processor at exactly the data topics Debezium writes', () => {
+    const deployment = ofKind(synthPlatform(sampleTenants()), 'Deployment')[0];
+    const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    const pattern = new RegExp(env.SOURCE_TOPIC_PATTERN);
+    for (const topic of ['acme.Acme.dbo.Orders', 'globex.public.orders', 'hooli.hooli.orders']) expect(topic).toMatch(pattern);
+    for (const topic of ['acme', 'acme.schema-history', '__debezium-heartbeat.acme', 'acme.transaction', 'globex.public', 'hooli.schema-history',
+      'other.public.orders', 'cdc.events', 'cdc.events.dlq', 'xacme.Acme.dbo.Orders']) {
+      expect(topic).not.toMatch(pattern);
+    }
+    expect(env.SINK_TOPIC).toBe('cdc.events');
+  });
+
+  test('gives MySQL tenants on one server distinct server ids', () => {
+    const file = sampleTenants({
+      tenants: ['a', 'b', 'c'].map((id) => ({ id, database: { kind: 'mysql' as const, host: 'mysql', name: id }, credentials: { secret: 's' }, tables: [`${id}.t`] })),
+    });
+    const ids = ofKind(synthPlatform(file), 'KafkaConnector').map((c) => c.spec.config['database.server.id']);
+    expect(new Set(ids).size).toBe(3);
+  });
+
+  test('warns when Connect would have no Debezium plugins', () => {
+    const platform = new CdcPlatform(Testing.chart(), 'cdc', sampleTenants({ connect: {} }));
+    expect(platform.warnings).toEqual([expect.stringMatching(/^connect: neither connect\.image nor connect\.build is set/)]);
+    expect(new CdcPlatform(Testing.chart(), 'cdc', sampleTenants()).warnings).toEqual([]);
+  });
+
+  test('fails on bad props with every problem listed', () => {
+    const props = sampleTenants() as any;
+    props.tenants[0].database.port = 0;
+    props.tenants[1].id = props.tenants[0].id;
+    expect(() => new CdcPlatform(new Chart(Testing.app(), 'c'), 'cdc', props)).toThrowError(TenantsFileError);
+    try {
+      new CdcPlatform(new Chart(Testing.app(), 'c'), 'cdc', props);
+    } catch (error) {
+      expect((error as TenantsFileError).problems).toEqual([
+        'tenants[0].database.port: the port must be at least 1, got 0',
+        'tenants[1].id: duplicate tenant id "acme", first used by tenants[0]; every tenant needs its own id',
+      ]);
+    }
+  });
+});

@@ -5,6 +5,7 @@ export * from './debezium-connector';
 export * from './event-processor';
 export * from './kafka-connection';
 export * from './labels';
+export * from './manifests';
 export * from './mysql-connector';
 export * from './names';
 export * from './postgres-connector';

@@ -7,8 +7,10 @@
  *   node lib/main.js --write-schema FILE  write the tenants file's JSON Schema
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { CdcPlatform } from './cdc-platform';
+import { renderApp } from './manifests';
 import { readTenantsFile } from './tenants/load';
 import { tenantsFileJsonSchema } from './tenants/schema';
 import { TenantsFileError } from './tenants/validate';
@@ -30,7 +32,8 @@ function main(args: readonly string[]): number {
   const chart = new Chart(app, 'tenant-cdc', { disableResourceNameHashes: true });
   const platform = new CdcPlatform(chart, 'cdc', file);
   for (const warning of platform.warnings) console.error(`warning: ${warning}`);
-  app.synth();
+  fs.mkdirSync(app.outdir, { recursive: true });
+  for (const [name, yaml] of renderApp(app)) fs.writeFileSync(path.join(app.outdir, name), yaml);
   return 0;
 }
 

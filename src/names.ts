@@ -38,13 +38,20 @@ export function dataTopicPattern(tenants: ReadonlyArray<{ readonly id: string; r
   const byParts = new Map<number, string[]>();
   for (const tenant of tenants) {
     const parts = DATA_TOPIC_PARTS[tenant.kind];
-    byParts.set(parts, [...(byParts.get(parts) ?? []), topicPrefix(tenant.id)]);
+    if (!byParts.has(parts)) byParts.set(parts, []);
+    byParts.get(parts)!.push(topicPrefix(tenant.id));
   }
   const alternatives = [...byParts.entries()].sort(([a], [b]) => a - b).map(([parts, prefixes]) => {
     const ids = [...prefixes].sort().map(escapeRegExp).join('|');
     return `(?:${ids})${'\\.[^.]+'.repeat(parts - 1)}`;
   });
   return `^(?:${alternatives.join('|')})$`;
+}
+
+/** True when `topic` has the shape of a data topic of one of these tenants: what `dataTopicPattern` matches. */
+export function isDataTopic(topic: string, tenants: ReadonlyArray<{ readonly id: string; readonly kind: DatabaseKindName }>): boolean {
+  const parts = topic.split('.');
+  return tenants.some((tenant) => topicPrefix(tenant.id) === parts[0] && DATA_TOPIC_PARTS[tenant.kind] === parts.length && parts.every((p) => p.length > 0));
 }
 
 /** Escapes a literal for use inside a regular expression (Java and JavaScript alike). */

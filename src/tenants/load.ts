@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { load } from 'js-yaml';
 import { isCollection, isNode, LineCounter, parseDocument } from 'yaml';
 import { TenantsFile } from './schema';
-import { Locator, ResolvedTenantsFile, resolveTenantsFile, TenantsFileError } from './validate';
+import { Locator, rememberChecked, ResolvedTenantsFile, resolveTenantsFile, TenantsFileError } from './validate';
 
 /**
  * Reads and checks a tenants file, reporting every problem with its place in the file.
@@ -29,8 +30,21 @@ export function readTenantsFile(file: string): { readonly file: TenantsFile; rea
 
 /** Parses and checks tenants-file YAML text; `source` names the file in messages. */
 export function parseTenantsYaml(text: string, source = 'tenants.yaml'): { readonly file: TenantsFile; readonly resolved: ResolvedTenantsFile } {
+  // fast path: a quick parser for the usual, valid file; the slower one that knows where every node
+  // is only runs when there is something to report
+  try {
+    const data = deepFreeze(load(text));
+    const resolved = resolveTenantsFile(data, { source });
+    rememberChecked(data as object, resolved);
+    return { file: data as TenantsFile, resolved };
+  } catch {
+    return parseWithLocations(text, source);
+  }
+}
+
+function parseWithLocations(text: string, source: string): { readonly file: TenantsFile; readonly resolved: ResolvedTenantsFile } {
   const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true });
   if (document.errors.length > 0) {
     throw new TenantsFileError(document.errors.map((error) => {
       const at = lines.linePos(error.pos[0]);
@@ -53,6 +67,15 @@ export function parseTenantsYaml(text: string, source = 'tenants.yaml'): { reado
   };
   const resolved = resolveTenantsFile(data, { locate, source });
   return { file: data as TenantsFile, resolved };
+}
+
+/** Freezes a parsed file all the way down, so what was checked is what gets built. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 function show(value: string): string {

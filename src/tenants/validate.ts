@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DEBEZIUM_VERSION } from '../database-kind';
-import { compare, dataTopicPattern } from '../names';
+import { compare, isDataTopic } from '../names';
 import * as rules from './rules';
 import { show, TenantsFile, tenantsFileSchema } from './schema';
 
@@ -66,12 +66,25 @@ export type Locator = (path: Path) => string | undefined;
  * @throws TenantsFileError listing every problem at once
  */
 export function resolveTenantsFile(input: unknown, options: { readonly locate?: Locator; readonly source?: string } = {}): ResolvedTenantsFile {
+  const checked = typeof input === 'object' && input !== null ? CHECKED.get(input) : undefined;
+  if (checked) return checked;
   const problems = new Problems(input, options.locate);
   const parsed = tenantsFileSchema.safeParse(input, { error: genericMessage });
   if (!parsed.success) problems.addZodIssues(parsed.error.issues);
   const resolved = resolveAndCheck(input, problems);
   if (problems.list.length > 0 || !parsed.success || !resolved) throw new TenantsFileError(problems.list, options.source);
   return resolved;
+}
+
+/**
+ * Files already checked, by identity: `loadTenantsFile` returns a deep-frozen file, so `CdcPlatform` need
+ * not check it a second time. Frozen objects cannot change, so the cached result cannot go stale.
+ */
+const CHECKED = new WeakMap<object, ResolvedTenantsFile>();
+
+/** Remembers that a frozen file is valid; see CHECKED. */
+export function rememberChecked(file: object, resolved: ResolvedTenantsFile): void {
+  if (Object.isFrozen(file)) CHECKED.set(file, resolved);
 }
 
 /** Collects problems as sorted, de-duplicated lines, and knows which paths already failed. */
@@ -90,6 +103,7 @@ class Problems {
 
   /** True when this path, or a field inside it, already has a problem. */
   hasFailed(path: Path): boolean {
+    if (this.failed.size === 0) return false;
     const prefix = formatPath(path);
     return [...this.failed].some((p) => p === prefix || p.startsWith(`${prefix}.`) || p.startsWith(`${prefix}[`));
   }
@@ -293,7 +307,7 @@ function checkAcrossTenants(rawTenants: unknown[], tenants: readonly ResolvedTen
     else problems.add(['tenants', index, 'id'], `duplicate tenant id ${show(raw.id)}, first used by tenants[${first}]; every tenant needs its own id`);
   });
 
-  const indexOf = (id: string) => rawTenants.findIndex((raw) => isObject(raw) && raw.id === id);
+  const indexOf = (id: string) => firstIndexOfId.get(id)!;
   const byDatabase = new Map<string, ResolvedTenant>();
   for (const tenant of [...tenants].sort((a, b) => indexOf(a.id) - indexOf(b.id))) {
     const db = tenant.database;
@@ -312,10 +326,9 @@ function checkAcrossTenants(rawTenants: unknown[], tenants: readonly ResolvedTen
 
 /** The processor must not read its own output back as a change topic. */
 function checkOutputTopics(file: ResolvedTenantsFile, problems: Problems): void {
-  if (file.tenants.length === 0) return;
-  const pattern = new RegExp(dataTopicPattern(file.tenants.map((t) => ({ id: t.id, kind: t.database.kind }))));
+  const tenants = file.tenants.map((t) => ({ id: t.id, kind: t.database.kind }));
   for (const topic of [file.processor.outputTopic, `${file.processor.outputTopic}.dlq`]) {
-    if (pattern.test(topic)) {
+    if (isDataTopic(topic, tenants)) {
       problems.add(['processor', 'outputTopic'], `${show(topic)} looks like a change topic of tenant ${show(topic.split('.')[0])}, so the processor would read `
         + 'its own output; choose an output topic that does not start with a tenant id, e.g. "cdc.events"');
     }

@@ -56,7 +56,7 @@ export function strimziProblems(manifests: readonly Manifest[], validators = str
     const validate = validators.get(`${m.apiVersion}/${m.kind}`);
     if (!validate) {
       problems.push(`${m.kind}/${m.metadata.name}: ${m.apiVersion} is not served by the Strimzi CRDs`);
-    } else if (!validate(m)) {
+    } else if (!validate(m as unknown)) {
       problems.push(...validate.errors!.map((e) => `${m.kind}/${m.metadata.name}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
     }
   }

@@ -1,6 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { CdcPlatform, CdcPlatformProps } from '../../src';
+import { renderApp } from '../../src/manifests';
 
 /** A Kubernetes object as synthesized. */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };
@@ -17,7 +18,7 @@ export function synthPlatformYaml(props: CdcPlatformProps): string {
   const app = new App({ outdir: Testing.app().outdir });
   const chart = new Chart(app, 'tenant-cdc', { disableResourceNameHashes: true });
   new CdcPlatform(chart, 'cdc', props);
-  return app.synthYaml();
+  return renderApp(app).get('tenant-cdc.k8s.yaml')!;
 }
 
 /** Parses a multi-document YAML file. */

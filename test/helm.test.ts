@@ -1,0 +1,46 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { Manifest, parseManifests } from './support/synth';
+
+/** The Helm chart `cdk8s synth --format helm` makes, checked with the real helm binary. */
+const root = path.join(__dirname, '..');
+let chartDir: string;
+
+function helm(...args: string[]) {
+  return spawnSync(process.env.HELM_BIN!, args, { encoding: 'utf8' });
+}
+
+function byName(objects: Manifest[]) {
+  return Object.fromEntries(objects.map((o) => [`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, o]));
+}
+
+beforeAll(() => {
+  chartDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-helm-')), 'tenant-cdc');
+  execFileSync('npx', ['cdk8s', 'synth', '--format', 'helm', '--chart-version', '1.2.3', '--output', chartDir], { cwd: root, stdio: 'pipe' });
+});
+
+describe('the Helm chart', () => {
+  test('passes helm lint', () => {
+    const result = helm('lint', '--strict', chartDir);
+    expect(result.stdout + result.stderr).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+    expect(result.status).toBe(0);
+  });
+
+  test('renders exactly the objects of the plain output', () => {
+    const result = helm('template', 'cdc', chartDir, '--namespace', 'cdc');
+    expect(result.status, result.stderr).toBe(0);
+    const rendered = byName(parseManifests(result.stdout));
+    const plain = byName(parseManifests(fs.readFileSync(path.join(root, 'dist', 'tenant-cdc.k8s.yaml'), 'utf8')));
+    expect(Object.keys(rendered).sort()).toEqual(Object.keys(plain).sort());
+    expect(rendered).toEqual(plain);
+  });
+
+  test('has the requested version and does not ship Strimzi\'s CRDs', () => {
+    expect(fs.readFileSync(path.join(chartDir, 'Chart.yaml'), 'utf8')).toMatch(/^version: "1\.2\.3"$/m);
+    expect(fs.existsSync(path.join(chartDir, 'crds'))).toBe(false);
+    expect(helm('template', 'cdc', chartDir).stdout).not.toMatch(/kind: CustomResourceDefinition/);
+  });
+});

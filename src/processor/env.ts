@@ -16,6 +16,8 @@ export const PROCESSOR_ENV = {
   tenantRoutes: 'TENANT_ROUTES',
   processingGuarantee: 'PROCESSING_GUARANTEE',
   httpPort: 'HTTP_PORT',
+  /** Not in contract 2: the address the HTTP server binds, e.g. 127.0.0.1 in tests. */
+  httpHost: 'HTTP_HOST',
 } as const;
 
 /** Defaults the processor applies when a variable is unset. */
@@ -24,6 +26,7 @@ export const PROCESSOR_ENV_DEFAULTS = {
   clientId: 'tenant-cdc-processor',
   processingGuarantee: 'at-least-once',
   httpPort: 8080,
+  httpHost: '0.0.0.0',
 } as const;
 
 /** The dead-letter topic of a sink topic unless DLQ_TOPIC says otherwise. */

@@ -1,0 +1,90 @@
+import type { Server } from 'http';
+import type { ProcessorConfig } from './config';
+import { startHttpServer } from './http';
+import { createKafkaPipeline, KafkaPipeline } from './kafka';
+import { createLogger, Logger } from './logger';
+import { ProcessorMetrics } from './metrics';
+import { debeziumTransform, Outcome, Transform } from './transform';
+
+export interface ProcessorOptions {
+  /**
+   * Turns each raw record into the output event.
+   *
+   * @default debeziumTransform (contract 2)
+   */
+  readonly transform?: Transform;
+  /** @default - JSON lines on stdout */
+  readonly logger?: Logger;
+  /** Called when the consumer stops for good; `main` exits non-zero so Kubernetes restarts the pod. */
+  readonly onFatal?: (error: Error) => void;
+}
+
+export interface Processor {
+  start(): Promise<void>;
+  /** Drains the current batch, commits, disconnects and closes the HTTP server. */
+  stop(): Promise<void>;
+  readonly metrics: ProcessorMetrics;
+  /** The HTTP port (useful with HTTP_PORT=0). */
+  readonly httpPort: () => number | undefined;
+}
+
+/**
+ * The composition root: config in, a processor with `start` and `stop` out. Teams can run the same
+ * service with their own transform.
+ */
+export function createProcessor(config: ProcessorConfig, options: ProcessorOptions = {}): Processor {
+  const logger = options.logger ?? createLogger({ fields: { service: 'tenant-cdc-processor' } });
+  const transform = options.transform ?? debeziumTransform;
+  const metrics = new ProcessorMetrics();
+  let ready = false;
+  let server: (Server & { port: number }) | undefined;
+  let pipeline: KafkaPipeline | undefined;
+
+  const safeTransform = (record: Parameters<Transform>[0]): Outcome => {
+    try {
+      return transform(record, config.tenantRoutes);
+    } catch (error) {
+      return { kind: 'dead-letter', error: `transform failed: ${(error as Error).message}` };
+    }
+  };
+
+  const onBatchDone = (outcomes: readonly Outcome[], info: { topic: string; partition: number; lag: number; seconds: number }) => {
+    const now = Date.now();
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'forward') {
+        metrics.eventsIn.inc({ tenant: outcome.event.tenant });
+        metrics.eventsOut.inc({ tenant: outcome.event.tenant });
+        if (outcome.event.source.committedAt > 0) metrics.latency.observe(Math.max(0, now - outcome.event.source.committedAt) / 1000);
+      } else if (outcome.kind === 'dead-letter') {
+        metrics.eventsIn.inc({ tenant: 'unknown' });
+        metrics.eventsDeadLettered.inc({ tenant: 'unknown' });
+      } else {
+        metrics.eventsSkipped.inc({ reason: outcome.reason });
+      }
+    }
+    metrics.consumerLag.set({ topic: info.topic, partition: String(info.partition) }, info.lag);
+    metrics.batchDuration.observe(info.seconds);
+  };
+
+  return {
+    metrics,
+    httpPort: () => server?.port,
+    async start() {
+      server = await startHttpServer(config.httpPort, config.httpHost, { isHealthy: () => true, isReady: () => ready, registry: metrics.registry });
+      pipeline = createKafkaPipeline(config, logger, {
+        transform: safeTransform,
+        onBatchDone,
+        onReadyChange: (value) => { ready = value; },
+        onFatal: (error) => (options.onFatal ?? (() => { throw error; }))(error),
+      });
+      await pipeline.start();
+      logger.info('processor started', { sinkTopic: config.sinkTopic, dlqTopic: config.dlqTopic, httpPort: server.port });
+    },
+    async stop() {
+      ready = false;
+      await pipeline?.stop();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      logger.info('processor stopped');
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { defaultDlqTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS } from './env';
+
+/** The processor's settings, parsed once from the environment (contract 2). */
+export interface ProcessorConfig {
+  readonly brokers: readonly string[];
+  readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-512'; readonly username: string; readonly password: string };
+  readonly groupId: string;
+  readonly clientId: string;
+  readonly sourceTopics: readonly string[];
+  readonly sourceTopicPattern?: RegExp;
+  readonly sinkTopic: string;
+  readonly dlqTopic: string;
+  /** `<topic.prefix>` or `<topic.prefix>/<database>` to tenant. */
+  readonly tenantRoutes: ReadonlyMap<string, string>;
+  readonly processingGuarantee: 'at-least-once' | 'exactly-once';
+  readonly httpPort: number;
+  readonly httpHost: string;
+}
+
+/** A bad environment; `problems` lists every one, each naming the variable, the bad value and the fix. */
+export class ProcessorConfigError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(`the processor's environment has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ProcessorConfigError';
+  }
+}
+
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/**
+ * Parses and checks the processor's environment.
+ *
+ * @throws ProcessorConfigError listing every problem
+ */
+export function parseProcessorConfig(env: Readonly<Record<string, string | undefined>>): ProcessorConfig {
+  const problems: string[] = [];
+  const get = (name: string) => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const list = (name: string) => (get(name) ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+  const brokers = list(PROCESSOR_ENV.brokers);
+  if (brokers.length === 0) problems.push(`${PROCESSOR_ENV.brokers}: required; set the Kafka brokers as host:port,host:port`);
+  for (const broker of brokers) {
+    if (!/^[a-zA-Z0-9-_.]+:[0-9]{1,5}$/.test(broker)) problems.push(`${PROCESSOR_ENV.brokers}: ${JSON.stringify(broker)} is not host:port`);
+  }
+
+  let sasl: ProcessorConfig['sasl'];
+  const mechanism = get(PROCESSOR_ENV.saslMechanism);
+  if (mechanism !== undefined) {
+    const username = get(PROCESSOR_ENV.saslUsername);
+    const password = env[PROCESSOR_ENV.saslPassword];
+    if (mechanism !== 'plain' && mechanism !== 'scram-sha-512') {
+      problems.push(`${PROCESSOR_ENV.saslMechanism}: ${JSON.stringify(mechanism)} is not supported; use plain or scram-sha-512`);
+    }
+    if (!username) problems.push(`${PROCESSOR_ENV.saslUsername}: required with ${PROCESSOR_ENV.saslMechanism}; set the SASL user name`);
+    if (!password) problems.push(`${PROCESSOR_ENV.saslPassword}: required with ${PROCESSOR_ENV.saslMechanism}; set it from the Kafka credentials Secret`);
+    if (username && password && (mechanism === 'plain' || mechanism === 'scram-sha-512')) sasl = { mechanism, username, password };
+  } else if (get(PROCESSOR_ENV.saslUsername) || env[PROCESSOR_ENV.saslPassword]) {
+    problems.push(`${PROCESSOR_ENV.saslMechanism}: required when a SASL user name or password is set; use plain or scram-sha-512`);
+  }
+
+  const sourceTopics = list(PROCESSOR_ENV.sourceTopics);
+  for (const topic of sourceTopics) {
+    if (!TOPIC.test(topic)) problems.push(`${PROCESSOR_ENV.sourceTopics}: ${JSON.stringify(topic)} is not a Kafka topic name`);
+  }
+  let sourceTopicPattern: RegExp | undefined;
+  const pattern = get(PROCESSOR_ENV.sourceTopicPattern);
+  if (pattern !== undefined) {
+    if (!pattern.startsWith('^') || !pattern.endsWith('$')) {
+      problems.push(`${PROCESSOR_ENV.sourceTopicPattern}: ${JSON.stringify(pattern)} is not anchored; start it with ^ and end it with $`);
+    }
+    try {
+      sourceTopicPattern = new RegExp(pattern);
+    } catch (error) {
+      problems.push(`${PROCESSOR_ENV.sourceTopicPattern}: ${JSON.stringify(pattern)} is not a regular expression: ${(error as Error).message}`);
+    }
+  }
+  if (sourceTopics.length === 0 && pattern === undefined) {
+    problems.push(`${PROCESSOR_ENV.sourceTopics}: set ${PROCESSOR_ENV.sourceTopics} and/or ${PROCESSOR_ENV.sourceTopicPattern}: the processor would read nothing`);
+  }
+
+  const sinkTopic = get(PROCESSOR_ENV.sinkTopic) ?? '';
+  if (!sinkTopic) problems.push(`${PROCESSOR_ENV.sinkTopic}: required; set the final topic, e.g. cdc.events`);
+  else if (!TOPIC.test(sinkTopic)) problems.push(`${PROCESSOR_ENV.sinkTopic}: ${JSON.stringify(sinkTopic)} is not a Kafka topic name`);
+  const dlqTopic = get(PROCESSOR_ENV.dlqTopic) ?? defaultDlqTopic(sinkTopic);
+  if (sinkTopic && !TOPIC.test(dlqTopic)) problems.push(`${PROCESSOR_ENV.dlqTopic}: ${JSON.stringify(dlqTopic)} is not a Kafka topic name`);
+  for (const topic of [sinkTopic, dlqTopic]) {
+    if (topic && (sourceTopics.includes(topic) || sourceTopicPattern?.test(topic))) {
+      problems.push(`${topic === sinkTopic ? PROCESSOR_ENV.sinkTopic : PROCESSOR_ENV.dlqTopic}: ${JSON.stringify(topic)} is also a source topic; the processor would read its own output`);
+    }
+  }
+
+  const tenantRoutes = new Map<string, string>();
+  const routes = get(PROCESSOR_ENV.tenantRoutes);
+  if (routes !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(routes);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      for (const [from, tenant] of Object.entries(parsed)) {
+        if (typeof tenant !== 'string' || !tenant) problems.push(`${PROCESSOR_ENV.tenantRoutes}: the route of ${JSON.stringify(from)} must be a tenant name, got ${JSON.stringify(tenant)}`);
+        else tenantRoutes.set(from, tenant);
+      }
+    } catch (error) {
+      problems.push(`${PROCESSOR_ENV.tenantRoutes}: not a JSON object of "<topic.prefix>[/<database>]": "<tenant>" (${(error as Error).message})`);
+    }
+  }
+
+  const guarantee = get(PROCESSOR_ENV.processingGuarantee) ?? PROCESSOR_ENV_DEFAULTS.processingGuarantee;
+  if (guarantee !== 'at-least-once' && guarantee !== 'exactly-once') {
+    problems.push(`${PROCESSOR_ENV.processingGuarantee}: ${JSON.stringify(guarantee)} is not supported; use at-least-once or exactly-once`);
+  }
+  const port = Number(get(PROCESSOR_ENV.httpPort) ?? PROCESSOR_ENV_DEFAULTS.httpPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`${PROCESSOR_ENV.httpPort}: ${JSON.stringify(get(PROCESSOR_ENV.httpPort))} is not a port; use a number from 0 to 65535`);
+  }
+
+  if (problems.length > 0) throw new ProcessorConfigError(problems);
+  return {
+    brokers,
+    ...(sasl && { sasl }),
+    groupId: get(PROCESSOR_ENV.groupId) ?? PROCESSOR_ENV_DEFAULTS.groupId,
+    clientId: get(PROCESSOR_ENV.clientId) ?? PROCESSOR_ENV_DEFAULTS.clientId,
+    sourceTopics,
+    ...(sourceTopicPattern && { sourceTopicPattern }),
+    sinkTopic,
+    dlqTopic,
+    tenantRoutes,
+    processingGuarantee: guarantee as ProcessorConfig['processingGuarantee'],
+    httpPort: port,
+    httpHost: get(PROCESSOR_ENV.httpHost) ?? PROCESSOR_ENV_DEFAULTS.httpHost,
+  };
+}

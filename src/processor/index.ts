@@ -1,0 +1,6 @@
+export * from './app';
+export * from './config';
+export * from './env';
+export * from './logger';
+export * from './metrics';
+export * from './transform';

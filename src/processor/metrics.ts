@@ -1,0 +1,23 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The processor's Prometheus metrics, on `/metrics`. */
+export class ProcessorMetrics {
+  public readonly registry = new Registry();
+  public readonly eventsIn = new Counter({ name: 'tenant_cdc_events_in_total', help: 'Records read from the raw topics, by tenant (unknown when unparseable)', labelNames: ['tenant'], registers: [this.registry] });
+  public readonly eventsOut = new Counter({ name: 'tenant_cdc_events_out_total', help: 'Events written to the final topic, by tenant', labelNames: ['tenant'], registers: [this.registry] });
+  public readonly eventsDeadLettered = new Counter({ name: 'tenant_cdc_events_dlq_total', help: 'Records sent to the dead-letter topic, by tenant (unknown when unparseable)', labelNames: ['tenant'], registers: [this.registry] });
+  public readonly eventsSkipped = new Counter({ name: 'tenant_cdc_events_skipped_total', help: 'Records not forwarded: tombstones, heartbeats, schema changes, transactions', labelNames: ['reason'], registers: [this.registry] });
+  public readonly consumerLag = new Gauge({ name: 'tenant_cdc_consumer_lag', help: 'Records behind the end of each raw topic partition, at the last batch', labelNames: ['topic', 'partition'], registers: [this.registry] });
+  public readonly latency = new Histogram({
+    name: 'tenant_cdc_processing_latency_seconds',
+    help: 'From the database commit (source.ts_ms) to the output being acknowledged',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  public readonly batchDuration = new Histogram({
+    name: 'tenant_cdc_batch_duration_seconds',
+    help: 'Time to transform, produce and commit one batch',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+}

@@ -1,0 +1,132 @@
+import { ChildProcess, spawn } from 'child_process';
+import { randomBytes } from 'crypto';
+import * as path from 'path';
+import { Admin, Kafka, logLevel, Message } from 'kafkajs';
+
+export const brokers = () => process.env.E2E_KAFKA_BROKERS!.split(',');
+const kafka = () => new Kafka({ clientId: 'e2e', brokers: brokers(), logLevel: logLevel.NOTHING, retry: { retries: 20, maxRetryTime: 5000 } });
+
+export function unique(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function createTopics(topics: Array<{ topic: string; partitions?: number }>): Promise<void> {
+  await withAdmin((admin) => admin.createTopics({ topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions ?? 1 })), waitForLeaders: true }));
+}
+
+export async function produce(topic: string, messages: Message[]): Promise<void> {
+  const producer = kafka().producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  for (let i = 0; i < messages.length; i += 2000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 2000) });
+  await producer.disconnect();
+}
+
+export interface Consumed { key: string | null; value: string | null; headers: Record<string, string>; partition: number; offset: string }
+
+/** Reads a topic from the start (read_committed) until `count` records arrived, or nothing new came for `idleMs`. */
+export async function consumeAll(topic: string, options: { count?: number; idleMs?: number; timeoutMs?: number } = {}): Promise<Consumed[]> {
+  const consumer = kafka().consumer({ groupId: unique('e2e-reader'), readUncommitted: false, allowAutoTopicCreation: false });
+  const records: Consumed[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let last = Date.now();
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) {
+        records.push({
+          key: m.key?.toString() ?? null, value: m.value?.toString() ?? null, partition: batch.partition, offset: m.offset,
+          headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])),
+        });
+      }
+      last = Date.now();
+    },
+  });
+  const started = Date.now();
+  const idleMs = options.idleMs ?? 3000;
+  while (Date.now() - started < (options.timeoutMs ?? 120_000)) {
+    if (options.count !== undefined && records.length >= options.count && Date.now() - last > 500) break;
+    if (options.count === undefined && Date.now() - last > idleMs && Date.now() - started > idleMs) break;
+    await sleep(100);
+  }
+  await consumer.disconnect();
+  return records;
+}
+
+/** Sum over partitions of the committed offsets of a group on a topic (-1 as 0). */
+export async function committed(groupId: string, topics: string[]): Promise<number> {
+  return withAdmin(async (admin) => {
+    const offsets = await admin.fetchOffsets({ groupId, topics });
+    return offsets.flatMap((t) => t.partitions).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  });
+}
+
+export async function endOffsets(topics: string[]): Promise<number> {
+  return withAdmin(async (admin) => {
+    let sum = 0;
+    for (const topic of topics) sum += (await admin.fetchTopicOffsets(topic)).reduce((s, p) => s + Number(p.high), 0);
+    return sum;
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 120_000, everyMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** The processor as a real process: `node lib/processor/main.js` with the given environment. */
+export class ProcessorProcess {
+  public readonly child: ChildProcess;
+  public readonly output: string[] = [];
+  public readonly exited: Promise<number | null>;
+  private ready = false;
+
+  constructor(env: Record<string, string>) {
+    this.child = spawn(process.execPath, [path.join(__dirname, '..', '..', '..', 'lib', 'processor', 'main.js')], {
+      env: { PATH: process.env.PATH, KAFKA_BROKERS: brokers().join(','), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        this.output.push(line);
+        if (line.includes('"processor started"')) this.ready = true;
+      }
+    };
+    this.child.stdout!.on('data', collect);
+    this.child.stderr!.on('data', collect);
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
+  async waitStarted(timeoutMs = 60_000): Promise<void> {
+    await waitFor('the processor to start', () => {
+      if (this.child.exitCode !== null) throw new Error(`the processor exited ${this.child.exitCode}:\n${this.output.join('\n')}`);
+      return this.ready;
+    }, timeoutMs);
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** The port of /healthz, /readyz and /metrics. */
+  get httpPort(): number {
+    const line = this.output.find((l) => l.includes('"processor started"'));
+    return JSON.parse(line!).httpPort;
+  }
+}

@@ -1,10 +1,12 @@
-// The real test stack, as plain Java processes from Maven Central artifacts (no Docker here):
-// a single-node KRaft Kafka broker on 127.0.0.1. Fetched once into .cache/ with Maven, then cached.
+// The real test stack, as plain processes on 127.0.0.1 (no Docker here): a single-node KRaft Kafka
+// broker and a distributed Kafka Connect worker from Maven Central artifacts (fetched once into .cache/
+// with Maven), the Debezium plugins resolved from the Maven coordinates a KafkaConnect's spec.build
+// declares, and PostgreSQL from Debian's packages.
 //
 //   node scripts/stack.mjs kafka start [--port 19092] [--dir .cache/stack/kafka]   starts it, prints the brokers
 //   node scripts/stack.mjs kafka stop  [--dir ...]                                  stops it
 //
-// Tests import startKafka()/stopKafka() from here.
+// Tests, the demo and the benchmarks import the functions.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync } from 'node:fs';
@@ -115,7 +117,94 @@ export async function startKafka({ port = 19092, dir = join(cache, 'stack', 'kaf
 
 /** Stops the broker of `dir`: SIGTERM, then SIGKILL after `graceMs`. */
 export async function stopKafka({ dir = join(cache, 'stack', 'kafka'), graceMs = 20_000 } = {}) {
-  const pidFile = join(resolve(dir), 'broker.pid');
+  await stopPidFile(join(resolve(dir), 'broker.pid'), graceMs);
+}
+
+/**
+ * Resolves the plugins of a KafkaConnect `spec.build` the way Strimzi's build does: every `maven` artifact
+ * with its runtime dependencies, into `<plugin.path>/<plugin name>/`. Returns the plugin.path. Cached.
+ */
+export function fetchPlugins(build) {
+  const key = build.plugins.map((p) => `${p.name}:${p.artifacts.map((a) => `${a.group}:${a.artifact}:${a.version}`).join('+')}`).sort().join(',');
+  const pluginPath = join(cache, 'connect-plugins', Buffer.from(key).toString('base64url').slice(0, 80));
+  for (const plugin of build.plugins) {
+    const target = join(pluginPath, plugin.name);
+    if (existsSync(join(target, '.complete'))) continue;
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target, { recursive: true });
+    for (const artifact of plugin.artifacts) {
+      if (artifact.type !== 'maven') throw new Error(`plugin ${plugin.name}: only maven artifacts are resolved here, got ${artifact.type}`);
+      const pom = join(target, `${artifact.artifact}.pom.xml`);
+      writeFileSync(pom, `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+  <groupId>tenant-cdc.test</groupId><artifactId>${plugin.name}</artifactId><version>1</version><packaging>pom</packaging>
+  <dependencies><dependency><groupId>${artifact.group}</groupId><artifactId>${artifact.artifact}</artifactId><version>${artifact.version}</version></dependency></dependencies>
+</project>
+`);
+      execFileSync('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${target}`, '-DincludeScope=runtime'], { stdio: 'inherit' });
+      rmSync(pom);
+    }
+    writeFileSync(join(target, '.complete'), new Date().toISOString());
+  }
+  return pluginPath;
+}
+
+/**
+ * Starts a distributed Connect worker whose configuration comes from a synthesized KafkaConnect: its
+ * spec.config, group and storage topics as they are, plus what Strimzi itself writes (bootstrap servers,
+ * REST listener, plugin.path). The `secrets` config provider becomes Kafka's DirectoryConfigProvider over
+ * `secretsDir` (files `<secretsDir>/<namespace>/<secret>/<key>`), so `${secrets:ns/name:key}` resolves
+ * unchanged. Returns { url, pid, dir }.
+ */
+export async function startConnect({ kafkaConnect, restPort, dir, secretsDir, bootstrapServers }) {
+  fetchKafka();
+  const spec = kafkaConnect.spec;
+  const pluginPath = fetchPlugins(spec.build);
+  mkdirSync(dir, { recursive: true });
+  const config = { ...spec.config };
+  for (const alias of String(config['config.providers'] ?? '').split(',').filter(Boolean)) {
+    if (config[`config.providers.${alias}.class`] === 'io.strimzi.kafka.KubernetesSecretConfigProvider') {
+      config[`config.providers.${alias}.class`] = 'org.apache.kafka.common.config.provider.DirectoryConfigProvider';
+      config[`config.providers.${alias}.param.allowed.paths`] = secretsDir;
+    }
+  }
+  Object.assign(config, {
+    'bootstrap.servers': bootstrapServers ?? spec.bootstrapServers,
+    'group.id': spec.groupId,
+    'config.storage.topic': spec.configStorageTopic,
+    'offset.storage.topic': spec.offsetStorageTopic,
+    'status.storage.topic': spec.statusStorageTopic,
+    'listeners': `http://127.0.0.1:${restPort}`,
+    'rest.advertised.host.name': '127.0.0.1',
+    'rest.advertised.port': restPort,
+    'plugin.path': pluginPath,
+  });
+  const properties = join(dir, 'worker.properties');
+  writeFileSync(properties, Object.entries(config).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  const out = openSync(join(dir, 'worker.out'), 'a');
+  // placeholders are relative paths (<namespace>/<secret>): the worker runs in the secrets folder
+  const child = spawn('java', javaArgs('org.apache.kafka.connect.cli.ConnectDistributed', [properties], join(dir, 'worker.log'), '1g'),
+    { cwd: secretsDir, detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  writeFileSync(join(dir, 'worker.pid'), String(child.pid));
+  const url = `http://127.0.0.1:${restPort}`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/connectors`)).ok) break;
+    } catch { /* not up yet */ }
+    if (!isAlive(child.pid)) throw new Error(`the Connect worker exited; see ${join(dir, 'worker.out')}`);
+    if (Date.now() > deadline) throw new Error(`the Connect worker did not answer on ${url}; see ${join(dir, 'worker.out')}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { url, pid: child.pid, dir };
+}
+
+/** Stops a Connect worker gracefully (it commits source offsets on the way out). */
+export async function stopConnect({ dir, graceMs = 30_000 }) {
+  await stopPidFile(join(dir, 'worker.pid'), graceMs);
+}
+
+async function stopPidFile(pidFile, graceMs) {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8'));
   if (isAlive(pid)) {
@@ -127,6 +216,35 @@ export async function stopKafka({ dir = join(cache, 'stack', 'kafka'), graceMs =
   rmSync(pidFile, { force: true });
 }
 
+const PG_BIN = '/usr/lib/postgresql/15/bin';
+
+/**
+ * Starts PostgreSQL (Debian's package) on 127.0.0.1:port with wal_level=logical, as the postgres user
+ * (the server refuses to run as root). Host connections need a password (scram-sha-256).
+ * Returns { host, port, dir, psql(sql, database) }.
+ */
+export async function startPostgres({ port, dir }) {
+  if (!existsSync(join(PG_BIN, 'initdb'))) {
+    execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], { stdio: 'inherit' });
+  }
+  const asPostgres = (command, args, options = {}) => execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8', ...options });
+  mkdirSync(dir, { recursive: true });
+  execFileSync('chown', ['-R', 'postgres:postgres', dir]);
+  execFileSync('chmod', ['755', dir]);
+  const data = join(dir, 'data');
+  if (!existsSync(join(data, 'PG_VERSION'))) {
+    asPostgres(join(PG_BIN, 'initdb'), ['-D', data, '--auth-local=trust', '--auth-host=scram-sha-256', '-U', 'postgres'], { stdio: 'pipe' });
+  }
+  asPostgres(join(PG_BIN, 'pg_ctl'), ['-D', data, '-l', join(dir, 'postgres.log'), '-w', '-t', '60', 'start', '-o',
+    `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c wal_level=logical -c max_replication_slots=40 -c max_wal_senders=40`], { stdio: 'pipe' });
+  const psql = (sql, database = 'postgres') => asPostgres('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);
+  return { host: '127.0.0.1', port, dir, psql };
+}
+
+export async function stopPostgres({ dir }) {
+  execFileSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'fast', '-w', 'stop'], { stdio: 'pipe' });
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [service, action, ...rest] = process.argv.slice(2);
   const option = (name) => { const i = rest.indexOf(`--${name}`); return i >= 0 ? rest[i + 1] : undefined; };
@@ -135,7 +253,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(2);
   }
   const dir = option('dir');
-  if (action === 'fetch') console.log(fetchKafka());
-  else if (action === 'start') console.log((await startKafka({ port: Number(option('port') ?? 19092), ...(dir && { dir }) })).brokers);
-  else await stopKafka({ ...(dir && { dir }) });
+  // no top-level await: the tests and benchmarks load this file with require()
+  const run = async () => {
+    if (action === 'fetch') console.log(fetchKafka());
+    else if (action === 'start') console.log((await startKafka({ port: Number(option('port') ?? 19092), ...(dir && { dir }) })).brokers);
+    else await stopKafka({ ...(dir && { dir }) });
+  };
+  run().catch((error) => { console.error(error.message); process.exit(1); });
 }

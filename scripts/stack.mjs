@@ -164,7 +164,6 @@ export async function startConnect({ kafkaConnect, restPort, dir, secretsDir, bo
   for (const alias of String(config['config.providers'] ?? '').split(',').filter(Boolean)) {
     if (config[`config.providers.${alias}.class`] === 'io.strimzi.kafka.KubernetesSecretConfigProvider') {
       config[`config.providers.${alias}.class`] = 'org.apache.kafka.common.config.provider.DirectoryConfigProvider';
-      config[`config.providers.${alias}.param.allowed.paths`] = secretsDir;
     }
   }
   Object.assign(config, {
@@ -229,6 +228,8 @@ export async function startPostgres({ port, dir }) {
   }
   const asPostgres = (command, args, options = {}) => execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8', ...options });
   mkdirSync(dir, { recursive: true });
+  // the postgres user must be able to reach the folder (a mkdtemp parent is root-only)
+  execFileSync('chmod', ['o+x', dirname(resolve(dir))]);
   execFileSync('chown', ['-R', 'postgres:postgres', dir]);
   execFileSync('chmod', ['755', dir]);
   const data = join(dir, 'data');

@@ -172,9 +172,24 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     await run(topics);
   }
 
+  /** Creates the final and dead-letter topics with the broker's defaults when they are missing. */
+  async function ensureOutputTopics(): Promise<void> {
+    const existing = new Set(await admin.listTopics());
+    const missing = [config.sinkTopic, config.dlqTopic].filter((t) => !existing.has(t));
+    if (missing.length === 0) return;
+    try {
+      await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: -1, replicationFactor: -1 })), waitForLeaders: true });
+      logger.info('created missing output topics', { topics: missing });
+    } catch (error) {
+      // e.g. no CREATE permission on a managed Kafka: the producer will report what is really wrong
+      logger.warn('could not create the output topics; create them yourself', { topics: missing, error });
+    }
+  }
+
   return {
     async start() {
       await admin.connect();
+      await ensureOutputTopics();
       await producer.connect();
       await consumer.connect();
       await run(await sourceTopics());

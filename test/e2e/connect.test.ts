@@ -1,0 +1,157 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { TenantsFile } from '../../src';
+// @ts-expect-error: a plain ES module script shared with the demo and CI
+import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
+import { ofKind, synthPlatform } from '../support/synth';
+import { ConnectRest, connectorConfig, madeUpPassword, writeSecret } from './support/connect';
+import { consumeAll, ProcessorProcess, unique, waitFor } from './support/kafka';
+
+/**
+ * What tenant-cdc generates, run unchanged on a real Kafka Connect worker with the real Debezium plugins
+ * against a real PostgreSQL, through the processor to the final topic.
+ */
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-connect-'));
+const secretsDir = path.join(work, 'secrets');
+const namespace = 'cdc';
+const run = unique('e2e').replace(/-/g, '');
+let postgres: { port: number; dir: string; psql: (sql: string, db?: string) => string };
+let connect: ConnectRest;
+let connectDir: string;
+let processor: ProcessorProcess | undefined;
+
+const pgTenants = ['alpha', 'beta', 'gamma'].map((name) => `${run}-${name}`);
+
+function tenantsFile(tenantIds: string[], extra: Partial<TenantsFile> = {}): TenantsFile {
+  return {
+    namespace,
+    kafka: { bootstrapServers: process.env.E2E_KAFKA_BROKERS! },
+    connect: { name: `${run}-connect`, replicas: 1, build: { image: 'registry.example.com/connect-debezium:e2e' } },
+    processor: { outputTopic: `${run}.events` },
+    defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: postgres.port }, tables: ['public.orders', 'public.customers'] },
+    tenants: tenantIds.map((id) => ({ id, database: { name: id.replace(/-/g, '_') }, credentials: { secret: `${id}-db` } })),
+    ...extra,
+  };
+}
+
+/** A tenant database with a user Debezium can replicate as, two tables and rows that exist before capture. */
+function createTenantDatabase(id: string): void {
+  const db = id.replace(/-/g, '_');
+  const user = `${db}_cdc`;
+  const password = madeUpPassword();
+  postgres.psql(`CREATE USER ${user} WITH LOGIN REPLICATION PASSWORD '${password}'`);
+  postgres.psql(`CREATE DATABASE ${db} OWNER ${user}`);
+  postgres.psql(`SET ROLE ${user};
+    CREATE TABLE public.orders (id int PRIMARY KEY, customer text NOT NULL, total numeric(10,2) NOT NULL);
+    CREATE TABLE public.customers (id int PRIMARY KEY, name text NOT NULL);
+    INSERT INTO public.customers VALUES (1, 'first customer of ${id}'), (2, 'second customer');
+    INSERT INTO public.orders VALUES (1, 'c1', 10.50), (2, 'c2', 20.25);`, db);
+  writeSecret(secretsDir, namespace, `${id}-db`, { username: user, password });
+}
+
+beforeAll(async () => {
+  const port = 30000 + Math.floor(Math.random() * 5000) * 2;
+  postgres = await startPostgres({ port, dir: path.join(work, 'postgres') });
+  for (const id of pgTenants) createTenantDatabase(id);
+  // one worker for the whole suite, configured from the KafkaConnect of a file that uses all three kinds
+  const objects = synthPlatform(allKindsFile());
+  connectDir = path.join(work, 'connect');
+  const worker = await startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: port + 1, dir: connectDir, secretsDir });
+  connect = new ConnectRest(worker.url);
+}, 600_000);
+
+afterAll(async () => {
+  if (processor && processor.child.exitCode === null) processor.kill('SIGKILL');
+  if (connectDir) await stopConnect({ dir: connectDir });
+  if (postgres) await stopPostgres({ dir: postgres.dir });
+});
+
+/** SQL Server and MySQL tenants with every option, on servers that do not exist, plus Confluent-style auth. */
+function allKindsFile(): TenantsFile {
+  return {
+    ...tenantsFile(pgTenants),
+    tenants: [
+      ...tenantsFile(pgTenants).tenants,
+      { id: `${run}-sql`, database: { kind: 'sqlserver', host: 'sql.invalid', port: 14330, name: 'Acme' }, credentials: { secret: `${run}-sql-db`, usernameKey: 'user', passwordKey: 'pass' },
+        tables: ['dbo.Orders', 'sales.Invoices'], snapshotMode: 'when_needed', state: 'paused' },
+      { id: `${run}-my`, database: { kind: 'mysql', host: 'mysql.invalid', name: 'hooli' }, credentials: { secret: `${run}-my-db` },
+        tables: ['hooli.orders'], snapshotMode: 'no_data' },
+    ],
+  };
+}
+
+describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.1', () => {
+  test('the plugin set resolved from the KafkaConnect spec.build loads in Connect', async () => {
+    const plugins = (await connect.request('GET', '/connector-plugins')).body.map((p: any) => p.class);
+    expect(plugins).toEqual(expect.arrayContaining([
+      'io.debezium.connector.sqlserver.SqlServerConnector', 'io.debezium.connector.postgresql.PostgresConnector', 'io.debezium.connector.mysql.MySqlConnector',
+    ]));
+  });
+
+  test('SQL Server and MySQL configs pass validation on the real plugins, but for the unreachable servers', async () => {
+    writeSecret(secretsDir, namespace, `${run}-sql-db`, { user: 'sa', pass: madeUpPassword() });
+    writeSecret(secretsDir, namespace, `${run}-my-db`, { username: 'debezium', password: madeUpPassword() });
+    const connectors = ofKind(synthPlatform(allKindsFile()), 'KafkaConnector').filter((c) => !c.spec.class.includes('postgresql'));
+    expect(connectors).toHaveLength(2);
+    for (const connector of connectors) {
+      const errors = await connect.validate(connectorConfig(connector));
+      // only the connection can fail: no such host
+      expect(errors.length, JSON.stringify(errors)).toBeGreaterThan(0);
+      for (const error of errors) expect(error).toMatch(/^(database\.hostname|database\.port|database\.user|database\.password): .*(connect|Connect|host|Host|resolve|TCP\/IP|Communications link)/);
+    }
+  });
+
+  test('the same validation reports a deliberately broken config', async () => {
+    const sql = ofKind(synthPlatform(allKindsFile()), 'KafkaConnector').find((c) => c.spec.class.includes('sqlserver'))!;
+    const broken = { ...connectorConfig(sql), 'snapshot.mode': 'schema_only', 'max.queue.size': '10', 'max.batch.size': '100' };
+    delete (broken as Record<string, string>)['database.names'];
+    const errors = (await connect.validate(broken)).join('\n');
+    expect(errors).toMatch(/snapshot\.mode: /);
+    expect(errors).toMatch(/database\.names: /);
+    expect(errors).toMatch(/max\.queue\.size: /);
+  });
+
+  test('PostgreSQL tenants: snapshot and every change arrive on the final topic, by tenant, in row order', async () => {
+    const objects = synthPlatform(tenantsFile(pgTenants));
+    for (const connector of ofKind(objects, 'KafkaConnector')) await connect.apply(connector);
+    for (const id of pgTenants) {
+      await waitFor(`${id} running`, async () => (await connect.status(id))?.tasks?.[0]?.state === 'RUNNING', 120_000, 500);
+    }
+
+    // the processor with the environment the synthesized Deployment carries (only its HTTP port moved off 8080)
+    const deployment = ofKind(objects, 'Deployment')[0];
+    const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    processor = new ProcessorProcess({ ...env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
+    await processor.waitStarted();
+
+    for (const id of pgTenants) {
+      const db = id.replace(/-/g, '_');
+      postgres.psql(`INSERT INTO public.orders VALUES (3, 'c3', 30.00);
+        UPDATE public.orders SET total = 11.75 WHERE id = 1;
+        UPDATE public.orders SET total = 12.00 WHERE id = 1;
+        DELETE FROM public.orders WHERE id = 2;
+        INSERT INTO public.customers VALUES (3, 'third');`, db);
+    }
+    // per tenant: 4 snapshot reads, then create, 2 updates, delete, create
+    const expectedCount = pgTenants.length * 9;
+    const output = await consumeAll(env.SINK_TOPIC, { count: expectedCount, timeoutMs: 180_000 });
+    const events = output.map((o) => ({ kafkaKey: o.key, headers: o.headers, ...JSON.parse(o.value!) }));
+    expect(events).toHaveLength(expectedCount);
+    for (const id of pgTenants) {
+      const mine = events.filter((e) => e.tenant === id);
+      const ops = (table: string, rowId: number) => mine.filter((e) => e.table === table && e.key.id === rowId).map((e) => e.op);
+      expect(ops('orders', 1)).toEqual(['read', 'update', 'update']);
+      expect(ops('orders', 2)).toEqual(['read', 'delete']);
+      expect(ops('orders', 3)).toEqual(['create']);
+      expect(ops('customers', 1)).toEqual(['read']);
+      expect(ops('customers', 3)).toEqual(['create']);
+      const last = mine.filter((e) => e.table === 'orders' && e.key.id === 1).pop();
+      expect(last.after).toEqual({ id: 1, customer: 'c1', total: '12.00' });
+      expect(last).toMatchObject({ database: id.replace(/-/g, '_'), schema: 'public', source: { connector: 'postgresql', snapshot: false } });
+      expect(last.headers).toEqual({ 'cdc-tenant': id, 'cdc-table': 'public.orders', 'cdc-op': 'update' });
+      expect(last.kafkaKey).toBe(`${id}:public.orders:{"id":1}`);
+    }
+  });
+});

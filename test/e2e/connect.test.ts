@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TenantsFile } from '../../src';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
 import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
+import type { Manifest } from '../support/synth';
 import { ofKind, synthPlatform } from '../support/synth';
 import { ConnectRest, connectorConfig, madeUpPassword, writeSecret } from './support/connect';
-import { consumeAll, ProcessorProcess, unique, waitFor } from './support/kafka';
+import { consumeAll, ProcessorProcess, sleep, unique, waitFor } from './support/kafka';
 
 /**
  * What tenant-cdc generates, run unchanged on a real Kafka Connect worker with the real Debezium plugins
@@ -56,11 +57,34 @@ beforeAll(async () => {
   postgres = await startPostgres({ port, dir: path.join(work, 'postgres') });
   for (const id of pgTenants) createTenantDatabase(id);
   // one worker for the whole suite, configured from the KafkaConnect of a file that uses all three kinds
-  const objects = synthPlatform(allKindsFile());
   connectDir = path.join(work, 'connect');
-  const worker = await startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: port + 1, dir: connectDir, secretsDir });
-  connect = new ConnectRest(worker.url);
+  connectPort = port + 1;
+  connect = new ConnectRest((await startWorker()).url);
 }, 600_000);
+
+let connectPort: number;
+
+function startWorker(): Promise<{ url: string }> {
+  return startConnect({ kafkaConnect: ofKind(synthPlatform(allKindsFile()), 'KafkaConnect')[0], restPort: connectPort, dir: connectDir, secretsDir });
+}
+
+/** Rolls the processor to the environment of a synthesized Deployment, as Kubernetes would on a change. */
+async function rollProcessor(objects: Manifest[]): Promise<string> {
+  if (processor && processor.child.exitCode === null) {
+    processor.kill('SIGTERM');
+    await processor.exited;
+  }
+  const env = Object.fromEntries(ofKind(objects, 'Deployment')[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+  // only the HTTP port moves off 8080, and topics are looked for every 2 s instead of 30 s
+  processor = new ProcessorProcess({ ...env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
+  await processor.waitStarted();
+  return env.SINK_TOPIC;
+}
+
+/** Events on the final topic, parsed, with their Kafka key and headers. */
+async function finalEvents(sink: string, options: { count?: number; idleMs?: number; timeoutMs?: number }) {
+  return (await consumeAll(sink, options)).map((o) => ({ kafkaKey: o.key, headers: o.headers, ...JSON.parse(o.value!) }));
+}
 
 afterAll(async () => {
   if (processor && processor.child.exitCode === null) processor.kill('SIGKILL');
@@ -120,11 +144,8 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
       await waitFor(`${id} running`, async () => (await connect.status(id))?.tasks?.[0]?.state === 'RUNNING', 120_000, 500);
     }
 
-    // the processor with the environment the synthesized Deployment carries (only its HTTP port moved off 8080)
-    const deployment = ofKind(objects, 'Deployment')[0];
-    const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
-    processor = new ProcessorProcess({ ...env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
-    await processor.waitStarted();
+    // the processor with the environment the synthesized Deployment carries
+    const sink = await rollProcessor(objects);
 
     for (const id of pgTenants) {
       const db = id.replace(/-/g, '_');
@@ -136,8 +157,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
     }
     // per tenant: 4 snapshot reads, then create, 2 updates, delete, create
     const expectedCount = pgTenants.length * 9;
-    const output = await consumeAll(env.SINK_TOPIC, { count: expectedCount, timeoutMs: 180_000 });
-    const events = output.map((o) => ({ kafkaKey: o.key, headers: o.headers, ...JSON.parse(o.value!) }));
+    const events = await finalEvents(sink, { count: expectedCount, timeoutMs: 180_000 });
     expect(events).toHaveLength(expectedCount);
     for (const id of pgTenants) {
       const mine = events.filter((e) => e.tenant === id);
@@ -153,5 +173,68 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
       expect(last.headers).toEqual({ 'cdc-tenant': id, 'cdc-table': 'public.orders', 'cdc-op': 'update' });
       expect(last.kafkaKey).toBe(`${id}:public.orders:{"id":1}`);
     }
+  });
+
+  describe('tenant lifecycle, reconciled as Strimzi does', () => {
+    const [alpha, beta, gamma] = pgTenants;
+    const delta = `${run}-delta`;
+    const sink = `${run}.events`;
+    const insertOrder = (id: string, orderId: number) => postgres.psql(`INSERT INTO public.orders VALUES (${orderId}, 'lifecycle', 1.00)`, id.replace(/-/g, '_'));
+    const arrived = async (id: string, orderId: number, timeoutMs: number) => {
+      const events = await finalEvents(sink, { idleMs: Math.min(timeoutMs, 4000), timeoutMs });
+      return events.some((e) => e.tenant === id && e.table === 'orders' && e.key.id === orderId);
+    };
+    /** The connector's state once its tasks agree: a paused connector reports PAUSED before its task is. */
+    const connectorState = async (id: string) => {
+      const status = await connect.status(id);
+      const tasks: string[] = (status?.tasks ?? []).map((t: any) => t.state);
+      const state = status?.connector?.state;
+      if (state === 'STOPPED') return tasks.length === 0 ? state : 'STOPPING';
+      return tasks.length > 0 && tasks.every((t) => t === state) ? state : 'CHANGING';
+    };
+
+    test('a tenant added to the file starts capturing, snapshot first', async () => {
+      createTenantDatabase(delta);
+      const objects = synthPlatform(tenantsFile([...pgTenants, delta]));
+      await connect.reconcile(ofKind(objects, 'KafkaConnector'));
+      await rollProcessor(objects);
+      await waitFor(`${delta} snapshot on the final topic`, async () => (await finalEvents(sink, { idleMs: 3000 }))
+        .filter((e) => e.tenant === delta && e.op === 'read').length === 4, 120_000, 2000);
+    });
+
+    test('state paused stops the flow and running resumes it; stopped does the same', async () => {
+      for (const state of ['paused', 'stopped'] as const) {
+        const paused = tenantsFile([...pgTenants, delta]);
+        paused.tenants = paused.tenants.map((t) => (t.id === alpha ? { ...t, state } : t));
+        await connect.reconcile(ofKind(synthPlatform(paused), 'KafkaConnector'));
+        await waitFor(`${alpha} ${state}`, async () => (await connectorState(alpha)) === state.toUpperCase(), 60_000, 500);
+        const orderId = state === 'paused' ? 100 : 101;
+        insertOrder(alpha, orderId);
+        await sleep(5000);
+        expect(await arrived(alpha, orderId, 3000)).toBe(false);
+
+        await connect.reconcile(ofKind(synthPlatform(tenantsFile([...pgTenants, delta])), 'KafkaConnector'));
+        await waitFor(`${alpha} running`, async () => (await connectorState(alpha)) === 'RUNNING', 60_000, 500);
+        await waitFor(`order ${orderId} of ${alpha}`, () => arrived(alpha, orderId, 5000), 120_000, 1000);
+      }
+    });
+
+    test('a removed tenant\'s connector is deleted', async () => {
+      await connect.reconcile(ofKind(synthPlatform(tenantsFile([alpha, beta, delta])), 'KafkaConnector'));
+      expect((await connect.request('GET', `/connectors/${gamma}`)).status).toBe(404);
+      expect(((await connect.request('GET', '/connectors')).body as string[]).sort()).toEqual([alpha, beta, delta].sort());
+    });
+
+    test('a restarted worker resumes from the stored offsets without a new snapshot', async () => {
+      const readsBefore = (await finalEvents(sink, { idleMs: 3000 })).filter((e) => e.tenant === beta && e.op === 'read').length;
+      await stopConnect({ dir: connectDir });
+      insertOrder(beta, 200);
+      connect = new ConnectRest((await startWorker()).url);
+      await waitFor(`${beta} running again`, async () => (await connect.status(beta))?.tasks?.[0]?.state === 'RUNNING', 120_000, 1000);
+      await waitFor(`order 200 of ${beta}`, () => arrived(beta, 200, 5000), 120_000, 1000);
+      const events = await finalEvents(sink, { idleMs: 3000 });
+      expect(events.filter((e) => e.tenant === beta && e.op === 'read')).toHaveLength(readsBefore);
+      expect(events.filter((e) => e.tenant === beta && e.key.id === 200).map((e) => e.op)).toEqual(['create']);
+    });
   });
 });

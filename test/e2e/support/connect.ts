@@ -27,6 +27,33 @@ export class ConnectRest {
     if (result.status >= 300) throw new Error(`creating ${connector.metadata.name} failed: ${result.status} ${JSON.stringify(result.body)}`);
   }
 
+  /**
+   * Makes Connect match a set of KafkaConnectors the way Strimzi's reconciliation does: creates missing
+   * connectors, updates changed configs, applies `spec.state`, and deletes connectors that have no
+   * KafkaConnector (what `strimzi.io/use-connector-resources: "true"` means).
+   */
+  async reconcile(connectors: readonly Manifest[]): Promise<void> {
+    const existing: string[] = (await this.request('GET', '/connectors')).body;
+    for (const name of existing.filter((n) => !connectors.some((c) => c.metadata.name === n))) {
+      await this.request('DELETE', `/connectors/${name}`);
+    }
+    for (const connector of connectors) {
+      const name = connector.metadata.name;
+      if (!existing.includes(name)) {
+        await this.apply(connector);
+        continue;
+      }
+      const current = (await this.request('GET', `/connectors/${name}/config`)).body;
+      const desired = connectorConfig(connector);
+      if (Object.keys(desired).some((k) => current[k] !== desired[k])) await this.request('PUT', `/connectors/${name}/config`, desired);
+      const state = String(connector.spec.state ?? 'running');
+      const actual = (await this.status(name))?.connector?.state;
+      if (state === 'paused' && actual !== 'PAUSED') await this.request('PUT', `/connectors/${name}/pause`);
+      if (state === 'stopped' && actual !== 'STOPPED') await this.request('PUT', `/connectors/${name}/stop`);
+      if (state === 'running' && (actual === 'PAUSED' || actual === 'STOPPED')) await this.request('PUT', `/connectors/${name}/resume`);
+    }
+  }
+
   /** The validation errors of a config on the real plugin, as `key: message`. */
   async validate(config: Record<string, string>): Promise<string[]> {
     // the validate call needs the name, which connector creation takes from the URL

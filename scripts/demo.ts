@@ -1,0 +1,102 @@
+/**
+ * `npm run demo`: the whole pipeline on one machine, no Kubernetes. Starts Kafka, a Kafka Connect worker
+ * with the Debezium plugins, PostgreSQL and the processor (scripts/stack.mjs), creates three demo tenant
+ * databases, synthesizes their tenants file with the real constructs, applies the KafkaConnectors as
+ * Strimzi would, writes changes, and prints the processed events as they reach the final topic.
+ * It stops everything by itself after DEMO_SECONDS (default 60).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Kafka, logLevel } from 'kafkajs';
+import { stringify } from 'yaml';
+import type { TenantsFile } from '../src';
+import { ConnectRest, madeUpPassword, writeSecret } from '../test/e2e/support/connect';
+import { ProcessorProcess, sleep } from '../test/e2e/support/kafka';
+import { ofKind, synthPlatform } from '../test/support/synth';
+// @ts-expect-error: a plain ES module script
+import { startConnect, startKafka, startPostgres, stopConnect, stopKafka, stopPostgres } from './stack.mjs';
+
+const SECONDS = Number(process.env.DEMO_SECONDS ?? 60);
+const TENANTS = ['acme', 'globex', 'initech'];
+
+async function main(): Promise<void> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-demo-'));
+  const base = 31000 + Math.floor(Math.random() * 500) * 4;
+  const say = (text: string) => console.log(`\x1b[1m==> ${text}\x1b[0m`);
+  let processor: ProcessorProcess | undefined;
+  let postgres: any;
+  let connectDir: string | undefined;
+  try {
+    say('starting Kafka (KRaft, 127.0.0.1)');
+    const kafka = await startKafka({ port: base, dir: path.join(work, 'kafka') });
+    process.env.E2E_KAFKA_BROKERS = kafka.brokers;
+
+    say('starting PostgreSQL with wal_level=logical and three tenant databases');
+    postgres = await startPostgres({ port: base + 2, dir: path.join(work, 'postgres') });
+    const secretsDir = path.join(work, 'secrets');
+    for (const tenant of TENANTS) {
+      const password = madeUpPassword();
+      postgres.psql(`CREATE USER ${tenant}_cdc WITH LOGIN REPLICATION PASSWORD '${password}'`);
+      postgres.psql(`CREATE DATABASE ${tenant} OWNER ${tenant}_cdc`);
+      postgres.psql(`SET ROLE ${tenant}_cdc; CREATE TABLE orders (id serial PRIMARY KEY, item text, total numeric(10,2));
+        INSERT INTO orders (item, total) VALUES ('first ${tenant} order', 9.99);`, tenant);
+      writeSecret(secretsDir, 'demo', `${tenant}-db`, { username: `${tenant}_cdc`, password });
+    }
+
+    const file: TenantsFile = {
+      namespace: 'demo',
+      kafka: { bootstrapServers: kafka.brokers },
+      connect: { name: 'demo-connect', replicas: 1, build: { image: 'registry.example.com/connect-debezium:demo' } },
+      processor: { outputTopic: 'demo.events' },
+      defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: base + 2 }, tables: ['public.orders'] },
+      tenants: TENANTS.map((id) => ({ id, database: { name: id }, credentials: { secret: `${id}-db` } })),
+    };
+    fs.writeFileSync(path.join(work, 'tenants.yaml'), stringify(file));
+    say(`synthesizing ${path.join(work, 'tenants.yaml')} with CdcPlatform`);
+    const objects = synthPlatform(file);
+    for (const o of objects) console.log(`    ${o.kind}/${o.metadata.name}`);
+
+    say('starting Kafka Connect from the synthesized KafkaConnect (plugins from its spec.build, resolved with Maven)');
+    connectDir = path.join(work, 'connect');
+    const connect = new ConnectRest((await startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: base + 3, dir: connectDir, secretsDir })).url);
+    await connect.reconcile(ofKind(objects, 'KafkaConnector'));
+    say('connectors created; starting the processor with the synthesized Deployment\'s environment');
+    const env = Object.fromEntries(ofKind(objects, 'Deployment')[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    processor = new ProcessorProcess({ ...env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
+    await processor.waitStarted();
+
+    const client = new Kafka({ brokers: [kafka.brokers], logLevel: logLevel.NOTHING });
+    const consumer = client.consumer({ groupId: 'demo-viewer' });
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['demo.events'], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const event = JSON.parse(message.value!.toString());
+        console.log(`    ${event.tenant.padEnd(8)} ${event.op.padEnd(6)} ${event.schema}.${event.table} key=${JSON.stringify(event.key)} after=${JSON.stringify(event.after)}`);
+      },
+    });
+
+    say(`writing changes for ${SECONDS} s; processed events from demo.events:`);
+    const until = Date.now() + SECONDS * 1000;
+    for (let round = 1; Date.now() < until; round++) {
+      const tenant = TENANTS[round % TENANTS.length];
+      postgres.psql(`INSERT INTO orders (item, total) VALUES ('order ${round}', ${round}.50); UPDATE orders SET total = total + 1 WHERE id = 1;`, tenant);
+      if (round % 5 === 0) postgres.psql(`DELETE FROM orders WHERE id = (SELECT min(id) FROM orders WHERE id > 1)`, tenant);
+      await sleep(2000);
+    }
+    await consumer.disconnect();
+  } finally {
+    say('stopping everything');
+    if (processor && processor.child.exitCode === null) processor.kill('SIGTERM');
+    if (connectDir) await stopConnect({ dir: connectDir });
+    if (postgres) await stopPostgres({ dir: postgres.dir });
+    await stopKafka({ dir: path.join(work, 'kafka') });
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -15,7 +15,11 @@ export interface ProcessorOptions {
   readonly transform?: Transform;
   /** @default - JSON lines on stdout */
   readonly logger?: Logger;
-  /** Called when the consumer stops for good; `main` exits non-zero so Kubernetes restarts the pod. */
+  /**
+   * Called when the consumer stops for good; `main` exits non-zero so Kubernetes restarts the pod.
+   *
+   * @default - log the error
+   */
   readonly onFatal?: (error: Error) => void;
 }
 
@@ -75,7 +79,10 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
         transform: safeTransform,
         onBatchDone,
         onReadyChange: (value) => { ready = value; },
-        onFatal: (error) => (options.onFatal ?? (() => { throw error; }))(error),
+        onFatal: (error) => {
+          if (options.onFatal) options.onFatal(error);
+          else logger.error('the consumer stopped for good; nothing more will be processed', { error });
+        },
       });
       await pipeline.start();
       logger.info('processor started', { sinkTopic: config.sinkTopic, dlqTopic: config.dlqTopic, httpPort: server.port });

@@ -15,6 +15,8 @@ export interface ProcessorConfig {
   readonly processingGuarantee: 'at-least-once' | 'exactly-once';
   readonly httpPort: number;
   readonly httpHost: string;
+  /** How often to look for new topics matching the source pattern (a new tenant's first change). */
+  readonly topicRefreshMs: number;
 }
 
 /** A bad environment; `problems` lists every one, each naming the variable, the bad value and the fix. */
@@ -116,6 +118,11 @@ export function parseProcessorConfig(env: Readonly<Record<string, string | undef
     problems.push(`${PROCESSOR_ENV.httpPort}: ${JSON.stringify(get(PROCESSOR_ENV.httpPort))} is not a port; use a number from 0 to 65535`);
   }
 
+  const refresh = Number(get(PROCESSOR_ENV.topicRefreshMs) ?? PROCESSOR_ENV_DEFAULTS.topicRefreshMs);
+  if (!Number.isInteger(refresh) || refresh < 100) {
+    problems.push(`${PROCESSOR_ENV.topicRefreshMs}: ${JSON.stringify(get(PROCESSOR_ENV.topicRefreshMs))} is not a number of milliseconds of at least 100`);
+  }
+
   if (problems.length > 0) throw new ProcessorConfigError(problems);
   return {
     brokers,
@@ -130,5 +137,6 @@ export function parseProcessorConfig(env: Readonly<Record<string, string | undef
     processingGuarantee: guarantee as ProcessorConfig['processingGuarantee'],
     httpPort: port,
     httpHost: get(PROCESSOR_ENV.httpHost) ?? PROCESSOR_ENV_DEFAULTS.httpHost,
+    topicRefreshMs: refresh,
   };
 }

@@ -18,6 +18,8 @@ export const PROCESSOR_ENV = {
   httpPort: 'HTTP_PORT',
   /** Not in contract 2: the address the HTTP server binds, e.g. 127.0.0.1 in tests. */
   httpHost: 'HTTP_HOST',
+  /** Not in contract 2: how often to look for new source topics, in milliseconds. */
+  topicRefreshMs: 'TOPIC_REFRESH_MS',
 } as const;
 
 /** Defaults the processor applies when a variable is unset. */
@@ -27,6 +29,7 @@ export const PROCESSOR_ENV_DEFAULTS = {
   processingGuarantee: 'at-least-once',
   httpPort: 8080,
   httpHost: '0.0.0.0',
+  topicRefreshMs: 30_000,
 } as const;
 
 /** The dead-letter topic of a sink topic unless DLQ_TOPIC says otherwise. */

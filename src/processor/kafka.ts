@@ -28,9 +28,6 @@ export interface KafkaPipeline {
   stop(): Promise<void>;
 }
 
-/** How often to look for new topics that match the source pattern (a new tenant's first change). */
-const TOPIC_REFRESH_MS = Number(process.env.TOPIC_REFRESH_MS ?? 30_000);
-
 export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hooks: BatchHooks): KafkaPipeline {
   const kafka = new Kafka({
     clientId: config.clientId,
@@ -196,7 +193,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       const schedule = () => {
         refreshTimer = setTimeout(() => {
           refresh().catch((error) => logger.warn('topic refresh failed; will try again', { error })).finally(() => { if (!stopping) schedule(); });
-        }, TOPIC_REFRESH_MS);
+        }, config.topicRefreshMs);
       };
       schedule();
     },

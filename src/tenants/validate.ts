@@ -82,7 +82,11 @@ export function resolveTenantsFile(input: unknown, options: { readonly locate?: 
  */
 const CHECKED = new WeakMap<object, ResolvedTenantsFile>();
 
-/** Remembers that a frozen file is valid; see CHECKED. */
+/**
+ * Remembers that a frozen file is valid; see CHECKED.
+ *
+ * @internal
+ */
 export function rememberChecked(file: object, resolved: ResolvedTenantsFile): void {
   if (Object.isFrozen(file)) CHECKED.set(file, resolved);
 }

@@ -19,7 +19,7 @@ describe('parseProcessorConfig', () => {
   test('applies contract 2\'s defaults', () => {
     expect(parseProcessorConfig(minimal)).toEqual({
       brokers: ['k1:9092', 'k2:9092'], groupId: 'tenant-cdc-processor', clientId: 'tenant-cdc-processor', sourceTopics: ['a.b.c'],
-      sinkTopic: 'cdc.events', dlqTopic: 'cdc.events.dlq', tenantRoutes: new Map(), processingGuarantee: 'at-least-once', httpPort: 8080, httpHost: '0.0.0.0',
+      sinkTopic: 'cdc.events', dlqTopic: 'cdc.events.dlq', tenantRoutes: new Map(), processingGuarantee: 'at-least-once', httpPort: 8080, httpHost: '0.0.0.0', topicRefreshMs: 30000,
     });
   });
 

@@ -224,7 +224,8 @@ const PG_BIN = '/usr/lib/postgresql/15/bin';
  */
 export async function startPostgres({ port, dir }) {
   if (!existsSync(join(PG_BIN, 'initdb'))) {
-    execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], { stdio: 'inherit' });
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   }
   const asPostgres = (command, args, options = {}) => execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8', ...options });
   mkdirSync(dir, { recursive: true });

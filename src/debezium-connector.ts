@@ -6,7 +6,7 @@ import { DEBEZIUM_PLUGINS } from './database-kind';
 import { saslClientConfig, secretPlaceholder } from './kafka-connection';
 import { COMMON_LABELS, SyncWave, syncWave, TENANT_LABEL } from './labels';
 import { escapeRegExp, schemaHistoryTopic, topicPrefix } from './names';
-import { DatabaseKindName, DNS_LABEL, MAX_TENANT_ID_LENGTH } from './tenants/rules';
+import { DatabaseKindName, DEFAULT_PORTS, DNS_LABEL, MAX_TENANT_ID_LENGTH } from './tenants/rules';
 
 /** A value in a connector's `spec.config`. */
 export type ConnectorConfigValue = string | number | boolean;
@@ -175,7 +175,7 @@ export abstract class DebeziumConnector extends Construct {
     return {
       'topic.prefix': this.topicPrefix,
       'database.hostname': this.options.database.host,
-      'database.port': this.options.database.port ?? defaultPort(this.kind),
+      'database.port': this.options.database.port ?? DEFAULT_PORTS[this.kind],
       'database.user': secretPlaceholder(namespace, credentials.secret, credentials.usernameKey ?? 'username'),
       'database.password': secretPlaceholder(namespace, credentials.secret, credentials.passwordKey ?? 'password'),
       'table.include.list': this.tableIncludeList(),
@@ -202,10 +202,6 @@ export abstract class DebeziumConnector extends Construct {
       config: sortKeys({ ...this.baseConfig(), ...this.extraConfig }),
     };
   }
-}
-
-function defaultPort(kind: DatabaseKindName): number {
-  return { sqlserver: 1433, postgres: 5432, mysql: 3306 }[kind];
 }
 
 /** Sorted keys make the YAML easy to scan and diff. */

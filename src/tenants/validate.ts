@@ -68,7 +68,7 @@ export type Locator = (path: Path) => string | undefined;
 export function resolveTenantsFile(input: unknown, options: { readonly locate?: Locator; readonly source?: string } = {}): ResolvedTenantsFile {
   const checked = typeof input === 'object' && input !== null ? CHECKED.get(input) : undefined;
   if (checked) return checked;
-  const problems = new Problems(input, options.locate);
+  const problems = new Problems(options.locate);
   const parsed = tenantsFileSchema.safeParse(input, { error: genericMessage });
   if (!parsed.success) problems.addZodIssues(parsed.error.issues);
   const resolved = resolveAndCheck(input, problems);
@@ -91,12 +91,12 @@ export function rememberChecked(file: object, resolved: ResolvedTenantsFile): vo
   if (Object.isFrozen(file)) CHECKED.set(file, resolved);
 }
 
-/** Collects problems as sorted, de-duplicated lines, and knows which paths already failed. */
+/** Collects problems, in the order found and without repeats, and knows which paths already failed. */
 class Problems {
   public readonly list: string[] = [];
   private readonly failed = new Set<string>();
 
-  constructor(private readonly input: unknown, private readonly locate?: Locator) {}
+  constructor(private readonly locate?: Locator) {}
 
   add(path: Path, message: string): void {
     const where = this.locate?.(path);
@@ -120,10 +120,6 @@ class Problems {
         this.add(issue.path, issue.message);
       }
     }
-  }
-
-  valueAt(path: Path): unknown {
-    return path.reduce<unknown>((node, key) => (isObject(node) || Array.isArray(node) ? (node as any)[key as any] : undefined), this.input);
   }
 }
 

@@ -1,3 +1,4 @@
+import { HOST_PORT, KAFKA_TOPIC as TOPIC } from '../tenants/rules';
 import { defaultDlqTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS } from './env';
 
 /** The processor's settings, parsed once from the environment (contract 2). */
@@ -27,8 +28,6 @@ export class ProcessorConfigError extends Error {
   }
 }
 
-const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
-
 /**
  * Parses and checks the processor's environment.
  *
@@ -45,7 +44,7 @@ export function parseProcessorConfig(env: Readonly<Record<string, string | undef
   const brokers = list(PROCESSOR_ENV.brokers);
   if (brokers.length === 0) problems.push(`${PROCESSOR_ENV.brokers}: required; set the Kafka brokers as host:port,host:port`);
   for (const broker of brokers) {
-    if (!/^[a-zA-Z0-9-_.]+:[0-9]{1,5}$/.test(broker)) problems.push(`${PROCESSOR_ENV.brokers}: ${JSON.stringify(broker)} is not host:port`);
+    if (!HOST_PORT.test(broker)) problems.push(`${PROCESSOR_ENV.brokers}: ${JSON.stringify(broker)} is not host:port`);
   }
 
   let sasl: ProcessorConfig['sasl'];

@@ -41,6 +41,8 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
   const transform = options.transform ?? debeziumTransform;
   const metrics = new ProcessorMetrics();
   let ready = false;
+  // a consumer that stopped for good fails the liveness probe, so Kubernetes restarts the pod
+  let fatal = false;
   let server: (Server & { port: number }) | undefined;
   let pipeline: KafkaPipeline | undefined;
 
@@ -74,12 +76,13 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     metrics,
     httpPort: () => server?.port,
     async start() {
-      server = await startHttpServer(config.httpPort, config.httpHost, { isHealthy: () => true, isReady: () => ready, registry: metrics.registry });
+      server = await startHttpServer(config.httpPort, config.httpHost, { isHealthy: () => !fatal, isReady: () => ready && !fatal, registry: metrics.registry });
       pipeline = createKafkaPipeline(config, logger, {
         transform: safeTransform,
         onBatchDone,
         onReadyChange: (value) => { ready = value; },
         onFatal: (error) => {
+          fatal = true;
           if (options.onFatal) options.onFatal(error);
           else logger.error('the consumer stopped for good; nothing more will be processed', { error });
         },

@@ -80,10 +80,21 @@ function isAlive(pid) {
 }
 
 /**
+ * A KRaft cluster id as Kafka's own Uuid.randomUuid() makes them: 16 random bytes in base64url, never
+ * starting with '-' (about 1 in 64 would, and kafka-storage reads such an id as an option).
+ */
+export function newClusterId() {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/**
  * Starts (or restarts, keeping its data) a single-node KRaft broker on 127.0.0.1:port.
  * Returns { brokers, port, dir, pid }.
  */
-export async function startKafka({ port = 19092, dir = join(cache, 'stack', 'kafka') } = {}) {
+export async function startKafka({ port = 19092, dir = join(cache, 'stack', 'kafka'), clusterId = newClusterId() } = {}) {
   fetchKafka();
   dir = resolve(dir);
   const pidFile = join(dir, 'broker.pid');
@@ -104,8 +115,8 @@ export async function startKafka({ port = 19092, dir = join(cache, 'stack', 'kaf
     '',
   ].join('\n'));
   if (!existsSync(join(data, 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url');
-    execFileSync('java', javaArgs('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', properties], join(dir, 'format.log'), '256m'), { stdio: 'pipe' });
+    // --cluster-id=<id> in one argument: an id given by the caller may still start with '-'
+    execFileSync('java', javaArgs('kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, '-c', properties], join(dir, 'format.log'), '256m'), { stdio: 'pipe' });
   }
   const out = openSync(join(dir, 'broker.out'), 'a');
   const child = spawn('java', javaArgs('kafka.Kafka', [properties], join(dir, 'broker.log')), { detached: true, stdio: ['ignore', out, out] });

@@ -1,7 +1,7 @@
 import type { Server } from 'http';
 import type { ProcessorConfig } from './config';
 import { startHttpServer } from './http';
-import { createKafkaPipeline, KafkaPipeline } from './kafka';
+import { BatchInfo, createKafkaPipeline, KafkaPipeline } from './kafka';
 import { createLogger, Logger } from './logger';
 import { ProcessorMetrics } from './metrics';
 import { debeziumTransform, Outcome, Transform } from './transform';
@@ -54,7 +54,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     }
   };
 
-  const onBatchDone = (outcomes: readonly Outcome[], info: { topic: string; partition: number; lag: number; seconds: number }) => {
+  const onBatchDone = (outcomes: readonly Outcome[], info: BatchInfo) => {
     const now = Date.now();
     for (const outcome of outcomes) {
       if (outcome.kind === 'forward') {
@@ -68,6 +68,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
         metrics.eventsSkipped.inc({ reason: outcome.reason });
       }
     }
+    metrics.oversizedDeadLetters.inc(info.oversizedDeadLetters);
     metrics.consumerLag.set({ topic: info.topic, partition: String(info.partition) }, info.lag);
     metrics.batchDuration.observe(info.seconds);
   };

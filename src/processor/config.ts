@@ -1,5 +1,6 @@
 import { HOST_PORT, KAFKA_TOPIC as TOPIC } from '../tenants/rules';
 import { defaultDlqTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS } from './env';
+import { MIN_MESSAGE_BYTES } from './record-batches';
 
 /** The processor's settings, parsed once from the environment (contract 2). */
 export interface ProcessorConfig {
@@ -18,6 +19,12 @@ export interface ProcessorConfig {
   readonly httpHost: string;
   /** How often to look for new topics matching the source pattern (a new tenant's first change). */
   readonly topicRefreshMs: number;
+  /**
+   * The largest record batch the final and dead-letter topics take.
+   *
+   * @default - each topic's `max.message.bytes`, asked from the broker
+   */
+  readonly maxMessageBytes?: number;
 }
 
 /** A bad environment; `problems` lists every one, each naming the variable, the bad value and the fix. */
@@ -122,6 +129,12 @@ export function parseProcessorConfig(env: Readonly<Record<string, string | undef
     problems.push(`${PROCESSOR_ENV.topicRefreshMs}: ${JSON.stringify(get(PROCESSOR_ENV.topicRefreshMs))} is not a number of milliseconds of at least 100`);
   }
 
+  const maxMessageBytes = get(PROCESSOR_ENV.maxMessageBytes);
+  if (maxMessageBytes !== undefined && !(Number.isInteger(Number(maxMessageBytes)) && Number(maxMessageBytes) >= MIN_MESSAGE_BYTES)) {
+    problems.push(`${PROCESSOR_ENV.maxMessageBytes}: ${JSON.stringify(maxMessageBytes)} is not a number of bytes of at least ${MIN_MESSAGE_BYTES}; `
+      + 'set the final and dead-letter topics\' max.message.bytes, or unset it to ask the broker');
+  }
+
   if (problems.length > 0) throw new ProcessorConfigError(problems);
   return {
     brokers,
@@ -137,5 +150,6 @@ export function parseProcessorConfig(env: Readonly<Record<string, string | undef
     httpPort: port,
     httpHost: get(PROCESSOR_ENV.httpHost) ?? PROCESSOR_ENV_DEFAULTS.httpHost,
     topicRefreshMs: refresh,
+    ...(maxMessageBytes !== undefined && { maxMessageBytes: Number(maxMessageBytes) }),
   };
 }

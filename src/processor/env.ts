@@ -20,6 +20,11 @@ export const PROCESSOR_ENV = {
   httpHost: 'HTTP_HOST',
   /** Not in contract 2: how often to look for new source topics, in milliseconds. */
   topicRefreshMs: 'TOPIC_REFRESH_MS',
+  /**
+   * Not in contract 2: the largest record batch, in bytes, the final and dead-letter topics take. Unset,
+   * the processor asks the broker for the topics' `max.message.bytes`.
+   */
+  maxMessageBytes: 'MAX_MESSAGE_BYTES',
 } as const;
 
 /** Defaults the processor applies when a variable is unset. */

@@ -6,9 +6,11 @@
  * commit together in one Kafka transaction.
  */
 import * as os from 'os';
-import { Consumer, EachBatchPayload, Kafka, logLevel, LogEntry, Message, Partitioners, Producer, SASLOptions } from 'kafkajs';
+import { ConfigResourceTypes, Consumer, EachBatchPayload, Kafka, logLevel, LogEntry, Partitioners, Producer, SASLOptions, Transaction } from 'kafkajs';
 import type { ProcessorConfig } from './config';
+import { deadLetterOf, oversizedStandIn, RawRecord } from './dead-letters';
 import type { Logger } from './logger';
+import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, OutgoingRecord, recordBytes } from './record-batches';
 import type { Outcome, SourceRecord } from './transform';
 
 /** What the adapter needs from the rest of the processor. */
@@ -16,11 +18,29 @@ export interface BatchHooks {
   /** Transforms one record; must not throw. */
   readonly transform: (record: SourceRecord) => Outcome;
   /** Called once a batch's outputs are acknowledged (and, with exactly-once, committed). */
-  readonly onBatchDone: (outcomes: readonly Outcome[], info: { topic: string; partition: number; lag: number; seconds: number }) => void;
+  readonly onBatchDone: (outcomes: readonly Outcome[], info: BatchInfo) => void;
   readonly onReadyChange: (ready: boolean) => void;
   /** The consumer stopped for good (an error kafkajs will not retry): the process should exit non-zero. */
   readonly onFatal: (error: Error) => void;
 }
+
+export interface BatchInfo {
+  readonly topic: string;
+  readonly partition: number;
+  readonly lag: number;
+  readonly seconds: number;
+  /** Dead letters too large for the DLQ, replaced by a small stand-in. */
+  readonly oversizedDeadLetters: number;
+}
+
+/** The largest record batch the final and the dead-letter topic take. */
+interface OutputLimits {
+  readonly sink: number;
+  readonly dlq: number;
+}
+
+/** How often one batch is sent again, with smaller chunks, after the broker said a request was too large. */
+const TOO_LARGE_ATTEMPTS = 6;
 
 export interface KafkaPipeline {
   start(): Promise<void>;
@@ -62,6 +82,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     ...(exactlyOnce && { transactionalId: `${config.groupId}-${os.hostname()}`, transactionTimeout: 60_000 }),
   });
   const admin = kafka.admin();
+  let limits: OutputLimits = { sink: KAFKA_DEFAULT_MAX_MESSAGE_BYTES, dlq: KAFKA_DEFAULT_MAX_MESSAGE_BYTES };
   let subscribed: string[] = [];
   let refreshTimer: NodeJS.Timeout | undefined;
   let stopping = false;
@@ -86,59 +107,112 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const started = process.hrtime.bigint();
     const outcomes: Outcome[] = [];
-    const sink: Message[] = [];
-    const deadLetters: Message[] = [];
-    for (const message of batch.messages) {
-      const record: SourceRecord = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value };
-      const outcome = hooks.transform(record);
-      outcomes.push(outcome);
-      if (outcome.kind === 'forward') {
-        sink.push({ key: outcome.message.key, value: outcome.message.value, headers: { ...outcome.message.headers } });
-      } else if (outcome.kind === 'dead-letter') {
-        deadLetters.push({
-          key: message.key,
-          value: message.value,
-          headers: {
-            ...message.headers,
-            'cdc-error': outcome.error,
-            'cdc-source-topic': batch.topic,
-            'cdc-source-partition': String(batch.partition),
-            'cdc-source-offset': message.offset,
-          },
-        });
-      }
+    const raw: RawRecord[] = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers }));
+    for (const record of raw) {
+      const source: SourceRecord = { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, value: record.value };
+      outcomes.push(hooks.transform(source));
     }
-    const topicMessages = [
-      ...(sink.length ? [{ topic: config.sinkTopic, messages: sink }] : []),
-      ...(deadLetters.length ? [{ topic: config.dlqTopic, messages: deadLetters }] : []),
-    ];
     const last = batch.messages[batch.messages.length - 1].offset;
-    if (exactlyOnce) {
-      const transaction = await producer.transaction();
+    let oversizedDeadLetters = 0;
+    for (let attempt = 1; ; attempt++) {
+      const output = outputOf(raw, outcomes, limits);
+      oversizedDeadLetters = output.oversizedDeadLetters;
       try {
-        if (topicMessages.length) await transaction.sendBatch({ topicMessages, acks: -1 });
-        await transaction.sendOffsets({
-          consumerGroupId: config.groupId,
-          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
-        });
-        await transaction.commit();
+        await send(output.requests, { topic: batch.topic, partition: batch.partition, last });
+        break;
       } catch (error) {
-        await transaction.abort().catch((abortError) => logger.warn('could not abort the transaction', { error: abortError }));
-        throw error;
+        if (!isTooLarge(error) || attempt >= TOO_LARGE_ATTEMPTS) throw error;
+        // the topic's limit went down since we asked, or the broker counts differently: ask again, go smaller
+        const asked = await askLimits();
+        limits = { sink: Math.min(asked.sink, Math.floor(limits.sink / 2)), dlq: Math.min(asked.dlq, Math.floor(limits.dlq / 2)) };
+        logger.warn('the broker refused a produce request as too large; sending the batch again in smaller chunks', { error, limits, attempt });
       }
-      resolveOffset(last);
-    } else {
-      if (topicMessages.length) await producer.sendBatch({ topicMessages, acks: -1 });
-      resolveOffset(last);
-      await commitOffsetsIfNecessary();
     }
+    // with exactly-once the transaction committed the offset already
+    resolveOffset(last);
+    if (!exactlyOnce) await commitOffsetsIfNecessary();
     await heartbeat();
     hooks.onBatchDone(outcomes, {
       topic: batch.topic,
       partition: batch.partition,
       lag: Number(batch.offsetLag()),
       seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      oversizedDeadLetters,
     });
+  }
+
+  /**
+   * What one batch's outcomes produce, as requests that fit the topics' limits. An event too large for the
+   * final topic becomes a dead letter (its outcome says so); a dead letter too large for the DLQ, a stand-in.
+   */
+  function outputOf(raw: readonly RawRecord[], outcomes: Outcome[], current: OutputLimits) {
+    const sink: OutgoingRecord[] = [];
+    const deadLetters: OutgoingRecord[] = [];
+    let oversizedDeadLetters = 0;
+    outcomes.forEach((outcome, i) => {
+      if (outcome.kind === 'forward') {
+        const event: OutgoingRecord = { key: outcome.message.key, value: outcome.message.value, headers: { ...outcome.message.headers } };
+        if (fitsInBatch(event, current.sink)) {
+          sink.push(event);
+          return;
+        }
+        outcomes[i] = outcome = { kind: 'dead-letter', error: `the output event has ${recordBytes(event)} bytes, more than the final topic ${config.sinkTopic} takes (max.message.bytes ${current.sink})` };
+      }
+      if (outcome.kind === 'dead-letter') {
+        const letter = deadLetterOf(raw[i], outcome.error);
+        if (fitsInBatch(letter, current.dlq)) {
+          deadLetters.push(letter);
+        } else {
+          deadLetters.push(oversizedStandIn(raw[i], outcome.error, current.dlq));
+          oversizedDeadLetters++;
+        }
+      }
+    });
+    const requests = [
+      ...chunkRecords(sink, current.sink).map((messages) => ({ topic: config.sinkTopic, messages })),
+      ...chunkRecords(deadLetters, current.dlq).map((messages) => ({ topic: config.dlqTopic, messages })),
+    ];
+    return { requests, oversizedDeadLetters };
+  }
+
+  /** Sends the requests in order; with exactly-once, in one transaction that also commits the input offset. */
+  async function send(requests: ReadonlyArray<{ topic: string; messages: OutgoingRecord[] }>, input: { topic: string; partition: number; last: string }): Promise<void> {
+    if (!exactlyOnce) {
+      for (const request of requests) await producer.send({ ...request, messages: request.messages, acks: -1 });
+      return;
+    }
+    const transaction: Transaction = await producer.transaction();
+    try {
+      for (const request of requests) await transaction.send({ ...request, messages: request.messages, acks: -1 });
+      await transaction.sendOffsets({
+        consumerGroupId: config.groupId,
+        topics: [{ topic: input.topic, partitions: [{ partition: input.partition, offset: (BigInt(input.last) + 1n).toString() }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch((abortError) => logger.warn('could not abort the transaction', { error: abortError }));
+      throw error;
+    }
+  }
+
+  /** The final and dead-letter topics' `max.message.bytes`, as configured or as the broker says. */
+  async function askLimits(): Promise<OutputLimits> {
+    if (config.maxMessageBytes !== undefined) return { sink: config.maxMessageBytes, dlq: config.maxMessageBytes };
+    try {
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [config.sinkTopic, config.dlqTopic].map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
+      });
+      const limitOf = (topic: string) => {
+        const entry = described.resources.find((r) => r.resourceName === topic)?.configEntries.find((e) => e.configName === 'max.message.bytes');
+        const value = Number(entry?.configValue);
+        return Number.isInteger(value) && value > 0 ? value : KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+      };
+      return { sink: limitOf(config.sinkTopic), dlq: limitOf(config.dlqTopic) };
+    } catch (error) {
+      logger.warn(`could not read the output topics' max.message.bytes; assuming Kafka's default ${KAFKA_DEFAULT_MAX_MESSAGE_BYTES} (set MAX_MESSAGE_BYTES)`, { error });
+      return { sink: KAFKA_DEFAULT_MAX_MESSAGE_BYTES, dlq: KAFKA_DEFAULT_MAX_MESSAGE_BYTES };
+    }
   }
 
   async function run(topics: string[]): Promise<void> {
@@ -187,6 +261,8 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     async start() {
       await admin.connect();
       await ensureOutputTopics();
+      limits = await askLimits();
+      logger.info('output limits', { sinkMaxMessageBytes: limits.sink, dlqMaxMessageBytes: limits.dlq });
       await producer.connect();
       await consumer.connect();
       await run(await sourceTopics());
@@ -206,4 +282,12 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       await admin.disconnect();
     },
   };
+}
+
+/** The broker refused a produce request as too large (kafkajs wraps the protocol error in retry errors). */
+function isTooLarge(error: unknown): boolean {
+  for (let e: any = error; e; e = e.cause ?? e.originalError) {
+    if (e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE') return true;
+  }
+  return false;
 }

@@ -1,10 +1,14 @@
 import { createHash } from 'crypto';
+import { canonicalJson, parseExactJson, stringifyExactJson, textOf } from './exact-json';
+
+export { canonicalJson } from './exact-json';
 
 /**
  * The pure part of the processor: one raw Debezium record in, what to do with it out. No Kafka here.
  *
  * Input is what Kafka Connect's JsonConverter writes, with or without `schemas.enable` (`{schema, payload}`
- * or the bare payload). Output follows contract 2 of DESIGN.md.
+ * or the bare payload). Output follows contract 2 of DESIGN.md. Numbers are kept as the text they arrived
+ * as (see exact-json.ts): row values and keys leave with exactly the digits the database committed.
  */
 
 /** A record as read from a raw topic. */
@@ -24,6 +28,10 @@ export interface CdcEvent {
   readonly database: string;
   readonly schema: string;
   readonly table: string;
+  /**
+   * The row key. Numbers in it, as in `before` and `after`, are JavaScript numbers when a double holds them
+   * exactly, else lossless-json `LosslessNumber`s (their text).
+   */
   readonly key: unknown;
   readonly before: Record<string, unknown> | null;
   readonly after: Record<string, unknown> | null;
@@ -50,10 +58,16 @@ const OPS: Record<string, CdcEvent['op']> = { c: 'create', u: 'update', d: 'dele
 
 /** The standard transform of contract 2. */
 export const debeziumTransform: Transform = (record, routes) => {
-  if (record.value === null || record.value.length === 0) return { kind: 'skip', reason: 'tombstone' };
+  if (record.value === null) return { kind: 'skip', reason: 'tombstone' };
+  // a tombstone is a null value; an empty one is something else, and unparseable
+  if (record.value.length === 0) return { kind: 'dead-letter', error: 'value is empty (0 bytes); a tombstone is a null value, a change event is JSON' };
   let value: unknown;
+  // whether any number needed lossless-json, so the output must be written with it
+  let lossless = false;
   try {
-    value = unwrap(JSON.parse(record.value.toString()));
+    const parsed = parseExactJson(record.value.toString());
+    value = unwrap(parsed.value);
+    lossless = parsed.lossless;
   } catch (error) {
     return { kind: 'dead-letter', error: `value is not JSON: ${(error as Error).message}` };
   }
@@ -81,9 +95,12 @@ export const debeziumTransform: Transform = (record, routes) => {
   if ((op === 'delete' ? before : after) === null) return { kind: 'dead-letter', error: `a ${op} event without the ${op === 'delete' ? '"before"' : '"after"'} row` };
 
   let key: unknown = null;
-  if (record.key !== null && record.key.length > 0) {
+  if (record.key !== null) {
+    if (record.key.length === 0) return { kind: 'dead-letter', error: 'key is empty (0 bytes); a keyless row has a null key, a row key is JSON' };
     try {
-      key = unwrap(JSON.parse(record.key.toString()));
+      const parsed = parseExactJson(record.key.toString());
+      key = unwrap(parsed.value);
+      lossless ||= parsed.lossless;
     } catch (error) {
       return { kind: 'dead-letter', error: `key is not JSON: ${(error as Error).message}` };
     }
@@ -97,7 +114,7 @@ export const debeziumTransform: Transform = (record, routes) => {
   const position = positionOf(source);
   const keyJson = canonicalJson(key);
   const event: CdcEvent = {
-    eventId: createHash('sha256').update(`${source.name}|${database}|${schema}.${table}|${position}|${op}|${keyJson}`).digest('hex').slice(0, 32),
+    eventId: eventIdOf({ prefix: source.name, database, table: `${schema}.${table}`, position, op, keyJson, before, after }),
     tenant,
     op,
     database,
@@ -118,38 +135,54 @@ export const debeziumTransform: Transform = (record, routes) => {
     event,
     message: {
       key: `${tenant}:${schema}.${table}:${keyJson}`,
-      value: JSON.stringify(event),
+      value: stringifyExactJson(event, lossless),
       headers: { 'cdc-tenant': tenant, 'cdc-table': `${schema}.${table}`, 'cdc-op': op },
     },
   };
 };
+
+/**
+ * A change's identity: where it is in the database's log, what it did and to which row. The log
+ * position alone is not enough: a snapshot reads every row at one position, and several changes of one
+ * transaction can share it. With a row key, (position, op, key) is unique; a keyless row (null key) adds
+ * its row images, so the rows of a keyless table's snapshot differ. Nothing here depends on the Kafka
+ * offset or the envelope shape, so a redelivered or re-emitted change keeps its id. Identical rows of a
+ * keyless table read in one snapshot are indistinguishable at the source and share an id (README).
+ */
+function eventIdOf(change: { prefix: string; database: string; table: string; position: string; op: string; keyJson: string; before: unknown; after: unknown }): string {
+  const rows = change.keyJson === 'null' ? `|${canonicalJson(change.before)}|${canonicalJson(change.after)}` : '';
+  return createHash('sha256')
+    .update(`${change.prefix}|${change.database}|${change.table}|${change.position}|${change.op}|${change.keyJson}${rows}`)
+    .digest('hex')
+    .slice(0, 32);
+}
 
 /** JsonConverter with `schemas.enable=true` wraps everything in `{schema, payload}`. */
 function unwrap(json: unknown): unknown {
   return isObject(json) && 'payload' in json && 'schema' in json && Object.keys(json).length === 2 ? json.payload : json;
 }
 
-/** Where in the database's log the change is: stable for the same change, different for every change. */
+/**
+ * Where in the database's log the change is, as the connector reports it (numbers with all their digits):
+ * SQL Server `<commit_lsn>:<change_lsn>:<event_serial_no>`, PostgreSQL the change's `lsn`, MySQL
+ * `<binlog file>:<event position>:<row in event>` (prefixed with `<gtid>/` when GTIDs are on: the GTID
+ * names the transaction, the binlog position the change within it).
+ */
 function positionOf(source: Record<string, unknown>): string {
+  const text = (value: unknown) => (value === undefined || value === null ? '' : textOf(value));
   switch (source.connector) {
     case 'sqlserver':
-      return [source.commit_lsn, source.change_lsn, source.event_serial_no].filter((p) => p !== undefined && p !== null).join(':');
+      return [source.commit_lsn, source.change_lsn, source.event_serial_no].filter((p) => p !== undefined && p !== null).map(text).join(':');
     case 'postgresql':
-      return String(source.lsn ?? '');
+      return text(source.lsn);
     case 'mysql':
-      return source.gtid ? `${source.gtid}:${source.row ?? 0}` : `${source.file ?? ''}:${source.pos ?? ''}:${source.row ?? 0}`;
+    case 'mariadb': {
+      const binlog = `${text(source.file)}:${text(source.pos)}:${text(source.row ?? 0)}`;
+      return source.gtid ? `${text(source.gtid)}/${binlog}` : binlog;
+    }
     default:
-      return String(source.lsn ?? source.change_lsn ?? source.pos ?? '');
+      return text(source.lsn ?? source.change_lsn ?? source.pos);
   }
-}
-
-/** JSON with object keys sorted, so the same row key always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isObject(value)) {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 function isObject(value: unknown): value is Record<string, any> {

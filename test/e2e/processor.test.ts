@@ -2,32 +2,12 @@ import { afterEach, describe, expect, test } from 'vitest';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
 import { startKafka, stopKafka } from '../../scripts/stack.mjs';
 import { changeKey, changeValue, ChangeSpec, Kind, schemaOf, topicOf } from '../support/debezium-events';
-import { committed, Consumed, consumeAll, createTopics, endOffsets, ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
+import { committed, Consumed, consumeAll, createTopics, endOffsets, isolatedPipeline as pipeline, processorFleet, produce, sleep, unique, waitFor } from './support/kafka';
 
 /** Contract 2 on a real KRaft broker: the processor runs as a real process, killed and restarted for real. */
-const running: ProcessorProcess[] = [];
-
-function startProcessor(env: Record<string, string>): ProcessorProcess {
-  const processor = new ProcessorProcess(env);
-  running.push(processor);
-  return processor;
-}
-
-afterEach(async () => {
-  for (const processor of running.splice(0)) {
-    if (processor.child.exitCode === null) processor.kill('SIGKILL');
-    await processor.exited;
-  }
-});
-
-/** Topics, group and env of one isolated pipeline. */
-async function pipeline(sources: Array<{ topic: string; partitions?: number }>, extraEnv: Record<string, string> = {}) {
-  const sink = unique('sink');
-  const groupId = unique('group');
-  await createTopics([...sources, { topic: sink, partitions: 3 }, { topic: `${sink}.dlq` }]);
-  const env = { SOURCE_TOPICS: sources.map((s) => s.topic).join(','), SINK_TOPIC: sink, KAFKA_GROUP_ID: groupId, ...extraEnv };
-  return { sink, dlq: `${sink}.dlq`, groupId, env };
-}
+const processors = processorFleet();
+const startProcessor = processors.start;
+afterEach(processors.stopAll);
 
 function message(spec: ChangeSpec) {
   return { key: changeKey(spec), value: changeValue(spec) };

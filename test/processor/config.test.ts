@@ -62,6 +62,14 @@ describe('parseProcessorConfig', () => {
     ]);
   });
 
+  test('takes the output topics\' record batch limit, or leaves it to the broker', () => {
+    expect(parseProcessorConfig(minimal).maxMessageBytes).toBeUndefined();
+    expect(parseProcessorConfig({ ...minimal, MAX_MESSAGE_BYTES: '8388608' }).maxMessageBytes).toBe(8_388_608);
+    expect(problemsOf({ ...minimal, MAX_MESSAGE_BYTES: '1kb' })).toEqual([
+      'MAX_MESSAGE_BYTES: "1kb" is not a number of bytes of at least 16384; set the final and dead-letter topics\' max.message.bytes, or unset it to ask the broker',
+    ]);
+  });
+
   test('fails on brokers that are not host:port', () => {
     expect(problemsOf({ ...minimal, KAFKA_BROKERS: 'kafka' })).toEqual(['KAFKA_BROKERS: "kafka" is not host:port']);
   });

@@ -1,6 +1,8 @@
+import { isLosslessNumber, parse } from 'lossless-json';
 import { describe, expect, test } from 'vitest';
 import { canonicalJson, debeziumTransform, SourceRecord } from '../../src/processor/transform';
 import { changeKey, changeValue, ChangeSpec, topicOf } from '../support/debezium-events';
+import { DocumentedChange, documentedKey, documentedTopic, documentedValue, row } from '../support/documented-events';
 
 const routes = new Map<string, string>();
 
@@ -16,16 +18,18 @@ describe('debeziumTransform', () => {
       const spec: ChangeSpec = { kind, prefix: 'acme', database, table: 'orders', op: 'u', id: 7, seq: 3, withSchema };
       const outcome = debeziumTransform(record(spec), routes);
       if (outcome.kind !== 'forward') throw new Error(`expected forward, got ${JSON.stringify(outcome)}`);
-      expect(outcome.event).toMatchObject({
+      // small numbers: JSON.parse of the output is exact here (big ones are tested below)
+      expect(JSON.parse(outcome.message.value)).toMatchObject({
         tenant: 'acme', op: 'update', database, schema, table: 'orders', key: { id: 7 },
         before: { id: 7, total: '3.50', note: 'row 7 change 3' }, after: { id: 7, total: '3.50', note: 'row 7 change 3' },
         source: { connector: kind === 'postgres' ? 'postgresql' : kind, committedAt: 1_764_000_000_003, snapshot: false },
       });
+      expect(outcome.event).toMatchObject({ tenant: 'acme', op: 'update', database, schema, table: 'orders' });
       expect(outcome.event.eventId).toMatch(/^[0-9a-f]{32}$/);
       expect(outcome.event.source.position).not.toBe('');
       expect(outcome.message.key).toBe(`acme:${schema}.orders:{"id":7}`);
       expect(outcome.message.headers).toEqual({ 'cdc-tenant': 'acme', 'cdc-table': `${schema}.orders`, 'cdc-op': 'update' });
-      expect(JSON.parse(outcome.message.value)).toEqual(outcome.event);
+      expect(JSON.parse(outcome.message.value).eventId).toBe(outcome.event.eventId);
     });
 
   test.each([['c', 'create'], ['u', 'update'], ['d', 'delete'], ['r', 'read']] as const)('maps op %s to %s', (op, name) => {
@@ -79,5 +83,58 @@ describe('debeziumTransform', () => {
 
   test('writes the row key as canonical JSON, whatever its field order', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: null }], c: 'x' } })).toBe('{"a":{"c":"x","d":[2,{"e":null,"f":1}]},"b":1}');
+  });
+});
+
+describe('debeziumTransform keeps what the database committed (events written from Debezium\'s docs)', () => {
+  const documented = (change: DocumentedChange, offset = '1'): SourceRecord => ({
+    topic: documentedTopic(change.kind, change.prefix), partition: 0, offset, key: documentedKey(change), value: documentedValue(change),
+  });
+  const forward = (record: SourceRecord) => {
+    const outcome = debeziumTransform(record, routes);
+    if (outcome.kind !== 'forward') throw new Error(`expected forward, got ${JSON.stringify(outcome)}`);
+    return outcome;
+  };
+  const digits = (value: unknown) => (isLosslessNumber(value) ? value.value : `not a number: ${JSON.stringify(value)}`);
+
+  test.each([false, true])('writes int64 extremes, timestamps and doubles with their digits (schemas.enable=%s)', (withSchema) => {
+    const after = row({ id: '1541815603606036481', created: '9223372036854775807', updated: '-9223372036854775808', amount: '0.000000001', ratio: '1.0E-5' });
+    const outcome = forward(documented({ kind: 'postgres', prefix: 'acme', op: 'c', key: '{"id":1541815603606036481}', after, position: '"lsn":18446744073709551615', withSchema }));
+    expect(outcome.message.key).toBe('acme:public.orders:{"id":1541815603606036481}');
+    expect(outcome.message.value).toContain(`"after":${after}`);
+    const event = parse(outcome.message.value) as any;
+    expect([event.key.id, event.after.id, event.after.created, event.after.updated, event.after.ratio].map(digits))
+      .toEqual(['1541815603606036481', '1541815603606036481', '9223372036854775807', '-9223372036854775808', '1.0E-5']);
+    expect(event.source.position).toBe('18446744073709551615');
+    expect(event.after.amount).toBe('0.000000001');
+  });
+
+  test('gives neighbouring int64 keys their own output keys', () => {
+    const keys = ['1541815603606036480', '1541815603606036481'].map((id) => forward(documented({ kind: 'sqlserver', prefix: 'acme', op: 'c', key: `{"id":${id}}`, after: row({ id }), position: '"change_lsn":null,"commit_lsn":"0000002a:00000ba8:0001","event_serial_no":null' })).message.key);
+    expect(keys).toEqual(['acme:dbo.orders:{"id":1541815603606036480}', 'acme:dbo.orders:{"id":1541815603606036481}']);
+  });
+
+  test('tells keyless snapshot rows at one position apart, and keeps a change\'s id across offsets and envelopes', () => {
+    const snapshot = (note: string, withSchema = false): DocumentedChange => ({ kind: 'mysql', prefix: 'acme', op: 'r', key: null, after: row({ id: '1', note }), position: '"gtid":null,"file":"mysql-bin.000003","pos":1543,"row":0', withSchema });
+    const id = (change: DocumentedChange, offset = '1') => forward(documented(change, offset)).event.eventId;
+    expect(new Set([id(snapshot('a')), id(snapshot('b')), id(snapshot('c'))]).size).toBe(3);
+    expect(id(snapshot('a'), '9')).toBe(id(snapshot('a', true), '1'));
+    // nothing tells identical keyless rows apart: they share one id (README: eventId)
+    expect(id(snapshot('a'), '2')).toBe(id(snapshot('a'), '3'));
+  });
+
+  test('tells two identical updates of one row in one GTID transaction apart by their binlog position', () => {
+    const update = (pos: number) => forward(documented({ kind: 'mysql', prefix: 'acme', op: 'u', key: '{"id":5}', before: row({ id: '5' }), after: row({ id: '5' }),
+      position: `"gtid":"3e11fa47-71ca-11e1-9e33-c80aa9429562:23","file":"mysql-bin.000003","pos":${pos},"row":0` })).event;
+    expect(update(2210).eventId).not.toBe(update(2510).eventId);
+    expect(update(2210).source.position).toBe('3e11fa47-71ca-11e1-9e33-c80aa9429562:23/mysql-bin.000003:2210:0');
+  });
+
+  test('sends an empty value or key to the DLQ, and skips only a null value', () => {
+    const change = documented({ kind: 'sqlserver', prefix: 'acme', op: 'c', key: '{"id":1}', after: row({ id: '1' }), position: '"change_lsn":"0000002a:00000ba8:0002","commit_lsn":"0000002a:00000ba8:0003","event_serial_no":1' });
+    expect(debeziumTransform({ ...change, value: Buffer.alloc(0) }, routes)).toEqual({ kind: 'dead-letter', error: expect.stringMatching(/^value is empty/) });
+    expect(debeziumTransform({ ...change, value: '' }, routes)).toEqual({ kind: 'dead-letter', error: expect.stringMatching(/^value is empty/) });
+    expect(debeziumTransform({ ...change, key: Buffer.alloc(0) }, routes)).toEqual({ kind: 'dead-letter', error: expect.stringMatching(/^key is empty/) });
+    expect(debeziumTransform({ ...change, value: null }, routes)).toEqual({ kind: 'skip', reason: 'tombstone' });
   });
 });

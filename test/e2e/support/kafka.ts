@@ -20,14 +20,27 @@ export async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<
   }
 }
 
-export async function createTopics(topics: Array<{ topic: string; partitions?: number }>): Promise<void> {
-  await withAdmin((admin) => admin.createTopics({ topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions ?? 1 })), waitForLeaders: true }));
+export async function createTopics(topics: Array<{ topic: string; partitions?: number; configs?: Record<string, string> }>): Promise<void> {
+  await withAdmin((admin) => admin.createTopics({
+    topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions ?? 1, configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })) })),
+    waitForLeaders: true,
+  }));
 }
 
-export async function produce(topic: string, messages: Message[]): Promise<void> {
+/** Source topics, a final topic of 3 partitions, its DLQ, a consumer group, and the processor's env for them. */
+export async function isolatedPipeline(sources: Array<{ topic: string; partitions?: number; configs?: Record<string, string> }>, extraEnv: Record<string, string> = {}) {
+  const sink = unique('sink');
+  const groupId = unique('group');
+  await createTopics([...sources, { topic: sink, partitions: 3 }, { topic: `${sink}.dlq` }]);
+  const env = { SOURCE_TOPICS: sources.map((s) => s.topic).join(','), SINK_TOPIC: sink, KAFKA_GROUP_ID: groupId, ...extraEnv };
+  return { sink, dlq: `${sink}.dlq`, groupId, env };
+}
+
+/** Produces in order, in requests of at most `perRequest` records (keep a request under the broker's size limit). */
+export async function produce(topic: string, messages: Message[], perRequest = 2000): Promise<void> {
   const producer = kafka().producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  for (let i = 0; i < messages.length; i += 2000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 2000) });
+  for (let i = 0; i < messages.length; i += perRequest) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + perRequest) });
   await producer.disconnect();
 }
 
@@ -88,6 +101,24 @@ export async function waitFor(what: string, check: () => Promise<boolean> | bool
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/** Processors a test file starts; `stopAll` (in afterEach) kills the ones still running. */
+export function processorFleet() {
+  const running: ProcessorProcess[] = [];
+  return {
+    start(env: Record<string, string>): ProcessorProcess {
+      const processor = new ProcessorProcess(env);
+      running.push(processor);
+      return processor;
+    },
+    async stopAll(): Promise<void> {
+      for (const processor of running.splice(0)) {
+        if (processor.child.exitCode === null) processor.kill('SIGKILL');
+        await processor.exited;
+      }
+    },
+  };
 }
 
 /** The processor as a real process: `node lib/processor/main.js` with the given environment. */

@@ -23,27 +23,33 @@ const LIVE_EVENTS = 10_000;
 const LIVE_RATE = 2_000;
 const root = path.join(__dirname, '..');
 
-/** A change event of about 1 KiB: an order row with a long-ish description, before and after. */
-function events(prefix: string): Array<{ key: string; value: string }> {
+/**
+ * A change event of about 1 KiB: an order row with a long-ish description, before and after. With
+ * `longNumbers`, every row also has a SQL Server datetime2(7) column, a NanoTimestamp of 19 digits that a
+ * double cannot hold, so every event takes the processor's lossless path.
+ */
+function events(prefix: string, longNumbers = false): Array<{ key: string; value: string }> {
   const filler = 'x'.repeat(220);
   return Array.from({ length: EVENTS }, (_, i) => {
     const spec: ChangeSpec = { kind: 'sqlserver', prefix, database: 'Bench', table: 'orders', op: i % 4 === 0 ? 'c' : 'u', id: i % 10_000, seq: i,
       before: i % 4 === 0 ? null : { id: i % 10_000, customer: `customer-${i % 777}`, total: `${i}.25`, status: 'open', note: filler },
       after: { id: i % 10_000, customer: `customer-${i % 777}`, total: `${i + 1}.25`, status: 'paid', note: filler } };
-    return { key: changeKey(spec), value: changeValue(spec) };
+    const value = changeValue(spec);
+    // JSON.stringify cannot write such a number: put it into the text
+    return { key: changeKey(spec), value: longNumbers ? value.replaceAll('"status":', `"created":${1_764_000_000_123_456_789n + BigInt(i)},"status":`) : value };
   });
 }
 
 interface Result { name: string; eventsPerSecond: number; p50: number; p99: number; seconds: number }
 
-async function run(name: string, kafka: Kafka, brokers: string, command: string[], extraEnv: Record<string, string>): Promise<Result> {
+async function run(name: string, kafka: Kafka, brokers: string, command: string[], extraEnv: Record<string, string>, longNumbers = false): Promise<Result> {
   const id = `${name.replace(/[^a-z]/g, '')}${Date.now().toString(36)}`;
   const source = topicOf({ kind: 'sqlserver', prefix: id, database: 'Bench', table: 'orders' });
   const sink = `bench-sink-${id}`;
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: source, numPartitions: PARTITIONS }, { topic: sink, numPartitions: PARTITIONS }, { topic: `${sink}.dlq` }], waitForLeaders: true });
-  const data = events(id);
+  const data = events(id, longNumbers);
   const producer = kafka.producer();
   await producer.connect();
 
@@ -124,6 +130,7 @@ async function main(): Promise<void> {
       await run('kafkajs pass-through (ceiling)', kafka, broker.brokers, [node, '-r', 'ts-node/register/transpile-only', 'bench/passthrough.ts'], {}),
       await run('processor at-least-once', kafka, broker.brokers, [node, 'lib/processor/main.js'], { PROCESSING_GUARANTEE: 'at-least-once' }),
       await run('processor exactly-once', kafka, broker.brokers, [node, 'lib/processor/main.js'], { PROCESSING_GUARANTEE: 'exactly-once' }),
+      await run('processor at-least-once, 19-digit numbers', kafka, broker.brokers, [node, 'lib/processor/main.js'], { PROCESSING_GUARANTEE: 'at-least-once' }, true),
     ];
     const ceiling = results[0].eventsPerSecond;
     console.log(`bench:processor: ${EVENTS} events of ~1 KiB, ${PARTITIONS} partitions, one instance, broker ${broker.brokers}, ${os.cpus().length} cores\n`);

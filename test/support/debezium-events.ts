@@ -1,6 +1,6 @@
 /**
  * Debezium change events as Kafka Connect's JsonConverter writes them, for SQL Server, PostgreSQL and
- * MySQL, with or without `schemas.enable`. Shapes follow Debezium 3.6 (../shared/reference/debezium.md §4).
+ * MySQL, with or without `schemas.enable`. Shapes follow Debezium 3.6 (its documentation, "Data change events" and the JsonConverter).
  */
 export type Kind = 'sqlserver' | 'postgres' | 'mysql';
 

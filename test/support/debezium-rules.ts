@@ -1,7 +1,7 @@
 import type { Manifest } from './synth';
 
 /**
- * Debezium 3's rules for connector configs (../shared/reference/debezium.md, sections 1-3 and 8), checked
+ * Debezium 3's rules for connector configs (from Debezium 3.6's connector docs and ConfigDefs), checked
  * on synthesized KafkaConnectors, alone and across connectors. Returns every violation.
  */
 export function debeziumProblems(manifests: readonly Manifest[]): string[] {

@@ -6,9 +6,11 @@ import Ajv, { ValidateFunction } from 'ajv';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { Manifest } from './synth';
 
-/** Where the pinned Strimzi CRDs are: env STRIMZI_CRDS_DIR, which `.ci/run` sets, else ../shared/crds/strimzi. */
+/** Where the pinned Strimzi CRDs are: the global setup generates them (scripts/strimzi-crds.mjs) and sets STRIMZI_CRDS_DIR. */
 export function strimziCrdsDir(): string {
-  return process.env.STRIMZI_CRDS_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'crds', 'strimzi');
+  const dir = process.env.STRIMZI_CRDS_DIR;
+  if (!dir) throw new Error('STRIMZI_CRDS_DIR is not set: run the tests with vitest, whose global setup generates the CRDs');
+  return dir;
 }
 
 /**

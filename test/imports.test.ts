@@ -1,0 +1,29 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { expect, test } from 'vitest';
+// @ts-expect-error: a plain ES module script (npm run import)
+import { importStrimzi, STRIMZI_IMPORTS } from '../scripts/import-strimzi.mjs';
+// @ts-expect-error: a plain ES module script (npm run import)
+import { CRDS } from '../scripts/strimzi-crds.mjs';
+import { strimziCrdsDir } from './support/schemas';
+
+/** imports/ is exactly what `npm run import` makes from the CRDs Strimzi's own generator makes. */
+test('npm run import regenerates the committed imports/ byte for byte', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-imports-'));
+  try {
+    importStrimzi(out);
+    const generated = fs.readdirSync(out).sort();
+    expect(generated).toEqual(Object.keys(STRIMZI_IMPORTS).map((prefix) => `${prefix}-kafka.strimzi.io.ts`).sort());
+    for (const file of generated) expect(fs.readFileSync(path.join(out, file), 'utf8'), file).toBe(fs.readFileSync(path.join(__dirname, '..', 'imports', file), 'utf8'));
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('the Strimzi CRDs are the ten of the 1.2.0 release, serving kafka.strimzi.io/v1 only', () => {
+  expect(fs.readdirSync(strimziCrdsDir()).filter((f) => f.endsWith('.yaml')).sort()).toEqual(Object.keys(CRDS).sort());
+  const connect = fs.readFileSync(path.join(strimziCrdsDir(), '041-Crd-kafkaconnect.yaml'), 'utf8');
+  expect(connect).toMatch(/^  group: kafka\.strimzi\.io$/m);
+  expect(connect.match(/^  - name: v\w+$/gm)).toEqual(['  - name: v1']);
+});

@@ -1,9 +1,11 @@
 /**
- * `npm run demo`: the whole pipeline on one machine, no Kubernetes. Starts Kafka, a Kafka Connect worker
- * with the Debezium plugins, PostgreSQL and the processor (scripts/stack.mjs), creates three demo tenant
- * databases, synthesizes their tenants file with the real constructs, applies the KafkaConnectors as
- * Strimzi would, writes changes, and prints the processed events as they reach the final topic.
- * It stops everything by itself after DEMO_SECONDS (default 60).
+ * `npm run demo`: the whole pipeline on one machine, without a Kubernetes cluster's nodes. Starts Kafka,
+ * a Kubernetes API server (scripts/kube.mjs), a Kafka Connect worker with the Debezium plugins, PostgreSQL
+ * and the processor (scripts/stack.mjs), creates three demo tenant databases and their Secrets,
+ * synthesizes their tenants file with the real constructs, applies it to the API server, applies the
+ * KafkaConnectors to Connect as Strimzi would (credentials read through the generated Roles), writes
+ * changes, and prints the processed events as they reach the final topic. It stops everything by itself
+ * after DEMO_SECONDS (default 60).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -11,11 +13,16 @@ import * as path from 'path';
 import { Kafka, logLevel } from 'kafkajs';
 import { stringify } from 'yaml';
 import type { TenantsFile } from '../src';
-import { ConnectRest, madeUpPassword, writeSecret } from '../test/e2e/support/connect';
+import { ConnectRest, madeUpPassword } from '../test/e2e/support/connect';
 import { ProcessorProcess, sleep } from '../test/e2e/support/kafka';
-import { ofKind, synthPlatform } from '../test/support/synth';
+import { ensureNamespace, kubectlOk, putSecret, serverSideApply, serviceAccountCredentials } from '../test/e2e/support/kubernetes';
+import { ofKind, synthPlatform, synthPlatformYaml } from '../test/support/synth';
+// @ts-expect-error: a plain ES module script
+import { buildKubernetes, startKubernetes, stopKubernetes } from './kube.mjs';
 // @ts-expect-error: a plain ES module script
 import { startConnect, startKafka, startPostgres, stopConnect, stopKafka, stopPostgres } from './stack.mjs';
+// @ts-expect-error: a plain ES module script
+import { strimziCrdsDir } from './strimzi-crds.mjs';
 
 const SECONDS = Number(process.env.DEMO_SECONDS ?? 60);
 const TENANTS = ['acme', 'globex', 'initech'];
@@ -27,21 +34,30 @@ async function main(): Promise<void> {
   let processor: ProcessorProcess | undefined;
   let postgres: any;
   let connectDir: string | undefined;
+  let kubeDir: string | undefined;
   try {
     say('starting Kafka (KRaft, 127.0.0.1)');
     const kafka = await startKafka({ port: base, dir: path.join(work, 'kafka') });
     process.env.E2E_KAFKA_BROKERS = kafka.brokers;
 
-    say('starting PostgreSQL with wal_level=logical and three tenant databases');
+    say('starting a Kubernetes API server (kube-apiserver and kubectl are built from the Go module proxy on first use, about 5 min)');
+    const { kubectl } = buildKubernetes();
+    const cluster = await startKubernetes({ dir: path.join(work, 'kubernetes') });
+    kubeDir = cluster.dir;
+    process.env.E2E_KUBERNETES = JSON.stringify({ ...cluster, kubectl });
+    serverSideApply(fs.readdirSync(strimziCrdsDir()).filter((f) => f.endsWith('.yaml')).map((f) => fs.readFileSync(path.join(strimziCrdsDir(), f), 'utf8')).join('---\n'));
+    kubectlOk(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s']);
+    ensureNamespace('demo');
+
+    say('starting PostgreSQL with wal_level=logical and three tenant databases, their Secrets in the API server');
     postgres = await startPostgres({ port: base + 2, dir: path.join(work, 'postgres') });
-    const secretsDir = path.join(work, 'secrets');
     for (const tenant of TENANTS) {
       const password = madeUpPassword();
       postgres.psql(`CREATE USER ${tenant}_cdc WITH LOGIN REPLICATION PASSWORD '${password}'`);
       postgres.psql(`CREATE DATABASE ${tenant} OWNER ${tenant}_cdc`);
       postgres.psql(`SET ROLE ${tenant}_cdc; CREATE TABLE orders (id serial PRIMARY KEY, item text, total numeric(10,2));
         INSERT INTO orders (item, total) VALUES ('first ${tenant} order', 9.99);`, tenant);
-      writeSecret(secretsDir, 'demo', `${tenant}-db`, { username: `${tenant}_cdc`, password });
+      putSecret('demo', `${tenant}-db`, { username: `${tenant}_cdc`, password });
     }
 
     const file: TenantsFile = {
@@ -55,11 +71,15 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(work, 'tenants.yaml'), stringify(file));
     say(`synthesizing ${path.join(work, 'tenants.yaml')} with CdcPlatform`);
     const objects = synthPlatform(file);
-    for (const o of objects) console.log(`    ${o.kind}/${o.metadata.name}`);
+    const applied = serverSideApply(synthPlatformYaml(file));
+    if (applied.status !== 0) throw new Error(applied.stderr);
+    for (const line of applied.stdout.trim().split('\n')) console.log(`    ${line}`);
 
     say('starting Kafka Connect from the synthesized KafkaConnect (plugins from its spec.build, resolved with Maven)');
     connectDir = path.join(work, 'connect');
-    const connect = new ConnectRest((await startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: base + 3, dir: connectDir, secretsDir })).url);
+    const { tokenFile } = serviceAccountCredentials('demo', 'demo-connect-connect', path.join(work, 'serviceaccount'));
+    const connect = new ConnectRest((await startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: base + 3, dir: connectDir,
+      kubernetes: { server: cluster.server, caFile: cluster.caFile, tokenFile } })).url);
     await connect.reconcile(ofKind(objects, 'KafkaConnector'));
     say('connectors created; starting the processor with the synthesized Deployment\'s environment');
     const env = Object.fromEntries(ofKind(objects, 'Deployment')[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
@@ -91,6 +111,7 @@ async function main(): Promise<void> {
     if (processor && processor.child.exitCode === null) processor.kill('SIGTERM');
     if (connectDir) await stopConnect({ dir: connectDir });
     if (postgres) await stopPostgres({ dir: postgres.dir });
+    if (kubeDir) await stopKubernetes({ dir: kubeDir });
     await stopKafka({ dir: path.join(work, 'kafka') });
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -15,14 +15,21 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const KAFKA_VERSION = '4.3.1';
+/** Strimzi's KubernetesSecretConfigProvider, which Strimzi's Connect image has on the worker's classpath. */
+export const CONFIG_PROVIDER_VERSION = '1.2.2';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, '.cache');
 
-/** Resolves Kafka (broker and Connect runtime) with Maven into .cache/kafka-<version>/libs, once. */
+/**
+ * Resolves Kafka (broker and Connect runtime) and Strimzi's Kubernetes config provider with Maven into
+ * .cache/kafka-<version>/libs, once: one resolution, so Maven picks one version of what they share
+ * (Jackson, SLF4J) as a Strimzi image has.
+ */
 export function fetchKafka() {
   const home = join(cache, `kafka-${KAFKA_VERSION}`);
   const libs = join(home, 'libs');
-  if (existsSync(join(home, '.complete'))) return libs;
+  const contents = `kafka ${KAFKA_VERSION}, kafka-kubernetes-config-provider ${CONFIG_PROVIDER_VERSION}`;
+  if (existsSync(join(home, '.complete')) && readFileSync(join(home, '.complete'), 'utf8') === contents) return libs;
   mkdirSync(home, { recursive: true });
   const dependency = (g, a, v = KAFKA_VERSION) => `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
   writeFileSync(join(home, 'pom.xml'), `<project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -32,6 +39,7 @@ export function fetchKafka() {
     ${dependency('org.apache.kafka', 'kafka_2.13')}
     ${dependency('org.apache.kafka', 'connect-runtime')}
     ${dependency('org.apache.logging.log4j', 'log4j-slf4j-impl', '2.25.4')}
+    ${dependency('io.strimzi', 'kafka-kubernetes-config-provider', CONFIG_PROVIDER_VERSION)}
   </dependencies>
 </project>
 `);
@@ -47,7 +55,7 @@ export function fetchKafka() {
     'logger.kafkaorg.name = org.apache.kafka', 'logger.kafkaorg.level = WARN',
     '',
   ].join('\n'));
-  writeFileSync(join(home, '.complete'), new Date().toISOString());
+  writeFileSync(join(home, '.complete'), contents);
   return libs;
 }
 
@@ -161,23 +169,19 @@ export function fetchPlugins(build) {
 
 /**
  * Starts a distributed Connect worker whose configuration comes from a synthesized KafkaConnect: its
- * spec.config, group and storage topics as they are, plus what Strimzi itself writes (bootstrap servers,
- * REST listener, plugin.path). The `secrets` config provider becomes Kafka's DirectoryConfigProvider over
- * `secretsDir` (files `<secretsDir>/<namespace>/<secret>/<key>`), so `${secrets:ns/name:key}` resolves
- * unchanged. Returns { url, pid, dir }.
+ * spec.config (config providers included, unchanged), group and storage topics as they are, plus what
+ * Strimzi itself writes (bootstrap servers, REST listener, plugin.path). `${secrets:<ns>/<name>:<key>}`
+ * placeholders resolve through Strimzi's KubernetesSecretConfigProvider against `kubernetes`: the API
+ * server, its CA and a ServiceAccount token file, given to it as a pod's environment and mounted token
+ * would be. Returns { url, pid, dir }.
  */
-export async function startConnect({ kafkaConnect, restPort, dir, secretsDir, bootstrapServers }) {
+export async function startConnect({ kafkaConnect, restPort, dir, kubernetes, bootstrapServers }) {
   fetchKafka();
   const spec = kafkaConnect.spec;
   const pluginPath = fetchPlugins(spec.build);
   mkdirSync(dir, { recursive: true });
-  const config = { ...spec.config };
-  for (const alias of String(config['config.providers'] ?? '').split(',').filter(Boolean)) {
-    if (config[`config.providers.${alias}.class`] === 'io.strimzi.kafka.KubernetesSecretConfigProvider') {
-      config[`config.providers.${alias}.class`] = 'org.apache.kafka.common.config.provider.DirectoryConfigProvider';
-    }
-  }
-  Object.assign(config, {
+  const config = {
+    ...spec.config,
     'bootstrap.servers': bootstrapServers ?? spec.bootstrapServers,
     'group.id': spec.groupId,
     'config.storage.topic': spec.configStorageTopic,
@@ -187,13 +191,20 @@ export async function startConnect({ kafkaConnect, restPort, dir, secretsDir, bo
     'rest.advertised.host.name': '127.0.0.1',
     'rest.advertised.port': restPort,
     'plugin.path': pluginPath,
-  });
+  };
   const properties = join(dir, 'worker.properties');
   writeFileSync(properties, Object.entries(config).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   const out = openSync(join(dir, 'worker.out'), 'a');
-  // placeholders are relative paths (<namespace>/<secret>): the worker runs in the secrets folder
+  const api = new URL(kubernetes.server);
+  // the in-cluster settings of the fabric8 client inside the provider, as in a pod; never a kubeconfig
+  const podEnv = {
+    KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port,
+    KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN: kubernetes.tokenFile, KUBERNETES_CERTS_CA_FILE: kubernetes.caFile,
+    KUBERNETES_AUTH_TRYKUBECONFIG: 'false',
+  };
   const child = spawn('java', javaArgs('org.apache.kafka.connect.cli.ConnectDistributed', [properties], join(dir, 'worker.log'), '1g'),
-    { cwd: secretsDir, detached: true, stdio: ['ignore', out, out] });
+    { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.JAVA_HOME && { JAVA_HOME: process.env.JAVA_HOME }), ...podEnv },
+      detached: true, stdio: ['ignore', out, out] });
   child.unref();
   writeFileSync(join(dir, 'worker.pid'), String(child.pid));
   const url = `http://127.0.0.1:${restPort}`;

@@ -6,17 +6,20 @@ import type { TenantsFile } from '../../src';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
 import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
 import type { Manifest } from '../support/synth';
-import { ofKind, synthPlatform } from '../support/synth';
-import { ConnectRest, connectorConfig, madeUpPassword, writeSecret } from './support/connect';
+import { ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
+import { ConnectRest, connectorConfig, madeUpPassword } from './support/connect';
 import { consumeAll, ProcessorProcess, sleep, unique, waitFor } from './support/kafka';
+import { ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
 
 /**
  * What tenant-cdc generates, run unchanged on a real Kafka Connect worker with the real Debezium plugins
- * against a real PostgreSQL, through the processor to the final topic.
+ * against a real PostgreSQL, through the processor to the final topic. The synthesized objects are applied
+ * to a real API server as Argo CD would, and the worker reads every tenant's credentials from its Secret
+ * through Strimzi's KubernetesSecretConfigProvider, as the ServiceAccount Strimzi gives Connect: the
+ * generated Roles are what lets it.
  */
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-connect-'));
-const secretsDir = path.join(work, 'secrets');
-const namespace = 'cdc';
+const namespace = `cdc-${unique('e2e').slice(4)}`;
 const run = unique('e2e').replace(/-/g, '');
 let postgres: { port: number; dir: string; psql: (sql: string, db?: string) => string };
 let connect: ConnectRest;
@@ -49,13 +52,24 @@ function createTenantDatabase(id: string): void {
     CREATE TABLE public.customers (id int PRIMARY KEY, name text NOT NULL);
     INSERT INTO public.customers VALUES (1, 'first customer of ${id}'), (2, 'second customer');
     INSERT INTO public.orders VALUES (1, 'c1', 10.50), (2, 'c2', 20.25);`, db);
-  writeSecret(secretsDir, namespace, `${id}-db`, { username: user, password });
+  putSecret(namespace, `${id}-db`, { username: user, password });
+}
+
+/** Applies what a tenants file synthesizes to the API server, as Argo CD syncs dist/. */
+function deploy(file: TenantsFile): Manifest[] {
+  const result = serverSideApply(synthPlatformYaml(file));
+  if (result.status !== 0) throw new Error(`applying the synthesized objects failed:\n${result.stderr}`);
+  return synthPlatform(file);
 }
 
 beforeAll(async () => {
   const port = 30000 + Math.floor(Math.random() * 5000) * 2;
   postgres = await startPostgres({ port, dir: path.join(work, 'postgres') });
+  ensureNamespace(namespace);
   for (const id of pgTenants) createTenantDatabase(id);
+  deploy(allKindsFile());
+  // the ServiceAccount Strimzi creates for the Connect pods, and the token the kubelet would mount
+  serviceAccount = serviceAccountCredentials(namespace, `${run}-connect-connect`, path.join(work, 'serviceaccount'));
   // one worker for the whole suite, configured from the KafkaConnect of a file that uses all three kinds
   connectDir = path.join(work, 'connect');
   connectPort = port + 1;
@@ -63,9 +77,12 @@ beforeAll(async () => {
 }, 600_000);
 
 let connectPort: number;
+let serviceAccount: { tokenFile: string };
 
 function startWorker(): Promise<{ url: string }> {
-  return startConnect({ kafkaConnect: ofKind(synthPlatform(allKindsFile()), 'KafkaConnect')[0], restPort: connectPort, dir: connectDir, secretsDir });
+  const { server, caFile } = testCluster();
+  return startConnect({ kafkaConnect: ofKind(synthPlatform(allKindsFile()), 'KafkaConnect')[0], restPort: connectPort, dir: connectDir,
+    kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile } });
 }
 
 /** Rolls the processor to the environment of a synthesized Deployment, as Kubernetes would on a change. */
@@ -90,6 +107,7 @@ afterAll(async () => {
   if (processor && processor.child.exitCode === null) processor.kill('SIGKILL');
   if (connectDir) await stopConnect({ dir: connectDir });
   if (postgres) await stopPostgres({ dir: postgres.dir });
+  fs.rmSync(work, { recursive: true, force: true });
 });
 
 /** SQL Server and MySQL tenants with every option, on servers that do not exist, plus Confluent-style auth. */
@@ -115,8 +133,8 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
   });
 
   test('SQL Server and MySQL configs pass validation on the real plugins, but for the unreachable servers', async () => {
-    writeSecret(secretsDir, namespace, `${run}-sql-db`, { user: 'sa', pass: madeUpPassword() });
-    writeSecret(secretsDir, namespace, `${run}-my-db`, { username: 'debezium', password: madeUpPassword() });
+    putSecret(namespace, `${run}-sql-db`, { user: 'sa', pass: madeUpPassword() });
+    putSecret(namespace, `${run}-my-db`, { username: 'debezium', password: madeUpPassword() });
     const connectors = ofKind(synthPlatform(allKindsFile()), 'KafkaConnector').filter((c) => !c.spec.class.includes('postgresql'));
     expect(connectors).toHaveLength(2);
     for (const connector of connectors) {
@@ -138,7 +156,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
   });
 
   test('PostgreSQL tenants: snapshot and every change arrive on the final topic, by tenant, in row order', async () => {
-    const objects = synthPlatform(tenantsFile(pgTenants));
+    const objects = deploy(tenantsFile(pgTenants));
     for (const connector of ofKind(objects, 'KafkaConnector')) await connect.apply(connector);
     for (const id of pgTenants) {
       await waitFor(`${id} running`, async () => (await connect.status(id))?.tasks?.[0]?.state === 'RUNNING', 120_000, 500);
@@ -175,6 +193,36 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
     }
   });
 
+  test('a connector naming a Secret no generated Role grants is refused with a 403, and the other tenants keep streaming', async () => {
+    const rogue = `${run}-rogue`;
+    createTenantDatabase(rogue);
+    // a Secret with valid credentials, but not the tenant's: no Role names it
+    const ungranted = `${run}-ungranted`;
+    putSecret(namespace, ungranted, { username: `${rogue.replace(/-/g, '_')}_cdc`, password: madeUpPassword() });
+    const file = tenantsFile([...pgTenants, rogue]);
+    const connector = ofKind(deploy(file), 'KafkaConnector').find((c) => c.metadata.name === rogue)!;
+    const config = Object.fromEntries(Object.entries(connectorConfig(connector)).map(([k, v]) => [k, v.replace(`${namespace}/${rogue}-db:`, `${namespace}/${ungranted}:`)]));
+    expect(JSON.stringify(config)).toContain(`\${secrets:${namespace}/${ungranted}:password}`);
+
+    // what Strimzi's operator sends for a KafkaConnector; the answer goes into the KafkaConnector's status
+    const put = await connect.request('PUT', `/connectors/${rogue}/config`, config);
+    expect(put.status).toBe(500);
+    expect(put.body.message).toBe(`Failed to retrieve Secret ${ungranted} from Kubernetes namespace ${namespace}`);
+    expect((await connect.request('GET', `/connectors/${rogue}`)).status).toBe(404);
+    // the provider logs the API server's answer (Connect's message drops the cause): the 403 of the RBAC
+    const log = fs.readFileSync(path.join(connectDir, 'worker.log'), 'utf8');
+    expect(log).toContain(`secrets "${ungranted}" is forbidden: User "system:serviceaccount:${namespace}:${run}-connect-connect" cannot get resource "secrets"`);
+    expect(log).toMatch(new RegExp(`/secrets/${ungranted}\\. Message: .*code=403`));
+
+    // the others keep streaming
+    for (const id of pgTenants) postgres.psql(`INSERT INTO public.orders VALUES (50, 'during the rogue', 5.00)`, id.replace(/-/g, '_'));
+    await waitFor('the other tenants\' changes', async () => {
+      const events = await finalEvents(`${run}.events`, { idleMs: 3000 });
+      return pgTenants.every((id) => events.some((e) => e.tenant === id && e.key.id === 50));
+    }, 120_000, 2000);
+    for (const id of pgTenants) expect((await connect.status(id)).tasks[0].state).toBe('RUNNING');
+  });
+
   describe('tenant lifecycle, reconciled as Strimzi does', () => {
     const [alpha, beta, gamma] = pgTenants;
     const delta = `${run}-delta`;
@@ -195,7 +243,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
 
     test('a tenant added to the file starts capturing, snapshot first', async () => {
       createTenantDatabase(delta);
-      const objects = synthPlatform(tenantsFile([...pgTenants, delta]));
+      const objects = deploy(tenantsFile([...pgTenants, delta]));
       await connect.reconcile(ofKind(objects, 'KafkaConnector'));
       await rollProcessor(objects);
       await waitFor(`${delta} snapshot on the final topic`, async () => (await finalEvents(sink, { idleMs: 3000 }))
@@ -206,21 +254,21 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
       for (const state of ['paused', 'stopped'] as const) {
         const paused = tenantsFile([...pgTenants, delta]);
         paused.tenants = paused.tenants.map((t) => (t.id === alpha ? { ...t, state } : t));
-        await connect.reconcile(ofKind(synthPlatform(paused), 'KafkaConnector'));
+        await connect.reconcile(ofKind(deploy(paused), 'KafkaConnector'));
         await waitFor(`${alpha} ${state}`, async () => (await connectorState(alpha)) === state.toUpperCase(), 60_000, 500);
         const orderId = state === 'paused' ? 100 : 101;
         insertOrder(alpha, orderId);
         await sleep(5000);
         expect(await arrived(alpha, orderId, 3000)).toBe(false);
 
-        await connect.reconcile(ofKind(synthPlatform(tenantsFile([...pgTenants, delta])), 'KafkaConnector'));
+        await connect.reconcile(ofKind(deploy(tenantsFile([...pgTenants, delta])), 'KafkaConnector'));
         await waitFor(`${alpha} running`, async () => (await connectorState(alpha)) === 'RUNNING', 60_000, 500);
         await waitFor(`order ${orderId} of ${alpha}`, () => arrived(alpha, orderId, 5000), 120_000, 1000);
       }
     });
 
     test('a removed tenant\'s connector is deleted', async () => {
-      await connect.reconcile(ofKind(synthPlatform(tenantsFile([alpha, beta, delta])), 'KafkaConnector'));
+      await connect.reconcile(ofKind(deploy(tenantsFile([alpha, beta, delta])), 'KafkaConnector'));
       expect((await connect.request('GET', `/connectors/${gamma}`)).status).toBe(404);
       expect(((await connect.request('GET', '/connectors')).body as string[]).sort()).toEqual([alpha, beta, delta].sort());
     });
@@ -235,6 +283,34 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
       const events = await finalEvents(sink, { idleMs: 3000 });
       expect(events.filter((e) => e.tenant === beta && e.op === 'read')).toHaveLength(readsBefore);
       expect(events.filter((e) => e.tenant === beta && e.key.id === 200).map((e) => e.op)).toEqual(['create']);
+    });
+
+    test('a rotated password is read again by restarting only that tenant\'s connector', async () => {
+      // which backend serves each tenant's replication slot, and since when
+      const slotBackends = () => new Map(postgres.psql(`SELECT s.slot_name, a.pid || '@' || a.backend_start FROM pg_replication_slots s
+        JOIN pg_stat_activity a ON a.pid = s.active_pid`).trim().split('\n').map((line) => line.split('|') as [string, string]));
+      const slotOf = (id: string) => `dbz_${id.replace(/-/g, '_')}`;
+      await waitFor('every slot in use', () => [alpha, beta, delta].every((id) => slotBackends().has(slotOf(id))), 60_000, 500);
+      const before = slotBackends();
+
+      const user = `${beta.replace(/-/g, '_')}_cdc`;
+      const rotated = madeUpPassword();
+      postgres.psql(`ALTER USER ${user} PASSWORD '${rotated}'`);
+      putSecret(namespace, `${beta}-db`, { username: user, password: rotated });
+      const restart = await connect.request('POST', `/connectors/${beta}/restart?includeTasks=true&onlyFailed=false`);
+      expect(restart.status).toBeLessThan(300);
+
+      // beta reconnected (the old password no longer logs in, so the new one did); the others never did
+      await waitFor(`${beta} on a new backend`, () => {
+        const now = slotBackends();
+        return now.has(slotOf(beta)) && now.get(slotOf(beta)) !== before.get(slotOf(beta));
+      }, 120_000, 500);
+      await waitFor(`${beta} running`, async () => (await connect.status(beta))?.tasks?.[0]?.state === 'RUNNING', 60_000, 500);
+      insertOrder(beta, 300);
+      await waitFor(`order 300 of ${beta}`, () => arrived(beta, 300, 5000), 120_000, 1000);
+      const after = slotBackends();
+      for (const id of [alpha, delta]) expect(after.get(slotOf(id)), `${id} was not restarted`).toBe(before.get(slotOf(id)));
+      expect(fs.readFileSync(path.join(connectDir, 'worker.log'), 'utf8')).not.toMatch(/password authentication failed/);
     });
   });
 });

@@ -1,6 +1,4 @@
 import { randomBytes } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
 import type { Manifest } from '../../support/synth';
 
 /** Kafka Connect's REST API, as Strimzi's operator drives it. */
@@ -74,13 +72,6 @@ export function connectorConfig(connector: Manifest): Record<string, string> {
     'tasks.max': String(connector.spec.tasksMax ?? 1),
     ...Object.fromEntries(Object.entries<unknown>(connector.spec.config).map(([k, v]) => [k, String(v)])),
   };
-}
-
-/** Writes a Secret the way the DirectoryConfigProvider reads it: <dir>/<namespace>/<name>/<key>. */
-export function writeSecret(dir: string, namespace: string, name: string, data: Record<string, string>): void {
-  const folder = path.join(dir, namespace, name);
-  fs.mkdirSync(folder, { recursive: true });
-  for (const [key, value] of Object.entries(data)) fs.writeFileSync(path.join(folder, key), value);
 }
 
 /** A password made up at run time: no credential is ever committed. */

@@ -1,20 +1,47 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
+import { buildKubernetes, startKubernetes, stopKubernetes } from '../../../scripts/kube.mjs';
+// @ts-expect-error: a plain ES module script shared with the demo and CI
 import { startKafka, stopKafka } from '../../../scripts/stack.mjs';
+// @ts-expect-error: a plain ES module script shared with npm run import
+import { strimziCrdsDir } from '../../../scripts/strimzi-crds.mjs';
 import { freePortPair } from './ports';
 
-/** Starts a fresh broker for this run, unless KAFKA_BROKERS points at one already running. */
+/**
+ * Starts a fresh Kafka broker and a Kubernetes API server (with the Strimzi CRDs installed) for this run.
+ * E2E_KAFKA_BROKERS pointing at a running broker skips the broker.
+ */
 export default async function setup(): Promise<() => Promise<void>> {
-  if (process.env.E2E_KAFKA_BROKERS) return async () => undefined;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-kafka-'));
-  const kafka = await startKafka({ port: await freePortPair(), dir });
-  process.env.E2E_KAFKA_BROKERS = kafka.brokers;
-  process.env.E2E_KAFKA_DIR = dir;
-  process.env.E2E_KAFKA_PORT = String(kafka.port);
+  const stops: Array<() => Promise<void>> = [];
+  if (!process.env.E2E_KAFKA_BROKERS) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-kafka-'));
+    const kafka = await startKafka({ port: await freePortPair(), dir });
+    process.env.E2E_KAFKA_BROKERS = kafka.brokers;
+    process.env.E2E_KAFKA_DIR = dir;
+    process.env.E2E_KAFKA_PORT = String(kafka.port);
+    stops.push(async () => {
+      await stopKafka({ dir });
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+  }
+
+  const { kubectl } = buildKubernetes();
+  const kubeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-kube-'));
+  const cluster = await startKubernetes({ dir: kubeDir });
+  stops.push(async () => {
+    await stopKubernetes({ dir: kubeDir });
+    fs.rmSync(kubeDir, { recursive: true, force: true });
+  });
+  const run = (args: string[]) => execFileSync(kubectl, args, { env: { ...process.env, KUBECONFIG: cluster.kubeconfig }, stdio: 'pipe' });
+  // the operator's CRDs come first, as the Strimzi chart installs them before anything uses them
+  run(['apply', '--server-side', '-f', strimziCrdsDir()]);
+  run(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s']);
+  process.env.E2E_KUBERNETES = JSON.stringify({ ...cluster, kubectl });
+
   return async () => {
-    await stopKafka({ dir });
-    fs.rmSync(dir, { recursive: true, force: true });
+    for (const stop of stops.reverse()) await stop();
   };
 }

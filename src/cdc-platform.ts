@@ -1,7 +1,11 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConnectCluster } from './connect-cluster';
 import { DebeziumConnector } from './debezium-connector';
 import { EventProcessor } from './event-processor';
+import { sizeConnectCluster } from './fleet/sizing';
+import { budgetProblems } from './footprint/budget';
+import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject } from './footprint/kafka-footprint';
 import { TENANT_LABEL } from './labels';
 import { MySqlConnector } from './mysql-connector';
 import { dataTopicPattern, mysqlServerIds } from './names';
@@ -9,23 +13,26 @@ import { PostgresConnector } from './postgres-connector';
 import { SecretAccess } from './secret-access';
 import { SqlServerConnector } from './sqlserver-connector';
 import { TenantsFile } from './tenants/schema';
-import { ResolvedTenant, ResolvedTenantsFile, resolveTenantsFile } from './tenants/validate';
+import { ResolvedConnectCluster, ResolvedTenant, ResolvedTenantsFile, resolveTenantsFile } from './tenants/validate';
 
 /** The props of `CdcPlatform` are the tenants file: `loadTenantsFile()` returns them, or write them in TypeScript. */
 export interface CdcPlatformProps extends TenantsFile {}
 
 /**
  * Defines everything a cluster needs to capture every tenant database with Debezium: the Strimzi Connect
- * cluster, one connector per tenant, the RBAC that lets Connect read each tenant's credentials, and the
- * event processor that writes one tenant-aware topic.
+ * cluster (or several, as shards), one connector per tenant, the RBAC that lets Connect read each tenant's
+ * credentials, and the event processor that writes one tenant-aware topic.
  *
- * Construct ids and object names come from tenant ids, never from list positions, and tenants are
- * visited in id order, so the output does not depend on the order of the tenants file.
+ * Construct ids and object names come from tenant and cluster names, never from list positions, and
+ * tenants are visited in id order, so the output does not depend on the order of the tenants file.
  */
 export class CdcPlatform extends Construct {
   /** The tenants file with every default applied. */
   public readonly config: ResolvedTenantsFile;
+  /** The first Connect cluster (`connect:`). */
   public readonly connectCluster: ConnectCluster;
+  /** Every Connect cluster, by name, the first one first. */
+  public readonly connectClusters: ReadonlyMap<string, ConnectCluster>;
   public readonly processor: EventProcessor;
   /** The connector of each tenant, by tenant id. */
   public readonly connectors: ReadonlyMap<string, DebeziumConnector>;
@@ -37,31 +44,15 @@ export class CdcPlatform extends Construct {
     super(scope, id);
     const config = resolveTenantsFile(props);
     this.config = config;
-    this.warnings = config.connect.image || config.connect.build ? [] : [
-      'connect: neither connect.image nor connect.build is set, so Connect runs Strimzi\'s image, which has no Debezium plugins '
-      + 'and every connector will fail; set connect.image to a prebuilt image with the plugins, or connect.build to have Strimzi build one',
-    ];
+    const warnings: string[] = [];
 
-    this.connectCluster = new ConnectCluster(this, 'Connect', {
-      name: config.connect.name,
-      namespace: config.namespace,
-      kafka: config.kafka,
-      replicas: config.connect.replicas,
-      image: config.connect.image,
-      build: config.connect.build,
-      debeziumVersion: config.debeziumVersion,
-      plugins: [...new Set(config.tenants.map((t) => t.database.kind))],
-    });
-
-    if (config.kafka.auth) {
-      // the schema history clients of SQL Server and MySQL connectors log in with the Kafka password
-      new SecretAccess(this, 'KafkaCredentialsAccess', {
-        name: `${config.connect.name}-kafka-credentials`,
-        namespace: config.namespace,
-        secretNames: [config.kafka.auth.passwordSecret.name],
-        serviceAccountName: this.connectCluster.serviceAccountName,
-      });
+    const clusters = new Map<string, ConnectCluster>();
+    for (const [index, cluster] of config.clusters.entries()) {
+      const tenants = config.tenants.filter((t) => t.connect === cluster.name);
+      clusters.set(cluster.name, this.addConnectCluster(index === 0 ? 'Connect' : `Connect-${cluster.name}`, cluster, tenants, warnings));
     }
+    this.connectClusters = clusters;
+    this.connectCluster = clusters.get(config.connect.name)!;
 
     const serverIds = mysqlServerIds(config.tenants.filter((t) => t.database.kind === 'mysql')
       .map((t) => ({ id: t.id, server: `${t.database.host.toLowerCase()}:${t.database.port}` })));
@@ -69,16 +60,18 @@ export class CdcPlatform extends Construct {
     const connectors = new Map<string, DebeziumConnector>();
     for (const tenant of config.tenants) {
       const scope = new Construct(tenants, tenant.id);
+      const cluster = clusters.get(tenant.connect)!;
       new SecretAccess(scope, 'CredentialsAccess', {
-        name: `${config.connect.name}-tenant-${tenant.id}`,
+        name: `${cluster.name}-tenant-${tenant.id}`,
         namespace: config.namespace,
         secretNames: [tenant.credentials.secret],
-        serviceAccountName: this.connectCluster.serviceAccountName,
+        serviceAccountName: cluster.serviceAccountName,
         labels: { [TENANT_LABEL]: tenant.id },
       });
-      connectors.set(tenant.id, this.addConnector(scope, tenant, serverIds.get(tenant.id)));
+      connectors.set(tenant.id, this.addConnector(scope, cluster, tenant, serverIds.get(tenant.id)));
     }
     this.connectors = connectors;
+    this.warnings = warnings;
 
     this.processor = new EventProcessor(this, 'Processor', {
       name: `${config.connect.name}-processor`,
@@ -89,17 +82,65 @@ export class CdcPlatform extends Construct {
       sourceTopicPattern: dataTopicPattern(config.tenants.map((t) => ({ id: t.id, kind: t.database.kind }))),
       sinkTopic: config.processor.outputTopic,
     });
+
+    const budget = config.kafka.budget;
+    if (budget) this.node.addValidation({ validate: () => budgetProblems(this.kafkaFootprint(), budget) });
   }
 
-  private addConnector(scope: Construct, tenant: ResolvedTenant, mysqlServerId: number | undefined): DebeziumConnector {
+  /**
+   * Topics, partitions and Kafka clients of what this platform synthesizes, per Connect cluster, counted
+   * from the objects themselves (so settings added with `addConfig` count too).
+   */
+  public kafkaFootprint(): Map<string, KafkaFootprint> {
+    const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson() as SynthesizedObject);
+    return kafkaFootprintByCluster(objects);
+  }
+
+  private addConnectCluster(id: string, cluster: ResolvedConnectCluster, tenants: readonly ResolvedTenant[], warnings: string[]): ConnectCluster {
+    const config = this.config;
+    if (!cluster.image && !cluster.build) {
+      warnings.push(`connect: neither an image nor a build is set for Connect cluster ${cluster.name}, so it runs Strimzi's image, which has no `
+        + 'Debezium plugins and every connector will fail; set connect.image to a prebuilt image with the plugins, or connect.build to have Strimzi build one');
+    }
+    if (tenants.length === 0) warnings.push(`connect: Connect cluster ${cluster.name} has no tenants (none pinned to it, none placed on it)`);
+    const sizing = sizeConnectCluster(cluster, tenants.filter((t) => t.state !== 'stopped').length);
+    warnings.push(...sizing.warnings);
+    const kinds = tenants.length > 0 ? tenants.map((t) => t.database.kind) : config.tenants.map((t) => t.database.kind);
+    const connect = new ConnectCluster(this, id, {
+      name: cluster.name,
+      namespace: config.namespace,
+      kafka: config.kafka,
+      replicas: sizing.replicas,
+      memory: sizing.memory,
+      cpu: cluster.cpu,
+      image: cluster.image,
+      build: cluster.build,
+      debeziumVersion: cluster.debeziumVersion,
+      plugins: [...new Set(kinds)],
+    });
+    if (config.kafka.auth) {
+      // the schema history clients of SQL Server and MySQL connectors log in with the Kafka password
+      new SecretAccess(this, id === 'Connect' ? 'KafkaCredentialsAccess' : `KafkaCredentialsAccess-${cluster.name}`, {
+        name: `${cluster.name}-kafka-credentials`,
+        namespace: config.namespace,
+        secretNames: [config.kafka.auth.passwordSecret.name],
+        serviceAccountName: connect.serviceAccountName,
+      });
+    }
+    return connect;
+  }
+
+  private addConnector(scope: Construct, cluster: ConnectCluster, tenant: ResolvedTenant, mysqlServerId: number | undefined): DebeziumConnector {
     const props = {
-      cluster: this.connectCluster,
+      cluster,
       tenantId: tenant.id,
       database: tenant.database,
       credentials: tenant.credentials,
       tables: tenant.tables,
       snapshotMode: tenant.snapshotMode,
       state: tenant.state,
+      topicPartitions: tenant.topicPartitions,
+      heartbeatIntervalMs: tenant.heartbeatIntervalMs,
     };
     switch (tenant.database.kind) {
       case 'sqlserver': return new SqlServerConnector(scope, 'Connector', props);

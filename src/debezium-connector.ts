@@ -5,7 +5,8 @@ import { IConnectCluster } from './connect-cluster';
 import { DEBEZIUM_PLUGINS } from './database-kind';
 import { saslClientConfig, secretPlaceholder } from './kafka-connection';
 import { COMMON_LABELS, SyncWave, syncWave, TENANT_LABEL } from './labels';
-import { escapeRegExp, schemaHistoryTopic, topicPrefix } from './names';
+import { DEBEZIUM_QUEUE } from './fleet/sizing';
+import { escapeRegExp, heartbeatTopic, schemaHistoryTopic, topicPrefix } from './names';
 import { DatabaseKindName, DEFAULT_PORTS, DNS_LABEL, MAX_TENANT_ID_LENGTH } from './tenants/rules';
 
 /** A value in a connector's `spec.config`. */
@@ -66,11 +67,19 @@ export interface DebeziumConnectorOptions {
    */
   readonly state?: 'running' | 'paused' | 'stopped';
   /**
-   * Heartbeat interval in milliseconds, so offsets of quiet tenants keep moving.
+   * Heartbeat interval in milliseconds, so offsets of quiet tenants keep moving; 0 turns heartbeats off.
+   * Heartbeats go to one topic per Connect cluster (`__debezium-heartbeat.<cluster>`), not one per tenant.
    *
    * @default 60000
    */
   readonly heartbeatIntervalMs?: number;
+  /**
+   * Partitions of each change topic Connect creates for this connector. Rows keep their order with any
+   * count (a row's events share a key); more partitions only add consumer parallelism, and cost.
+   *
+   * @default 1
+   */
+  readonly topicPartitions?: number;
 }
 
 export interface DebeziumConnectorProps extends DebeziumConnectorOptions {
@@ -172,6 +181,7 @@ export abstract class DebeziumConnector extends Construct {
   private baseConfig(): Record<string, ConnectorConfigValue> {
     const { credentials, tenantId } = this.options;
     const namespace = this.cluster.namespace;
+    const heartbeatMs = this.options.heartbeatIntervalMs ?? 60000;
     return {
       'topic.prefix': this.topicPrefix,
       'database.hostname': this.options.database.host,
@@ -180,14 +190,22 @@ export abstract class DebeziumConnector extends Construct {
       'database.password': secretPlaceholder(namespace, credentials.secret, credentials.passwordKey ?? 'password'),
       'table.include.list': this.tableIncludeList(),
       'snapshot.mode': this.options.snapshotMode ?? 'initial',
-      'heartbeat.interval.ms': this.options.heartbeatIntervalMs ?? 60000,
+      'heartbeat.interval.ms': heartbeatMs,
+      ...(heartbeatMs > 0 && { 'topic.heartbeat.name': heartbeatTopic(this.cluster.name) }),
       // JSON consumers read exact decimals as strings; `precise` would arrive as base64 bytes
       'decimal.handling.mode': 'string',
       'binary.handling.mode': 'base64',
-      // -1: the broker's defaults, for every topic Connect creates for this connector
+      // the broker's replication factor (-1), and an explicit partition count: a managed Kafka's default
+      // (6 on Confluent Cloud) times hundreds of tenants' tables exceeds its partition limit
       'topic.creation.default.replication.factor': -1,
-      'topic.creation.default.partitions': -1,
+      'topic.creation.default.partitions': this.options.topicPartitions ?? 1,
+      // bounded memory per task, so a Connect worker can hold hundreds of tenants (README: Sizing)
+      'max.batch.size': DEBEZIUM_QUEUE.maxBatchSize,
+      'max.queue.size': DEBEZIUM_QUEUE.maxQueueSize,
+      'max.queue.size.in.bytes': DEBEZIUM_QUEUE.maxQueueBytes,
       'custom.metric.tags': `tenant=${tenantId}`,
+      // the schema change topic (<prefix>) is for consumers of raw topics: the processor skips it
+      ...(this.usesSchemaHistory() && { 'include.schema.changes': false }),
       ...this.kindConfig(),
     };
   }

@@ -16,6 +16,14 @@ export function schemaHistoryTopic(tenantId: string): string {
   return `${tenantId}.schema-history`;
 }
 
+/**
+ * The heartbeat topic every connector of a Connect cluster shares (Debezium 3.6's `topic.heartbeat.name`):
+ * one topic per cluster instead of one per tenant. Its name never matches a data topic pattern.
+ */
+export function heartbeatTopic(connectName: string): string {
+  return `__debezium-heartbeat.${connectName}`;
+}
+
 /** PostgreSQL replication slot and publication name: unique per tenant, `[a-z0-9_]{1,63}`. */
 export function replicationSlotName(tenantId: string): string {
   return `dbz_${tenantId.replace(/-/g, '_')}`;

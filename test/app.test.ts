@@ -15,14 +15,25 @@ function fromFile(file: string): TenantsFile {
   return parseTenantsYaml(fs.readFileSync(path.join(root, file), 'utf8'), file).file;
 }
 
-/** Secrets the connectors reference that no Role bound to the Connect ServiceAccount lets it `get`. */
-function unreadableSecrets(objects: Manifest[], namespace: string, connectName: string): string[] {
-  const bindings = ofKind(objects, 'RoleBinding').filter((b) => b.subjects.some((s: any) => s.kind === 'ServiceAccount' && s.name === `${connectName}-connect`));
-  const readable = new Set(ofKind(objects, 'Role').filter((r) => bindings.some((b) => b.roleRef.name === r.metadata.name && b.metadata.namespace === r.metadata.namespace))
-    .flatMap((r) => r.rules.filter((rule: any) => rule.verbs.includes('get') && rule.resources.includes('secrets')).flatMap((rule: any) => rule.resourceNames)));
-  const referenced = ofKind(objects, 'KafkaConnector').flatMap((c) => Object.values<any>(c.spec.config)
-    .flatMap((v) => [...String(v).matchAll(/\$\{secrets:([^/]+)\/([^:]+):[^}]+\}/g)].map((m) => (m[1] === namespace ? m[2] : `${m[1]}/${m[2]}`))));
-  return [...new Set(referenced)].filter((secret) => !readable.has(secret));
+/** Secrets a connector references that no Role bound to its own Connect cluster's ServiceAccount lets it `get`. */
+function unreadableSecrets(objects: Manifest[], namespace: string): string[] {
+  const roles = new Map(ofKind(objects, 'Role').map((r) => [`${r.metadata.namespace}/${r.metadata.name}`, r]));
+  // ServiceAccount to the Secrets its bound Roles let it get
+  const readable = new Map<string, Set<string>>();
+  for (const binding of ofKind(objects, 'RoleBinding')) {
+    const role = roles.get(`${binding.metadata.namespace}/${binding.roleRef.name}`);
+    const secrets = (role?.rules ?? []).filter((rule: any) => rule.verbs.includes('get') && rule.resources.includes('secrets')).flatMap((rule: any) => rule.resourceNames);
+    for (const subject of binding.subjects.filter((s: any) => s.kind === 'ServiceAccount')) {
+      if (!readable.has(subject.name)) readable.set(subject.name, new Set());
+      for (const secret of secrets) readable.get(subject.name)!.add(secret);
+    }
+  }
+  return ofKind(objects, 'KafkaConnector').flatMap((c) => {
+    const mine = readable.get(`${c.metadata.labels!['strimzi.io/cluster']}-connect`) ?? new Set<string>();
+    const referenced = Object.values<any>(c.spec.config)
+      .flatMap((v) => [...String(v).matchAll(/\$\{secrets:([^/]+)\/([^:]+):[^}]+\}/g)].map((m) => (m[1] === namespace ? m[2] : `${m[1]}/${m[2]}`)));
+    return [...new Set(referenced)].filter((secret) => !mine.has(secret)).map((secret) => `${c.metadata.name}: ${secret}`);
+  });
 }
 
 /** Values that look like credentials rather than references to them. */
@@ -48,7 +59,7 @@ function checkAll(file: TenantsFile, options: { kubernetes?: boolean } = {}) {
   expect(strimziProblems(objects, validators)).toEqual([]);
   expect(debeziumProblems(objects)).toEqual([]);
   expect(literalCredentials(objects)).toEqual([]);
-  expect(unreadableSecrets(objects, file.namespace, file.connect?.name ?? 'tenant-cdc')).toEqual([]);
+  expect(unreadableSecrets(objects, file.namespace)).toEqual([]);
   if (options.kubernetes !== false) expect(kubernetesProblems(objects)).toEqual([]);
   return objects;
 }
@@ -65,6 +76,17 @@ describe('the app on tenants files', () => {
     expect(new Set(ofKind(objects, 'KafkaConnector').map((c) => c.spec.class)).size).toBe(3);
     const connect = ofKind(objects, 'KafkaConnect')[0];
     expect(connect.spec.build.plugins.map((p: any) => p.name)).toEqual(['debezium-connector-mysql', 'debezium-connector-postgres', 'debezium-connector-sqlserver']);
+  });
+
+  test('a generated file of 300 tenants on three Connect clusters passes every check', () => {
+    const objects = checkAll(generatedTenants(300, { seed: 101, clusters: 3 }));
+    const connects = ofKind(objects, 'KafkaConnect');
+    expect(connects).toHaveLength(3);
+    for (const key of ['groupId', 'configStorageTopic', 'offsetStorageTopic', 'statusStorageTopic']) {
+      expect(new Set(connects.map((c) => c.spec[key])).size, key).toBe(3);
+    }
+    const names = new Set(connects.map((c) => c.metadata.name));
+    for (const connector of ofKind(objects, 'KafkaConnector')) expect(names.has(connector.metadata.labels!['strimzi.io/cluster'])).toBe(true);
   });
 
   test('a generated file of 3,000 tenants passes the Strimzi and Debezium checks', () => {

@@ -72,7 +72,7 @@ describe('CdcPlatform', () => {
 
   test('warns when Connect would have no Debezium plugins', () => {
     const platform = new CdcPlatform(Testing.chart(), 'cdc', sampleTenants({ connect: {} }));
-    expect(platform.warnings).toEqual([expect.stringMatching(/^connect: neither connect\.image nor connect\.build is set/)]);
+    expect(platform.warnings).toEqual([expect.stringMatching(/^connect: neither an image nor a build is set for Connect cluster tenant-cdc,/)]);
     expect(new CdcPlatform(Testing.chart(), 'cdc', sampleTenants()).warnings).toEqual([]);
   });
 

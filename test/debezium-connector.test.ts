@@ -40,8 +40,11 @@ describe('DebeziumConnector (shared by every kind)', () => {
     const { config } = manifest(new PostgresConnector(Testing.chart(), 'C', { ...baseOptions, cluster: cluster(), heartbeatIntervalMs: 5000 })).spec;
     expect(config['heartbeat.interval.ms']).toBe(5000);
     expect(config['decimal.handling.mode']).toBe('string');
+    expect(config['topic.heartbeat.name']).toBe('__debezium-heartbeat.dbz');
     expect(config['topic.creation.default.replication.factor']).toBe(-1);
-    expect(config['topic.creation.default.partitions']).toBe(-1);
+    expect(config['topic.creation.default.partitions']).toBe(1);
+    expect(config['max.queue.size.in.bytes']).toBeGreaterThan(0);
+    expect(config['max.queue.size']).toBeGreaterThan(config['max.batch.size']);
   });
 
   test('applies the state Strimzi should put the connector in', () => {

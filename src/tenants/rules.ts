@@ -27,6 +27,12 @@ export const DEBEZIUM_VERSION = /^([0-9]+)\.([0-9]+)\.([0-9]+)\.(Final|CR[0-9]+|
 /** A container image reference: no whitespace, no scheme. */
 export const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._\/:@-]*$/i;
 
+/** A Kubernetes memory quantity, e.g. `2Gi` or `1536Mi`. */
+export const MEMORY_QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+
+/** A Kubernetes CPU quantity, e.g. `500m` or `2`. */
+export const CPU_QUANTITY = /^([0-9]+m|[0-9]+(\.[0-9]+)?)$/;
+
 /** One part of a `schema.table` (or `db.table`) name: anything but dots, commas and whitespace. */
 export const TABLE_NAME_PART = /^[^.,\s]+$/;
 

@@ -71,29 +71,61 @@ const kafkaAuth = z.strictObject({
   }).meta({ description: 'Where the SASL password is; its value is never written to the output.' }),
 }).meta({ description: 'SASL authentication; absent means PLAINTEXT (an in-cluster Kafka).' });
 
+const budget = z.strictObject({
+  topics: integer(1, 1_000_000, 'kafka.budget.topics').meta({ description: 'The most topics the output may need.' }),
+  partitions: integer(1, 10_000_000, 'kafka.budget.partitions')
+    .meta({ description: 'The most partitions (before replication) the output may need, e.g. 4096 on a Confluent Cloud Standard cluster.' }),
+  clients: integer(1, 1_000_000, 'kafka.budget.clients').meta({ description: 'The most Kafka clients Connect may run (each holds connections to brokers).' }),
+}).partial().meta({ description: 'Limits of the Kafka cluster; synth fails when the output needs more (README: Kafka footprint).' });
+
 const kafka = z.strictObject({
   bootstrapServers: bootstrapServers.meta({ description: 'Comma list of host:port.' }),
   auth: kafkaAuth.optional(),
+  budget: budget.optional(),
 }).meta({ description: 'The Kafka cluster Connect and the processor use.' });
 
-const connect = z.strictObject({
-  name: dnsLabel('the Connect cluster name', rules.MAX_CONNECT_NAME_LENGTH)
-    .meta({ description: 'KafkaConnect name; also the Connect group id and the prefix of its storage topics.', default: 'tenant-cdc' }),
-  replicas: integer(0, 100, 'connect.replicas').meta({ description: 'Number of Connect workers.', default: 2 }),
+const debeziumVersion = z.string().regex(rules.DEBEZIUM_VERSION, {
+  error: (iss) => `${show(iss.input)} is not a Debezium release version; write it as on Maven Central, e.g. "3.6.1.Final"`,
+}).refine((v) => Number(rules.DEBEZIUM_VERSION.exec(v)?.[1]) >= 3, {
+  error: (iss) => `Debezium ${show(iss.input)} is older than 3.0: tenant-cdc writes Debezium 3 keys only; use 3.6.1.Final or later`,
+});
+
+const debezium = z.strictObject({
+  version: debeziumVersion.meta({ description: 'Debezium version of the plugins Strimzi builds.', default: '3.6.1.Final' }),
+}).partial().meta({ description: 'Debezium plugin settings.' });
+
+const connectName = dnsLabel('the Connect cluster name', rules.MAX_CONNECT_NAME_LENGTH);
+
+/** What every Connect cluster may set; extra clusters inherit the first cluster's values. */
+const connectSettings = {
+  replicas: integer(0, 100, 'connect.replicas')
+    .meta({ description: 'Number of Connect workers; by default sized from the cluster\'s connectors (README: Sizing).' }),
+  memory: z.string().regex(rules.MEMORY_QUANTITY, { error: (iss) => `${show(iss.input)} is not a memory quantity; write e.g. "2Gi" or "1536Mi"` })
+    .meta({ description: 'Memory of each worker (the JVM heap gets 75 %); by default sized from the cluster\'s connectors (README: Sizing).' }),
+  cpu: z.string().regex(rules.CPU_QUANTITY, { error: (iss) => `${show(iss.input)} is not a CPU quantity; write e.g. "500m" or "2"` })
+    .meta({ description: 'CPU each worker requests.', default: '500m' }),
   image: image.meta({ description: 'A prebuilt Connect image that holds the Debezium plugins. With `build` it is the base image.' }),
   build: z.strictObject({
     image: image.meta({ description: 'Image Strimzi builds (with the Debezium plugins of the database kinds in use) and pushes.' }),
     pushSecret: secretName.optional().meta({ description: 'Secret (kubernetes.io/dockerconfigjson) used to push the image.' }),
   }).meta({ description: 'Have Strimzi build the Connect image with the Debezium plugins from Maven Central.' }),
-}).partial().meta({ description: 'The Kafka Connect cluster; every field is optional.' });
+};
 
-const debezium = z.strictObject({
-  version: z.string().regex(rules.DEBEZIUM_VERSION, {
-    error: (iss) => `${show(iss.input)} is not a Debezium release version; write it as on Maven Central, e.g. "3.6.1.Final"`,
-  }).refine((v) => Number(rules.DEBEZIUM_VERSION.exec(v)?.[1]) >= 3, {
-    error: (iss) => `Debezium ${show(iss.input)} is older than 3.0: tenant-cdc writes Debezium 3 keys only; use 3.6.1.Final or later`,
-  }).meta({ description: 'Debezium version of the plugins Strimzi builds.', default: '3.6.1.Final' }),
-}).partial().meta({ description: 'Debezium plugin settings.' });
+const connectCluster = z.strictObject({
+  name: connectName.meta({ description: 'KafkaConnect name of this cluster; also its group id and storage-topic prefix. Never rename it.' }),
+  ...connectSettings,
+  debezium: debezium.optional().meta({ description: 'Debezium settings of this cluster only, e.g. a newer version to try on one cluster first.' }),
+}).partial({ replicas: true, memory: true, cpu: true, image: true, build: true, debezium: true })
+  .meta({ description: 'A further Connect cluster (shard); unset fields inherit from `connect`.' });
+
+const connect = z.strictObject({
+  name: connectName
+    .meta({ description: 'KafkaConnect name; also the Connect group id and the prefix of its storage topics.', default: 'tenant-cdc' }),
+  ...connectSettings,
+  clusters: z.array(connectCluster).meta({
+    description: 'More Connect clusters beside the first. Tenants without `connect:` are placed by a stable hash of their id over all clusters.',
+  }),
+}).partial().meta({ description: 'The Kafka Connect cluster (and any further shards); every field is optional.' });
 
 const processor = z.strictObject({
   image: image.meta({ description: 'Event processor image (built from the repository Dockerfile).' }),
@@ -156,13 +188,18 @@ const tenantSettings = {
   tables,
   snapshotMode,
   state: oneOf(rules.CONNECTOR_STATES, 'connector state').meta({ description: 'Connector state applied by Strimzi.', default: 'running' }),
+  connect: connectName.meta({ description: 'The Connect cluster to run on; by default a stable hash of the tenant id picks one.' }),
+  topicPartitions: integer(1, 1000, 'topicPartitions')
+    .meta({ description: 'Partitions of each change topic Connect creates (per-row order needs only one partition per key).', default: 1 }),
+  heartbeatIntervalMs: integer(0, 86_400_000, 'heartbeatIntervalMs')
+    .meta({ description: 'Heartbeat interval; 0 turns heartbeats off (README: Heartbeats).', default: 60000 }),
 };
 
 const tenant = z.strictObject({
   id: dnsLabel('a tenant id', rules.MAX_TENANT_ID_LENGTH)
     .meta({ description: 'Unique, never changes: it names the connector, its topics and its offsets.' }),
   ...tenantSettings,
-}).partial({ database: true, credentials: true, tables: true, snapshotMode: true, state: true });
+}).partial({ database: true, credentials: true, tables: true, snapshotMode: true, state: true, connect: true, topicPartitions: true, heartbeatIntervalMs: true });
 
 /** The whole tenants file. */
 export const tenantsFileSchema = z.strictObject({
@@ -191,6 +228,10 @@ export type KafkaSettings = TenantsFile['kafka'];
 export type KafkaAuthSettings = NonNullable<KafkaSettings['auth']>;
 /** Connect cluster settings. */
 export type ConnectSettings = NonNullable<TenantsFile['connect']>;
+/** A further Connect cluster (shard). */
+export type ConnectClusterSettings = NonNullable<ConnectSettings['clusters']>[number];
+/** Limits of the Kafka cluster. */
+export type KafkaBudget = NonNullable<KafkaSettings['budget']>;
 /** Event processor settings. */
 export type ProcessorSettings = NonNullable<TenantsFile['processor']>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DEBEZIUM_VERSION } from '../database-kind';
+import { placeTenant } from '../fleet/placement';
 import { compare, isDataTopic } from '../names';
 import * as rules from './rules';
 import { show, TenantsFile, tenantsFileSchema } from './schema';
@@ -12,18 +13,34 @@ export interface ResolvedTenant {
   readonly tables: readonly string[];
   readonly snapshotMode: string;
   readonly state: (typeof rules.CONNECTOR_STATES)[number];
+  /** The Connect cluster the tenant runs on: its `connect:`, else placed by a hash of its id. */
+  readonly connect: string;
+  readonly topicPartitions: number;
+  readonly heartbeatIntervalMs: number;
+}
+
+/** A Connect cluster with the first cluster's settings inherited. */
+export interface ResolvedConnectCluster {
+  readonly name: string;
+  /** Workers; unset, they are sized from the cluster's connectors. */
+  readonly replicas?: number;
+  /** Memory per worker; unset, it is sized from the cluster's connectors. */
+  readonly memory?: string;
+  readonly cpu: string;
+  readonly image?: string;
+  readonly build?: { readonly image: string; readonly pushSecret?: string };
+  readonly debeziumVersion: string;
 }
 
 /** A tenants file with every default applied and every rule checked; tenants sorted by id. */
 export interface ResolvedTenantsFile {
   readonly namespace: string;
   readonly kafka: TenantsFile['kafka'];
-  readonly connect: {
-    readonly name: string;
-    readonly replicas: number;
-    readonly image?: string;
-    readonly build?: { readonly image: string; readonly pushSecret?: string };
-  };
+  /** The first Connect cluster (`connect:`). */
+  readonly connect: ResolvedConnectCluster;
+  /** Every Connect cluster, the first one first, then `connect.clusters` in file order. */
+  readonly clusters: readonly ResolvedConnectCluster[];
+  /** The first cluster's Debezium version. */
   readonly debeziumVersion: string;
   readonly processor: { readonly image: string; readonly replicas: number; readonly outputTopic: string };
   readonly tenants: readonly ResolvedTenant[];
@@ -32,7 +49,7 @@ export interface ResolvedTenantsFile {
 /** The defaults tenant-cdc applies where the tenants file is silent. */
 export const DEFAULTS = {
   connectName: 'tenant-cdc',
-  connectReplicas: 2,
+  connectCpu: '500m',
   debeziumVersion: DEFAULT_DEBEZIUM_VERSION,
   processorImage: 'tenant-cdc-processor:0.1.0',
   processorReplicas: 2,
@@ -42,6 +59,8 @@ export const DEFAULTS = {
   snapshotMode: 'initial',
   state: 'running',
   kind: 'sqlserver',
+  topicPartitions: 1,
+  heartbeatIntervalMs: 60000,
 } as const;
 
 /**
@@ -188,27 +207,23 @@ function isObject(value: unknown): value is Record<string, any> {
 function resolveAndCheck(input: unknown, problems: Problems): ResolvedTenantsFile | undefined {
   if (!isObject(input) || !Array.isArray(input.tenants)) return undefined;
   const defaults = isObject(input.defaults) ? input.defaults : {};
+  const clusters = resolveClusters(input, problems);
   const tenants: ResolvedTenant[] = [];
   input.tenants.forEach((raw: unknown, index: number) => {
     if (!isObject(raw) || problems.hasFailed(['tenants', index, 'id'])) return;
-    const tenant = resolveTenant(raw, defaults, index, problems);
+    const tenant = resolveTenant(raw, defaults, index, problems, clusters.map((c) => c.name));
     if (tenant) tenants.push(tenant);
   });
   checkAcrossTenants(input.tenants, tenants, problems);
   if (!isObject(input.kafka) || typeof input.namespace !== 'string') return undefined;
 
-  const connect = isObject(input.connect) ? input.connect : {};
   const processor = isObject(input.processor) ? input.processor : {};
   const resolved: ResolvedTenantsFile = {
     namespace: input.namespace,
     kafka: input.kafka as TenantsFile['kafka'],
-    connect: {
-      name: connect.name ?? DEFAULTS.connectName,
-      replicas: connect.replicas ?? DEFAULTS.connectReplicas,
-      ...(connect.image !== undefined && { image: connect.image }),
-      ...(connect.build !== undefined && { build: connect.build }),
-    },
-    debeziumVersion: (isObject(input.debezium) ? input.debezium.version : undefined) ?? DEFAULTS.debeziumVersion,
+    connect: clusters[0],
+    clusters,
+    debeziumVersion: clusters[0].debeziumVersion,
     processor: {
       image: processor.image ?? DEFAULTS.processorImage,
       replicas: processor.replicas ?? DEFAULTS.processorReplicas,
@@ -220,6 +235,43 @@ function resolveAndCheck(input: unknown, problems: Problems): ResolvedTenantsFil
   return resolved;
 }
 
+/** The first Connect cluster and `connect.clusters`, each inheriting what it does not set from the first. */
+function resolveClusters(input: Record<string, any>, problems: Problems): ResolvedConnectCluster[] {
+  const connect = isObject(input.connect) ? input.connect : {};
+  const version = (isObject(input.debezium) ? input.debezium.version : undefined) ?? DEFAULTS.debeziumVersion;
+  const first: ResolvedConnectCluster = {
+    name: connect.name ?? DEFAULTS.connectName,
+    ...(connect.replicas !== undefined && { replicas: connect.replicas }),
+    ...(connect.memory !== undefined && { memory: connect.memory }),
+    cpu: connect.cpu ?? DEFAULTS.connectCpu,
+    ...(connect.image !== undefined && { image: connect.image }),
+    ...(connect.build !== undefined && { build: connect.build }),
+    debeziumVersion: version,
+  };
+  const clusters = [first];
+  (Array.isArray(connect.clusters) ? connect.clusters : []).forEach((raw: unknown, index: number) => {
+    if (!isObject(raw) || typeof raw.name !== 'string' || problems.hasFailed(['connect', 'clusters', index])) return;
+    const same = clusters.find((c) => c.name === raw.name);
+    if (same) {
+      problems.add(['connect', 'clusters', index, 'name'], `${show(raw.name)} is ${same === first ? 'the name of the first cluster (connect.name)' : 'used twice'}; `
+        + 'every Connect cluster needs its own name (it is its group id and the prefix of its storage topics)');
+      return;
+    }
+    const image = raw.image ?? first.image;
+    const build = raw.build ?? first.build;
+    clusters.push({
+      name: raw.name,
+      ...((raw.replicas ?? first.replicas) !== undefined && { replicas: raw.replicas ?? first.replicas }),
+      ...((raw.memory ?? first.memory) !== undefined && { memory: raw.memory ?? first.memory }),
+      cpu: raw.cpu ?? first.cpu,
+      ...(image !== undefined && { image }),
+      ...(build !== undefined && { build }),
+      debeziumVersion: (isObject(raw.debezium) ? raw.debezium.version : undefined) ?? version,
+    });
+  });
+  return clusters;
+}
+
 /** Where a merged value came from: the tenant itself, else `defaults`. */
 function pick(raw: Record<string, any>, defaults: Record<string, any>, index: number, field: string, sub?: string) {
   const own = sub ? (isObject(raw[field]) ? raw[field][sub] : undefined) : raw[field];
@@ -228,7 +280,8 @@ function pick(raw: Record<string, any>, defaults: Record<string, any>, index: nu
   return { value: inherited, path: sub ? ['defaults', field, sub] : ['defaults', field] };
 }
 
-function resolveTenant(raw: Record<string, any>, defaults: Record<string, any>, index: number, problems: Problems): ResolvedTenant | undefined {
+function resolveTenant(raw: Record<string, any>, defaults: Record<string, any>, index: number, problems: Problems,
+  clusterNames: readonly string[]): ResolvedTenant | undefined {
   const at = (field: string, sub?: string) => pick(raw, defaults, index, field, sub);
   const kind = at('database', 'kind');
   const host = at('database', 'host');
@@ -256,7 +309,16 @@ function resolveTenant(raw: Record<string, any>, defaults: Record<string, any>, 
       ok = false;
     }
   }
-  if ([kind, port, snapshotMode, at('state'), at('credentials', 'usernameKey'), at('credentials', 'passwordKey')].some((f) => problems.hasFailed(f.path))) ok = false;
+  const pinned = at('connect');
+  const optional = [kind, port, snapshotMode, at('state'), at('credentials', 'usernameKey'), at('credentials', 'passwordKey'), pinned,
+    at('topicPartitions'), at('heartbeatIntervalMs')];
+  if (optional.some((f) => problems.hasFailed(f.path))) ok = false;
+  if (pinned.value !== undefined && !problems.hasFailed(pinned.path) && !clusterNames.includes(pinned.value)) {
+    const close = clusterNames.filter((c) => editDistance(c, pinned.value) <= 2);
+    problems.add(pinned.path, `there is no Connect cluster ${show(pinned.value)}${pinned.path[0] === 'defaults' ? ` (tenant ${raw.id})` : ''}; `
+      + `${close.length > 0 ? `did you mean "${close[0]}"? ` : ''}use one of: ${clusterNames.join(', ')} (connect.name and connect.clusters[].name)`);
+    ok = false;
+  }
   if (problems.hasFailed(['tenants', index]) || problems.hasFailed(['defaults'])) ok = false;
   if (!ok) return undefined;
 
@@ -294,6 +356,9 @@ function resolveTenant(raw: Record<string, any>, defaults: Record<string, any>, 
     tables: [...tableList],
     snapshotMode: mode,
     state: at('state').value ?? DEFAULTS.state,
+    connect: pinned.value ?? placeTenant(raw.id, clusterNames),
+    topicPartitions: at('topicPartitions').value ?? DEFAULTS.topicPartitions,
+    heartbeatIntervalMs: at('heartbeatIntervalMs').value ?? DEFAULTS.heartbeatIntervalMs,
   };
 }
 

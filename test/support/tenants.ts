@@ -26,7 +26,7 @@ const KINDS = ['sqlserver', 'postgres', 'mysql'] as const;
  * the way a platform team's file looks: mostly defaults, some tenants with their own settings.
  * `seed` varies names, so each call can produce a file the tests have never seen.
  */
-export function generatedTenants(count: number, options: { seed?: number; auth?: boolean } = {}): TenantsFile {
+export function generatedTenants(count: number, options: { seed?: number; auth?: boolean; clusters?: number } = {}): TenantsFile {
   let state = options.seed ?? 1;
   const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const tenants: TenantsFile['tenants'] = [];
@@ -43,6 +43,8 @@ export function generatedTenants(count: number, options: { seed?: number; auth?:
       tables: [`${schema}.orders`, `${schema}.customers`, ...(random() < 0.5 ? [`${schema}.invoices`] : [])],
       ...(random() < 0.1 && { state: 'paused' as const }),
       ...(random() < 0.1 && { snapshotMode: 'no_data' }),
+      // some tenants pinned to a shard; the others placed by hashing
+      ...((options.clusters ?? 1) > 1 && random() < 0.05 && { connect: `cdc-${1 + Math.floor(random() * ((options.clusters ?? 1) - 1))}` }),
     });
   }
   return {
@@ -53,7 +55,10 @@ export function generatedTenants(count: number, options: { seed?: number; auth?:
         auth: { mechanism: random() < 0.5 ? 'plain' as const : 'scram-sha-512' as const, username: 'GENKEY', passwordSecret: { name: 'kafka-credentials', key: 'password' } },
       }),
     },
-    connect: { name: 'cdc', replicas: 3, build: { image: 'registry.example.com/connect-debezium:gen', pushSecret: 'push' } },
+    connect: {
+      name: 'cdc', replicas: 3, build: { image: 'registry.example.com/connect-debezium:gen', pushSecret: 'push' },
+      ...((options.clusters ?? 1) > 1 && { clusters: Array.from({ length: (options.clusters ?? 1) - 1 }, (_, i) => ({ name: `cdc-${i + 1}` })) }),
+    },
     processor: { image: 'registry.example.com/processor:gen', outputTopic: 'final.events' },
     tenants,
   };

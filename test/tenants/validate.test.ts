@@ -30,8 +30,12 @@ describe('resolving a valid tenants file', () => {
       tables: ['dbo.Orders'],
       snapshotMode: 'initial',
       state: 'running',
+      connect: 'cdc-connect',
+      topicPartitions: 1,
+      heartbeatIntervalMs: 60000,
     });
-    expect(resolved.connect).toEqual({ name: 'cdc-connect', replicas: 2, build: { image: 'registry.example.com/connect:1' } });
+    expect(resolved.connect).toEqual({ name: 'cdc-connect', cpu: '500m', build: { image: 'registry.example.com/connect:1' }, debeziumVersion: '3.6.1.Final' });
+    expect(resolved.clusters).toEqual([resolved.connect]);
     expect(resolved.processor).toEqual({ image: 'tenant-cdc-processor:0.1.0', replicas: 2, outputTopic: 'cdc.events' });
     expect(resolved.debeziumVersion).toBe('3.6.1.Final');
   });
@@ -88,8 +92,26 @@ describe('a broken tenants file', () => {
     ['an unknown state', { state: 'pause' }, /^tenants\[0\]\.state: "pause" is not a valid connector state; use one of: running, paused, stopped/],
     ['a Secret name with capitals', { credentials: { secret: 'Acme_DB' } }, /^tenants\[0\]\.credentials\.secret: a Secret name must be a DNS-1123 subdomain.*got "Acme_DB"/],
     ['a tenant id that is too long', { id: 'a'.repeat(51) }, /^tenants\[0\]\.id: a tenant id .*of at most 50 characters/],
+    ['a pin to a cluster that does not exist', { connect: 'cdc-conect' },
+      /^tenants\[0\]\.connect: there is no Connect cluster "cdc-conect"; did you mean "cdc-connect"\? use one of: cdc-connect \(connect\.name/],
+    ['no topic partitions', { topicPartitions: 0 }, /^tenants\[0\]\.topicPartitions: topicPartitions must be at least 1, got 0/],
+    ['a negative heartbeat interval', { heartbeatIntervalMs: -1 }, /^tenants\[0\]\.heartbeatIntervalMs: heartbeatIntervalMs must be at least 0, got -1/],
   ])('fails on %s', (_, patch, expected) => {
     expect(problemsOf(withTenant(patch))).toContainEqual(expect.stringMatching(expected));
+  });
+
+  test('fails on Connect clusters that share a name, and on bad sizes', () => {
+    const file = sampleTenants() as any;
+    file.connect.memory = '2 GB';
+    file.connect.clusters = [{ name: 'shard-b' }, { name: 'shard-b', cpu: 'lots' }, { name: 'cdc-connect' }];
+    expect(problemsOf(file)).toEqual([
+      'connect.memory: "2 GB" is not a memory quantity; write e.g. "2Gi" or "1536Mi"',
+      'connect.clusters[1].cpu: "lots" is not a CPU quantity; write e.g. "500m" or "2"',
+      'connect.clusters[2].name: "cdc-connect" is the name of the first cluster (connect.name); every Connect cluster needs its own name (it is its group id and the prefix of its storage topics)',
+    ]);
+    file.connect.memory = '2Gi';
+    delete file.connect.clusters[1].cpu;
+    expect(problemsOf(file)).toContainEqual(expect.stringMatching(/^connect\.clusters\[1\]\.name: "shard-b" is used twice;/));
   });
 
   test('fails when a required field is missing in both tenant and defaults', () => {

@@ -8,7 +8,7 @@ import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../sc
 import type { Manifest } from '../support/synth';
 import { ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
 import { ConnectRest, connectorConfig, madeUpPassword } from './support/connect';
-import { consumeAll, ProcessorProcess, sleep, unique, waitFor } from './support/kafka';
+import { consumeAll, ProcessorProcess, sleep, unique, waitFor, withAdmin } from './support/kafka';
 import { ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
 
 /**
@@ -34,8 +34,13 @@ function tenantsFile(tenantIds: string[], extra: Partial<TenantsFile> = {}): Ten
     kafka: { bootstrapServers: process.env.E2E_KAFKA_BROKERS! },
     connect: { name: `${run}-connect`, replicas: 1, build: { image: 'registry.example.com/connect-debezium:e2e' } },
     processor: { outputTopic: `${run}.events` },
-    defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: postgres.port }, tables: ['public.orders', 'public.customers'] },
-    tenants: tenantIds.map((id) => ({ id, database: { name: id.replace(/-/g, '_') }, credentials: { secret: `${id}-db` } })),
+    // heartbeats every second, so the shared heartbeat topic shows up within the test
+    defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: postgres.port }, tables: ['public.orders', 'public.customers'], heartbeatIntervalMs: 1000 },
+    tenants: tenantIds.map((id) => ({
+      id, database: { name: id.replace(/-/g, '_') }, credentials: { secret: `${id}-db` },
+      // one tenant asks for more partitions than the default 1, to see Connect create them
+      ...(id.endsWith('-gamma') && { topicPartitions: 3 }),
+    })),
     ...extra,
   };
 }
@@ -190,6 +195,23 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
       expect(last).toMatchObject({ database: id.replace(/-/g, '_'), schema: 'public', source: { connector: 'postgresql', snapshot: false } });
       expect(last.headers).toEqual({ 'cdc-tenant': id, 'cdc-table': 'public.orders', 'cdc-op': 'update' });
       expect(last.kafkaKey).toBe(`${id}:public.orders:{"id":1}`);
+    }
+  });
+
+  test('Connect creates the change topics with the partitions the output asks for, and one heartbeat topic per cluster', async () => {
+    const objects = synthPlatform(tenantsFile(pgTenants));
+    const asked = new Map(ofKind(objects, 'KafkaConnector').map((c) => [c.metadata.name, Number(c.spec.config['topic.creation.default.partitions'])]));
+    expect([...asked.values()].sort()).toEqual([1, 1, 3]);
+    const heartbeat = `__debezium-heartbeat.${run}-connect`;
+    await waitFor('the shared heartbeat topic', async () => (await withAdmin((admin) => admin.listTopics())).includes(heartbeat), 60_000, 1000);
+    const topics = await withAdmin((admin) => admin.listTopics());
+    for (const id of pgTenants) {
+      const mine = topics.filter((t) => t.startsWith(`${id}.public.`)).sort();
+      expect(mine).toEqual([`${id}.public.customers`, `${id}.public.orders`]);
+      const metadata = await withAdmin((admin) => admin.fetchTopicMetadata({ topics: mine }));
+      for (const topic of metadata.topics) expect(topic.partitions, topic.name).toHaveLength(asked.get(id)!);
+      // no heartbeat topic of its own
+      expect(topics).not.toContain(`__debezium-heartbeat.${id}`);
     }
   });
 

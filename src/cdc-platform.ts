@@ -6,14 +6,15 @@ import { EventProcessor } from './event-processor';
 import { sizeConnectCluster } from './fleet/sizing';
 import { budgetProblems } from './footprint/budget';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject } from './footprint/kafka-footprint';
-import { TENANT_LABEL } from './labels';
+import { GROUP_LABEL, TENANT_LABEL } from './labels';
 import { MySqlConnector } from './mysql-connector';
 import { dataTopicPattern, mysqlServerIds } from './names';
 import { PostgresConnector } from './postgres-connector';
 import { SecretAccess } from './secret-access';
 import { SqlServerConnector } from './sqlserver-connector';
+import { SqlServerGroupConnector } from './sqlserver-group-connector';
 import { TenantsFile } from './tenants/schema';
-import { ResolvedConnectCluster, ResolvedTenant, ResolvedTenantsFile, resolveTenantsFile } from './tenants/validate';
+import { ResolvedConnectCluster, ResolvedSqlServerGroup, ResolvedTenant, ResolvedTenantsFile, resolveTenantsFile } from './tenants/validate';
 
 /** The props of `CdcPlatform` are the tenants file: `loadTenantsFile()` returns them, or write them in TypeScript. */
 export interface CdcPlatformProps extends TenantsFile {}
@@ -34,7 +35,7 @@ export class CdcPlatform extends Construct {
   /** Every Connect cluster, by name, the first one first. */
   public readonly connectClusters: ReadonlyMap<string, ConnectCluster>;
   public readonly processor: EventProcessor;
-  /** The connector of each tenant, by tenant id. */
+  /** The connector of each tenant, by tenant id (a SQL Server group's tenants share their group's). */
   public readonly connectors: ReadonlyMap<string, DebeziumConnector>;
   /** Things that synthesize but need attention, e.g. an image with no Debezium plugins. */
   public readonly warnings: readonly string[];
@@ -48,8 +49,7 @@ export class CdcPlatform extends Construct {
 
     const clusters = new Map<string, ConnectCluster>();
     for (const [index, cluster] of config.clusters.entries()) {
-      const tenants = config.tenants.filter((t) => t.connect === cluster.name);
-      clusters.set(cluster.name, this.addConnectCluster(index === 0 ? 'Connect' : `Connect-${cluster.name}`, cluster, tenants, warnings));
+      clusters.set(cluster.name, this.addConnectCluster(index === 0 ? 'Connect' : `Connect-${cluster.name}`, cluster, warnings));
     }
     this.connectClusters = clusters;
     this.connectCluster = clusters.get(config.connect.name)!;
@@ -58,7 +58,7 @@ export class CdcPlatform extends Construct {
       .map((t) => ({ id: t.id, server: `${t.database.host.toLowerCase()}:${t.database.port}` })));
     const tenants = new Construct(this, 'Tenants');
     const connectors = new Map<string, DebeziumConnector>();
-    for (const tenant of config.tenants) {
+    for (const tenant of config.tenants.filter((t) => t.group === undefined)) {
       const scope = new Construct(tenants, tenant.id);
       const cluster = clusters.get(tenant.connect)!;
       new SecretAccess(scope, 'CredentialsAccess', {
@@ -70,6 +70,20 @@ export class CdcPlatform extends Construct {
       });
       connectors.set(tenant.id, this.addConnector(scope, cluster, tenant, serverIds.get(tenant.id)));
     }
+    const groups = new Construct(this, 'SqlServerGroups');
+    const tenantRoutes: Record<string, string> = {};
+    for (const group of config.sqlServerGroups) {
+      const members = config.tenants.filter((t) => t.group === group.name);
+      if (members.length === 0) {
+        warnings.push(`sqlServerGroups: group ${group.name} has no tenants, so it gets no connector; give tenants \`group: ${group.name}\` or remove it`);
+        continue;
+      }
+      const connector = this.addGroupConnector(new Construct(groups, group.name), clusters.get(group.connect)!, group, members);
+      for (const tenant of members) {
+        connectors.set(tenant.id, connector);
+        tenantRoutes[`${group.name}/${tenant.database.name}`] = tenant.id;
+      }
+    }
     this.connectors = connectors;
     this.warnings = warnings;
 
@@ -79,8 +93,9 @@ export class CdcPlatform extends Construct {
       image: config.processor.image,
       replicas: config.processor.replicas,
       kafka: config.kafka,
-      sourceTopicPattern: dataTopicPattern(config.tenants.map((t) => ({ id: t.id, kind: t.database.kind }))),
+      sourceTopicPattern: dataTopicPattern([...connectors.values()].filter((c, i, all) => all.indexOf(c) === i).map((c) => ({ id: c.topicPrefix, kind: c.kind }))),
       sinkTopic: config.processor.outputTopic,
+      tenantRoutes,
     });
 
     const budget = config.kafka.budget;
@@ -96,14 +111,15 @@ export class CdcPlatform extends Construct {
     return kafkaFootprintByCluster(objects);
   }
 
-  private addConnectCluster(id: string, cluster: ResolvedConnectCluster, tenants: readonly ResolvedTenant[], warnings: string[]): ConnectCluster {
+  private addConnectCluster(id: string, cluster: ResolvedConnectCluster, warnings: string[]): ConnectCluster {
     const config = this.config;
+    const tenants = config.tenants.filter((t) => t.connect === cluster.name);
     if (!cluster.image && !cluster.build) {
       warnings.push(`connect: neither an image nor a build is set for Connect cluster ${cluster.name}, so it runs Strimzi's image, which has no `
         + 'Debezium plugins and every connector will fail; set connect.image to a prebuilt image with the plugins, or connect.build to have Strimzi build one');
     }
     if (tenants.length === 0) warnings.push(`connect: Connect cluster ${cluster.name} has no tenants (none pinned to it, none placed on it)`);
-    const sizing = sizeConnectCluster(cluster, tenants.filter((t) => t.state !== 'stopped').length);
+    const sizing = sizeConnectCluster(cluster, runningTasks(tenants, config.sqlServerGroups));
     warnings.push(...sizing.warnings);
     const kinds = tenants.length > 0 ? tenants.map((t) => t.database.kind) : config.tenants.map((t) => t.database.kind);
     const connect = new ConnectCluster(this, id, {
@@ -130,6 +146,32 @@ export class CdcPlatform extends Construct {
     return connect;
   }
 
+  /** One connector and one Role for every database of a SQL Server group. */
+  private addGroupConnector(scope: Construct, cluster: ConnectCluster, group: ResolvedSqlServerGroup, members: readonly ResolvedTenant[]): DebeziumConnector {
+    new SecretAccess(scope, 'CredentialsAccess', {
+      name: `${cluster.name}-group-${group.name}`,
+      namespace: this.config.namespace,
+      secretNames: [group.credentials.secret],
+      serviceAccountName: cluster.serviceAccountName,
+      labels: { [GROUP_LABEL]: group.name },
+    });
+    return new SqlServerGroupConnector(scope, 'Connector', {
+      cluster,
+      groupName: group.name,
+      host: group.host,
+      port: group.port,
+      databases: members.map((t) => t.database.name),
+      credentials: group.credentials,
+      // validation made sure every member captures the same tables
+      tables: members[0].tables,
+      tasks: group.tasks,
+      snapshotMode: group.snapshotMode,
+      state: group.state,
+      topicPartitions: members[0].topicPartitions,
+      heartbeatIntervalMs: members[0].heartbeatIntervalMs,
+    });
+  }
+
   private addConnector(scope: Construct, cluster: ConnectCluster, tenant: ResolvedTenant, mysqlServerId: number | undefined): DebeziumConnector {
     const props = {
       cluster,
@@ -148,4 +190,14 @@ export class CdcPlatform extends Construct {
       case 'mysql': return new MySqlConnector(scope, 'Connector', { ...props, serverId: mysqlServerId });
     }
   }
+}
+
+/** Tasks that run on a cluster: one per running tenant, and a group's tasks (no more than its databases). */
+function runningTasks(tenants: readonly ResolvedTenant[], groups: readonly ResolvedSqlServerGroup[]): number {
+  const single = tenants.filter((t) => t.group === undefined && t.state !== 'stopped').length;
+  const grouped = groups.filter((g) => g.state !== 'stopped').reduce((sum, g) => {
+    const members = tenants.filter((t) => t.group === g.name).length;
+    return sum + Math.min(g.tasks, members);
+  }, 0);
+  return single + grouped;
 }

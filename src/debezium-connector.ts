@@ -125,7 +125,7 @@ export abstract class DebeziumConnector extends Construct {
       metadata: {
         name: this.name,
         namespace: props.cluster.namespace,
-        labels: { ...COMMON_LABELS, 'strimzi.io/cluster': props.cluster.name, [TENANT_LABEL]: props.tenantId },
+        labels: { ...COMMON_LABELS, 'strimzi.io/cluster': props.cluster.name, ...this.ownerLabels() },
         annotations: syncWave(SyncWave.CONNECTORS),
       },
       spec: Lazy.any({ produce: () => this._toKube() }) as unknown as KafkaConnectorSpec,
@@ -150,6 +150,16 @@ export abstract class DebeziumConnector extends Construct {
       throw new Error(`connector ${this.name} already sets ${key}; each key can be set once`);
     }
     this.extraConfig[key] = value;
+  }
+
+  /** The label that says whose connector this is: its tenant's. */
+  protected ownerLabels(): Record<string, string> {
+    return { [TENANT_LABEL]: this.options.tenantId };
+  }
+
+  /** `spec.tasksMax`: one task captures one database. */
+  protected tasksMax(): number {
+    return 1;
   }
 
   /** Settings of this database kind (host, database, slots, history...). */
@@ -214,7 +224,7 @@ export abstract class DebeziumConnector extends Construct {
   public _toKube(): KafkaConnectorSpec {
     return {
       class: DEBEZIUM_PLUGINS[this.kind].connectorClass,
-      tasksMax: 1,
+      tasksMax: this.tasksMax(),
       state: this.options.state as KafkaConnectorSpecState | undefined ?? KafkaConnectorSpecState.RUNNING,
       autoRestart: { enabled: true },
       config: sortKeys({ ...this.baseConfig(), ...this.extraConfig }),

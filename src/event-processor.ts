@@ -39,6 +39,13 @@ export interface EventProcessorProps {
   /** The final topic. */
   readonly sinkTopic: string;
   /**
+   * Tenants of events whose `topic.prefix` is not the tenant: `<topic.prefix>/<database>` (or
+   * `<topic.prefix>`) to tenant, e.g. the databases of a SQL Server group's shared connector.
+   *
+   * @default - every event's tenant is its `topic.prefix`
+   */
+  readonly tenantRoutes?: Readonly<Record<string, string>>;
+  /**
    * The dead-letter topic for events the processor cannot parse.
    *
    * @default - `<sinkTopic>.dlq`
@@ -162,6 +169,8 @@ export class EventProcessor extends Construct {
     };
     if (props.sourceTopics?.length) env[PROCESSOR_ENV.sourceTopics] = value(props.sourceTopics.join(','));
     if (props.sourceTopicPattern) env[PROCESSOR_ENV.sourceTopicPattern] = value(props.sourceTopicPattern);
+    const routes = Object.entries(props.tenantRoutes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (routes.length > 0) env[PROCESSOR_ENV.tenantRoutes] = value(JSON.stringify(Object.fromEntries(routes)));
     const auth = props.kafka.auth;
     if (auth) {
       env[PROCESSOR_ENV.saslMechanism] = value(auth.mechanism);

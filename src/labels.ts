@@ -3,6 +3,9 @@
 /** The label that names the tenant of every per-tenant object. */
 export const TENANT_LABEL = 'tenant-cdc/tenant';
 
+/** The label that names the SQL Server group of a group's shared connector and Role. */
+export const GROUP_LABEL = 'tenant-cdc/group';
+
 /** Labels on every object, so `kubectl get -l app.kubernetes.io/part-of=tenant-cdc` finds them all. */
 export const COMMON_LABELS: Readonly<Record<string, string>> = {
   'app.kubernetes.io/part-of': 'tenant-cdc',

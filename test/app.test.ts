@@ -89,6 +89,18 @@ describe('the app on tenants files', () => {
     for (const connector of ofKind(objects, 'KafkaConnector')) expect(names.has(connector.metadata.labels!['strimzi.io/cluster'])).toBe(true);
   });
 
+  test('a file with SQL Server groups passes every check', () => {
+    const file = generatedTenants(100, { seed: 17 });
+    const sqlTenants = file.tenants.filter((t) => t.database?.kind === 'sqlserver').slice(0, 12);
+    file.sqlServerGroups = [{ name: 'grp-a', host: 'sql-a.example.com', credentials: { secret: 'grp-a-cdc' }, tasks: 3 }];
+    file.tenants = file.tenants.map((t) => (sqlTenants.includes(t)
+      ? { id: t.id, group: 'grp-a', database: { name: t.database!.name }, tables: ['dbo.orders', 'dbo.customers'] } : t));
+    const objects = checkAll(file);
+    const group = ofKind(objects, 'KafkaConnector').find((c) => c.metadata.name === 'grp-a')!;
+    expect(group.spec.config['database.names'].split(',')).toHaveLength(12);
+    expect(ofKind(objects, 'KafkaConnector')).toHaveLength(100 - 12 + 1);
+  });
+
   test('a generated file of 3,000 tenants passes the Strimzi and Debezium checks', () => {
     const file = generatedTenants(3000, { seed: 42 });
     const objects = checkAll(file, { kubernetes: false });

@@ -181,6 +181,20 @@ const snapshotMode = z.string().superRefine((mode, ctx) => {
   }
 }).meta({ description: 'Debezium 3 snapshot mode.', default: 'initial', enum: rules.ALL_SNAPSHOT_MODES });
 
+const sqlServerGroup = z.strictObject({
+  name: dnsLabel('a group name', rules.MAX_TENANT_ID_LENGTH)
+    .meta({ description: 'Names the shared connector, its topic.prefix and topics; never changes (it keys the offsets). Not a tenant id.' }),
+  host: database.shape.host.unwrap().meta({ description: 'The SQL Server every tenant of the group is on.' }),
+  port: database.shape.port.unwrap().meta({ description: 'Its port.', default: 1433 }),
+  credentials: credentials.required({ secret: true }).partial({ usernameKey: true, passwordKey: true })
+    .meta({ description: 'One login for every database of the group: a Secret with its user name and password.' }),
+  tasks: integer(1, 100, 'tasks').meta({ description: 'Connector tasks; the databases are spread over them.', default: 1 }),
+  connect: connectName.meta({ description: 'The Connect cluster to run on; by default a stable hash of the group name picks one.' }),
+  snapshotMode: snapshotMode,
+  state: oneOf(rules.CONNECTOR_STATES, 'connector state').meta({ description: 'Connector state of the whole group.', default: 'running' }),
+}).partial({ port: true, tasks: true, connect: true, snapshotMode: true, state: true })
+  .meta({ description: 'SQL Server tenants on one server that share one multi-database connector (`database.names`).' });
+
 /** Tenant fields that `defaults` may set too: everything but `id`. */
 const tenantSettings = {
   database,
@@ -199,7 +213,9 @@ const tenant = z.strictObject({
   id: dnsLabel('a tenant id', rules.MAX_TENANT_ID_LENGTH)
     .meta({ description: 'Unique, never changes: it names the connector, its topics and its offsets.' }),
   ...tenantSettings,
-}).partial({ database: true, credentials: true, tables: true, snapshotMode: true, state: true, connect: true, topicPartitions: true, heartbeatIntervalMs: true });
+  group: dnsLabel('a group name', rules.MAX_TENANT_ID_LENGTH)
+    .meta({ description: 'A SQL Server group (sqlServerGroups) whose shared connector captures this tenant\'s database.' }),
+}).partial({ group: true, database: true, credentials: true, tables: true, snapshotMode: true, state: true, connect: true, topicPartitions: true, heartbeatIntervalMs: true });
 
 /** The whole tenants file. */
 export const tenantsFileSchema = z.strictObject({
@@ -208,6 +224,8 @@ export const tenantsFileSchema = z.strictObject({
   connect: connect.optional(),
   debezium: debezium.optional(),
   processor: processor.optional(),
+  sqlServerGroups: z.array(sqlServerGroup)
+    .meta({ description: 'Opt-in: SQL Server tenants that share a server and one multi-database connector (README: SQL Server groups).' }).optional(),
   defaults: z.strictObject(tenantSettings).partial().optional()
     .meta({ description: 'Values for every tenant field except id; a tenant\'s own values win, objects are merged.' }),
   tenants: z.array(tenant).min(1, { error: 'needs at least one tenant' }).meta({ description: 'The tenants, one database each.' }),
@@ -230,6 +248,8 @@ export type KafkaAuthSettings = NonNullable<KafkaSettings['auth']>;
 export type ConnectSettings = NonNullable<TenantsFile['connect']>;
 /** A further Connect cluster (shard). */
 export type ConnectClusterSettings = NonNullable<ConnectSettings['clusters']>[number];
+/** SQL Server tenants sharing one multi-database connector. */
+export type SqlServerGroupSettings = NonNullable<TenantsFile['sqlServerGroups']>[number];
 /** Limits of the Kafka cluster. */
 export type KafkaBudget = NonNullable<KafkaSettings['budget']>;
 /** Event processor settings. */

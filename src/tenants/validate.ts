@@ -17,6 +17,21 @@ export interface ResolvedTenant {
   readonly connect: string;
   readonly topicPartitions: number;
   readonly heartbeatIntervalMs: number;
+  /** The SQL Server group whose shared connector captures this tenant, if any. */
+  readonly group?: string;
+}
+
+/** SQL Server tenants on one server sharing one multi-database connector. */
+export interface ResolvedSqlServerGroup {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly credentials: { readonly secret: string; readonly usernameKey: string; readonly passwordKey: string };
+  readonly tasks: number;
+  /** The Connect cluster it runs on: its `connect:`, else placed by a hash of its name. */
+  readonly connect: string;
+  readonly snapshotMode: string;
+  readonly state: (typeof rules.CONNECTOR_STATES)[number];
 }
 
 /** A Connect cluster with the first cluster's settings inherited. */
@@ -44,6 +59,8 @@ export interface ResolvedTenantsFile {
   readonly debeziumVersion: string;
   readonly processor: { readonly image: string; readonly replicas: number; readonly outputTopic: string };
   readonly tenants: readonly ResolvedTenant[];
+  /** SQL Server groups, sorted by name; their tenants are in `tenants` with `group` set. */
+  readonly sqlServerGroups: readonly ResolvedSqlServerGroup[];
 }
 
 /** The defaults tenant-cdc applies where the tenants file is silent. */
@@ -208,13 +225,16 @@ function resolveAndCheck(input: unknown, problems: Problems): ResolvedTenantsFil
   if (!isObject(input) || !Array.isArray(input.tenants)) return undefined;
   const defaults = isObject(input.defaults) ? input.defaults : {};
   const clusters = resolveClusters(input, problems);
+  const clusterNames = clusters.map((c) => c.name);
+  const groups = resolveGroups(input, problems, clusterNames);
   const tenants: ResolvedTenant[] = [];
   input.tenants.forEach((raw: unknown, index: number) => {
     if (!isObject(raw) || problems.hasFailed(['tenants', index, 'id'])) return;
-    const tenant = resolveTenant(raw, defaults, index, problems, clusters.map((c) => c.name));
+    const tenant = resolveTenant(raw, defaults, index, problems, clusterNames, groups);
     if (tenant) tenants.push(tenant);
   });
   checkAcrossTenants(input.tenants, tenants, problems);
+  checkGroups(input, groups, tenants, problems);
   if (!isObject(input.kafka) || typeof input.namespace !== 'string') return undefined;
 
   const processor = isObject(input.processor) ? input.processor : {};
@@ -230,9 +250,80 @@ function resolveAndCheck(input: unknown, problems: Problems): ResolvedTenantsFil
       outputTopic: processor.outputTopic ?? DEFAULTS.outputTopic,
     },
     tenants: tenants.sort((a, b) => compare(a.id, b.id)),
+    sqlServerGroups: [...groups.values()].map((g) => g.resolved).sort((a, b) => compare(a.name, b.name)),
   };
   checkOutputTopics(resolved, problems);
   return resolved;
+}
+
+/** A group as resolved, with its place in the file for messages. */
+interface GroupEntry {
+  readonly resolved: ResolvedSqlServerGroup;
+  readonly index: number;
+}
+
+/** `sqlServerGroups` with their defaults applied, by name; groups the schema rejected are left out. */
+function resolveGroups(input: Record<string, any>, problems: Problems, clusterNames: readonly string[]): Map<string, GroupEntry> {
+  const groups = new Map<string, GroupEntry>();
+  (Array.isArray(input.sqlServerGroups) ? input.sqlServerGroups : []).forEach((raw: unknown, index: number) => {
+    const path = ['sqlServerGroups', index];
+    if (!isObject(raw) || problems.hasFailed(path)) return;
+    if (groups.has(raw.name)) {
+      problems.add([...path, 'name'], `${show(raw.name)} is used by sqlServerGroups[${groups.get(raw.name)!.index}] too; every group needs its own name`);
+      return;
+    }
+    if (raw.connect !== undefined && !clusterNames.includes(raw.connect)) {
+      problems.add([...path, 'connect'], `there is no Connect cluster ${show(raw.connect)}; use one of: ${clusterNames.join(', ')}`);
+      return;
+    }
+    const mode = raw.snapshotMode ?? DEFAULTS.snapshotMode;
+    if (!rules.SNAPSHOT_MODES.sqlserver.includes(mode)) {
+      problems.add([...path, 'snapshotMode'], `the sqlserver connector has no snapshot mode ${show(mode)}; use one of: ${rules.SNAPSHOT_MODES.sqlserver.join(', ')}`);
+      return;
+    }
+    groups.set(raw.name, {
+      index,
+      resolved: {
+        name: raw.name,
+        host: raw.host,
+        port: raw.port ?? rules.DEFAULT_PORTS.sqlserver,
+        credentials: { secret: raw.credentials.secret, usernameKey: raw.credentials.usernameKey ?? DEFAULTS.usernameKey, passwordKey: raw.credentials.passwordKey ?? DEFAULTS.passwordKey },
+        tasks: raw.tasks ?? 1,
+        connect: raw.connect ?? placeTenant(raw.name, clusterNames),
+        snapshotMode: mode,
+        state: raw.state ?? DEFAULTS.state,
+      },
+    });
+  });
+  return groups;
+}
+
+/** Fields a grouped tenant takes from its group, so it must not set them itself. */
+const SET_BY_GROUP: ReadonlyArray<readonly [string, string?]> = [
+  ['database', 'host'], ['database', 'port'], ['credentials'], ['snapshotMode'], ['state'], ['connect'], ['topicPartitions'], ['heartbeatIntervalMs'],
+];
+
+/**
+ * A group's tenants share one connector: its `table.include.list` matches `schema.table` in every one of
+ * their databases, so they must capture the same tables; a group name is a connector name and a
+ * `topic.prefix`, so no tenant may have it as its id.
+ */
+function checkGroups(input: Record<string, any>, groups: ReadonlyMap<string, GroupEntry>, tenants: readonly ResolvedTenant[], problems: Problems): void {
+  for (const [name, { index }] of groups) {
+    if (tenants.some((t) => t.id === name)) {
+      problems.add(['sqlServerGroups', index, 'name'], `${show(name)} is also a tenant id; a group's connector and topics are named after the group, so choose another name`);
+    }
+    const members = tenants.filter((t) => t.group === name);
+    const [first, ...others] = members;
+    for (const other of others) {
+      const differs = [...first.tables].sort().join(',').toLowerCase() !== [...other.tables].sort().join(',').toLowerCase();
+      if (differs) {
+        const at = input.tenants.findIndex((raw: any) => isObject(raw) && raw.id === other.id);
+        problems.add(['tenants', at, 'tables'], `tenant ${other.id} captures ${show(other.tables)} but ${first.id}, in the same group ${name}, captures ${show(first.tables)}; `
+          + 'one connector captures the same schema.table in every database of its group, so give every tenant of the group the same tables');
+      }
+    }
+  }
 }
 
 /** The first Connect cluster and `connect.clusters`, each inheriting what it does not set from the first. */
@@ -281,7 +372,8 @@ function pick(raw: Record<string, any>, defaults: Record<string, any>, index: nu
 }
 
 function resolveTenant(raw: Record<string, any>, defaults: Record<string, any>, index: number, problems: Problems,
-  clusterNames: readonly string[]): ResolvedTenant | undefined {
+  clusterNames: readonly string[], groups: ReadonlyMap<string, GroupEntry>): ResolvedTenant | undefined {
+  if (raw.group !== undefined) return resolveGroupedTenant(raw, defaults, index, problems, groups);
   const at = (field: string, sub?: string) => pick(raw, defaults, index, field, sub);
   const kind = at('database', 'kind');
   const host = at('database', 'host');
@@ -362,6 +454,57 @@ function resolveTenant(raw: Record<string, any>, defaults: Record<string, any>, 
   };
 }
 
+/** A tenant of a SQL Server group: its database name and tables are its own, the rest comes from the group. */
+function resolveGroupedTenant(raw: Record<string, any>, defaults: Record<string, any>, index: number, problems: Problems,
+  groups: ReadonlyMap<string, GroupEntry>): ResolvedTenant | undefined {
+  if (problems.hasFailed(['tenants', index])) return undefined;
+  const entry = groups.get(raw.group);
+  if (!entry) {
+    problems.add(['tenants', index, 'group'], groups.size === 0 ? `there is no SQL Server group ${show(raw.group)}; define it under sqlServerGroups`
+      : `there is no SQL Server group ${show(raw.group)}; use one of: ${[...groups.keys()].join(', ')} (sqlServerGroups[].name)`);
+    return undefined;
+  }
+  const group = entry.resolved;
+  let ok = true;
+  for (const [field, sub] of SET_BY_GROUP) {
+    const own = sub ? (isObject(raw[field]) ? raw[field][sub] : undefined) : raw[field];
+    if (own === undefined) continue;
+    const why = field === 'state'
+      ? `a group's databases share one connector, which runs, pauses or stops as a whole; set sqlServerGroups[${entry.index}].state, or take the tenant out of the group`
+      : `the group sets it (sqlServerGroups[${entry.index}]); remove it here`;
+    problems.add(['tenants', index, field, ...(sub ? [sub] : [])], `tenant ${raw.id} is in SQL Server group ${group.name}: ${why}`);
+    ok = false;
+  }
+  const ownKind = isObject(raw.database) ? raw.database.kind : undefined;
+  if (ownKind !== undefined && ownKind !== 'sqlserver') {
+    problems.add(['tenants', index, 'database', 'kind'], `tenant ${raw.id} is in SQL Server group ${group.name}, so its database is a SQL Server one, not ${show(ownKind)}`);
+    ok = false;
+  }
+  const name = pick(raw, defaults, index, 'database', 'name');
+  const tables = pick(raw, defaults, index, 'tables');
+  if (name.value === undefined) {
+    problems.add(['tenants', index, 'database', 'name'], 'required: set the name of the database to capture');
+    ok = false;
+  }
+  if (tables.value === undefined) {
+    problems.add(['tenants', index, 'tables'], 'required: set the tables to capture, as schema.table, here or in defaults.tables');
+    ok = false;
+  }
+  if (!ok || problems.hasFailed(name.path) || problems.hasFailed(tables.path)) return undefined;
+  return {
+    id: raw.id,
+    database: { kind: 'sqlserver', host: group.host, port: group.port, name: name.value },
+    credentials: group.credentials,
+    tables: [...tables.value],
+    snapshotMode: group.snapshotMode,
+    state: group.state,
+    connect: group.connect,
+    topicPartitions: pick(raw, defaults, index, 'topicPartitions').value ?? DEFAULTS.topicPartitions,
+    heartbeatIntervalMs: pick(raw, defaults, index, 'heartbeatIntervalMs').value ?? DEFAULTS.heartbeatIntervalMs,
+    group: group.name,
+  };
+}
+
 /** Rules across tenants: unique ids, and no two tenants capturing one database. */
 function checkAcrossTenants(rawTenants: unknown[], tenants: readonly ResolvedTenant[], problems: Problems): void {
   const firstIndexOfId = new Map<string, number>();
@@ -391,7 +534,9 @@ function checkAcrossTenants(rawTenants: unknown[], tenants: readonly ResolvedTen
 
 /** The processor must not read its own output back as a change topic. */
 function checkOutputTopics(file: ResolvedTenantsFile, problems: Problems): void {
-  const tenants = file.tenants.map((t) => ({ id: t.id, kind: t.database.kind }));
+  // the topic prefixes: a tenant's id, or its SQL Server group's name
+  const tenants = [...file.tenants.filter((t) => t.group === undefined).map((t) => ({ id: t.id, kind: t.database.kind })),
+    ...file.sqlServerGroups.map((g) => ({ id: g.name, kind: 'sqlserver' as const }))];
   for (const topic of [file.processor.outputTopic, `${file.processor.outputTopic}.dlq`]) {
     if (isDataTopic(topic, tenants)) {
       problems.add(['processor', 'outputTopic'], `${show(topic)} looks like a change topic of tenant ${show(topic.split('.')[0])}, so the processor would read `

@@ -115,16 +115,18 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-/** SQL Server and MySQL tenants with every option, on servers that do not exist, plus Confluent-style auth. */
+/** SQL Server (alone and in a group) and MySQL tenants with every option, on servers that do not exist. */
 function allKindsFile(): TenantsFile {
   return {
     ...tenantsFile(pgTenants),
+    sqlServerGroups: [{ name: `${run}-grp`, host: 'sql-group.invalid', credentials: { secret: `${run}-grp-db` }, tasks: 2 }],
     tenants: [
       ...tenantsFile(pgTenants).tenants,
       { id: `${run}-sql`, database: { kind: 'sqlserver', host: 'sql.invalid', port: 14330, name: 'Acme' }, credentials: { secret: `${run}-sql-db`, usernameKey: 'user', passwordKey: 'pass' },
         tables: ['dbo.Orders', 'sales.Invoices'], snapshotMode: 'when_needed', state: 'paused' },
       { id: `${run}-my`, database: { kind: 'mysql', host: 'mysql.invalid', name: 'hooli' }, credentials: { secret: `${run}-my-db` },
         tables: ['hooli.orders'], snapshotMode: 'no_data' },
+      ...['GroupA', 'GroupB', 'GroupC'].map((name) => ({ id: `${run}-${name.toLowerCase()}`, group: `${run}-grp`, database: { name }, tables: ['dbo.Orders'] })),
     ],
   };
 }
@@ -137,11 +139,13 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
     ]));
   });
 
-  test('SQL Server and MySQL configs pass validation on the real plugins, but for the unreachable servers', async () => {
+  test('SQL Server (alone and grouped) and MySQL configs pass validation on the real plugins, but for the unreachable servers', async () => {
     putSecret(namespace, `${run}-sql-db`, { user: 'sa', pass: madeUpPassword() });
     putSecret(namespace, `${run}-my-db`, { username: 'debezium', password: madeUpPassword() });
+    putSecret(namespace, `${run}-grp-db`, { username: 'cdc', password: madeUpPassword() });
     const connectors = ofKind(synthPlatform(allKindsFile()), 'KafkaConnector').filter((c) => !c.spec.class.includes('postgresql'));
-    expect(connectors).toHaveLength(2);
+    expect(connectors.map((c) => c.metadata.name).sort()).toEqual([`${run}-grp`, `${run}-my`, `${run}-sql`]);
+    expect(connectors.find((c) => c.metadata.name === `${run}-grp`)!.spec).toMatchObject({ tasksMax: 2, config: { 'database.names': 'GroupA,GroupB,GroupC' } });
     for (const connector of connectors) {
       const errors = await connect.validate(connectorConfig(connector));
       // only the connection can fail: no such host

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, test } from 'vitest';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
 import { startKafka, stopKafka } from '../../scripts/stack.mjs';
 import { changeKey, changeValue, ChangeSpec, Kind, schemaOf, topicOf } from '../support/debezium-events';
-import { committed, Consumed, consumeAll, createTopics, endOffsets, isolatedPipeline as pipeline, processorFleet, produce, sleep, unique, waitFor } from './support/kafka';
+import type { TenantsFile } from '../../src';
+import { ofKind, synthPlatform } from '../support/synth';
+import { brokers, committed, Consumed, consumeAll, createTopics, endOffsets, isolatedPipeline as pipeline, processorFleet, produce, sleep, unique, waitFor } from './support/kafka';
 
 /** Contract 2 on a real KRaft broker: the processor runs as a real process, killed and restarted for real. */
 const processors = processorFleet();
@@ -151,6 +153,30 @@ describe('the event processor on a real Kafka broker', () => {
     expect(metrics).toContain('tenant_cdc_events_dlq_total{tenant="unknown"} 1');
     expect(metrics).toMatch(/tenant_cdc_consumer_lag\{topic="[^"]+",partition="0"\} 0/);
     expect(metrics).toMatch(/tenant_cdc_processing_latency_seconds_count \d+/);
+  });
+
+  test('routes a SQL Server group\'s events to each database\'s tenant, with the synthesized Deployment\'s TENANT_ROUTES', async () => {
+    const group = unique('grp');
+    const file: TenantsFile = {
+      namespace: 'cdc', kafka: { bootstrapServers: brokers().join(',') }, processor: { outputTopic: unique('routed') },
+      sqlServerGroups: [{ name: group, host: 'sql.example.com', credentials: { secret: 'grp-db' }, tasks: 2 }],
+      tenants: ['acme', 'globex'].map((id) => ({ id, group, database: { name: `${id}_db` }, tables: ['dbo.orders'] })),
+    };
+    const env = Object.fromEntries(ofKind(synthPlatform(file), 'Deployment')[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    const specs = ['acme', 'globex'].flatMap((id, t) => history({ kind: 'sqlserver', prefix: group, database: `${id}_db`, table: 'orders' }, 5, 100 * t));
+    const topics = [...new Set(specs.map(topicOf))];
+    await createTopics([...topics.map((topic) => ({ topic })), { topic: env.SINK_TOPIC }, { topic: `${env.SINK_TOPIC}.dlq` }]);
+    for (const topic of topics) await produce(topic, specs.filter((s) => topicOf(s) === topic).map(message));
+    startProcessor({ ...env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', KAFKA_GROUP_ID: unique('group') });
+    const output = await consumeAll(env.SINK_TOPIC, { count: specs.length });
+    expect(output).toHaveLength(specs.length);
+    for (const record of output) {
+      const event = JSON.parse(record.value!);
+      expect(event.tenant).toBe(event.database.replace(/_db$/, ''));
+      expect(record.key!.startsWith(`${event.tenant}:dbo.orders:`)).toBe(true);
+      expect(record.headers['cdc-tenant']).toBe(event.tenant);
+    }
+    expect(new Set(output.map((o) => JSON.parse(o.value!).tenant))).toEqual(new Set(['acme', 'globex']));
   });
 
   test('picks up a new tenant\'s topic that appears after it started', async () => {

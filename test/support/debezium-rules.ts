@@ -51,7 +51,9 @@ export function debeziumProblems(manifests: readonly Manifest[]): string[] {
     }
     if (kind === 'sqlserver') {
       const names = String(config['database.names'] ?? '');
-      if (!names || /[\s,]/.test(names)) fail(`database.names ${JSON.stringify(names)} is empty or not one name`);
+      // a comma list, split without trimming: no spaces, no empty names
+      if (!names || /\s/.test(names) || names.split(',').some((n) => n === '')) fail(`database.names ${JSON.stringify(names)} is empty or not a clean list`);
+      if (Number(connector.spec.tasksMax) > 1 && names.split(',').length < 2) fail('several tasks need several databases (a task captures whole databases)');
       if (config['driver.encrypt'] === undefined) fail('driver.encrypt is not set');
     }
     if (kind === 'postgres') {

@@ -1,0 +1,210 @@
+import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from '../footprint/kafka-footprint';
+import { TenantCapture, tenantCaptures } from './captures';
+
+/**
+ * What applying a new output does to the running system, compared with the output applied now: per
+ * tenant and per Connect cluster, every change with its consequence in words. Strimzi and Argo CD show
+ * nothing of this before it happens; with hundreds of tenants one edit can re-snapshot all of them.
+ */
+
+/** A consequence of a change, from harmless to costly. */
+export type Consequence =
+  /** A new tenant: its first snapshot. */
+  | 'snapshot'
+  /** Paused, stopped or resumed. */
+  | 'state'
+  /** A config change: Strimzi updates the connector, which restarts and resumes from its offsets. */
+  | 'restart'
+  /** The connector loses its offsets and reads every table again: a new snapshot of an existing tenant. */
+  | 'resnapshot'
+  /** Something stays behind in Kafka or the database and needs cleaning up. */
+  | 'data-left-behind';
+
+export interface ConfigChange {
+  readonly key: string;
+  readonly before?: string;
+  readonly after?: string;
+}
+
+export interface TenantPlan {
+  readonly tenant: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly before?: TenantCapture;
+  readonly after?: TenantCapture;
+  /** Connector config keys that differ (credentials are placeholders, never values). */
+  readonly config: readonly ConfigChange[];
+  readonly consequences: readonly Consequence[];
+  /** What happens, in words. */
+  readonly explanation: readonly string[];
+  /** What someone must do by hand afterwards, e.g. the statements that drop a PostgreSQL slot. */
+  readonly cleanup: readonly string[];
+}
+
+export interface ClusterPlan {
+  readonly cluster: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly fields: readonly ConfigChange[];
+  readonly explanation: readonly string[];
+}
+
+export interface Plan {
+  /** Tenants that change, sorted by id. */
+  readonly tenants: readonly TenantPlan[];
+  readonly clusters: readonly ClusterPlan[];
+  readonly footprint: { readonly before: KafkaFootprint; readonly after: KafkaFootprint };
+  readonly summary: {
+    readonly tenantsBefore: number;
+    readonly tenantsAfter: number;
+    readonly added: number;
+    readonly removed: number;
+    readonly changed: number;
+    /** Existing tenants that would snapshot again. */
+    readonly resnapshot: number;
+    /** KafkaConnectors that would be deleted (a SQL Server group's counts once). */
+    readonly connectorsRemoved: number;
+    readonly connectorsBefore: number;
+  };
+}
+
+/** Compares the output applied now (`before`) with a new one (`after`). */
+export function planChanges(before: readonly SynthesizedObject[], after: readonly SynthesizedObject[]): Plan {
+  const was = tenantCaptures(before);
+  const will = tenantCaptures(after);
+  const tenants: TenantPlan[] = [];
+  for (const id of [...new Set([...was.keys(), ...will.keys()])].sort()) {
+    const plan = planTenant(id, was.get(id), will.get(id));
+    if (plan) tenants.push(plan);
+  }
+  const connectorsBefore = new Set(before.filter((o) => o.kind === 'KafkaConnector').map((o) => o.metadata.name));
+  const connectorsAfter = new Set(after.filter((o) => o.kind === 'KafkaConnector').map((o) => o.metadata.name));
+  return {
+    tenants,
+    clusters: planClusters(before, after),
+    footprint: { before: totalKafkaFootprint(kafkaFootprintByCluster(before)), after: totalKafkaFootprint(kafkaFootprintByCluster(after)) },
+    summary: {
+      tenantsBefore: was.size,
+      tenantsAfter: will.size,
+      added: tenants.filter((t) => t.change === 'added').length,
+      removed: tenants.filter((t) => t.change === 'removed').length,
+      changed: tenants.filter((t) => t.change === 'changed').length,
+      resnapshot: tenants.filter((t) => t.change === 'changed' && t.consequences.includes('resnapshot')).length,
+      connectorsRemoved: [...connectorsBefore].filter((name) => !connectorsAfter.has(name)).length,
+      connectorsBefore: connectorsBefore.size,
+    },
+  };
+}
+
+function planTenant(id: string, before: TenantCapture | undefined, after: TenantCapture | undefined): TenantPlan | undefined {
+  if (!before && after) {
+    return {
+      tenant: id, change: 'added', after, config: [], consequences: ['snapshot'],
+      explanation: [`new tenant on Connect cluster ${after.cluster}${after.group ? ` (SQL Server group ${after.group})` : ''}: `
+        + `its connector snapshots ${tablesOf(after)} first (snapshot mode ${after.config['snapshot.mode'] ?? 'initial'})`],
+      cleanup: [],
+    };
+  }
+  if (before && !after) {
+    return {
+      tenant: id, change: 'removed', before, config: [], consequences: ['data-left-behind'],
+      explanation: [before.group ? `its database ${before.database} leaves the shared connector of SQL Server group ${before.group}, which restarts`
+        : `its connector ${before.connector} is deleted (its offsets stay in ${before.offsets} but nothing reads them)`,
+      `left behind: its topics (${before.topicPrefix}.* ${before.group ? `for database ${before.database}` : ''})`.replace(' )', ')')
+        + (before.kind === 'postgres' ? `, and on ${before.config['database.hostname']}:${before.config['database.port']} its replication slot `
+          + `${before.config['slot.name']} (which keeps WAL until it is dropped) and publication ${before.config['publication.name']}` : '')
+        + (before.kind === 'sqlserver' ? ', and CDC stays enabled on the database (a DBA step to disable)' : '')],
+      cleanup: cleanupOf(before),
+    };
+  }
+  if (!before || !after) return undefined;
+  const config = configChanges(before.config, after.config);
+  const consequences = new Set<Consequence>();
+  const explanation: string[] = [];
+  if (before.cluster !== after.cluster) {
+    consequences.add('resnapshot');
+    explanation.push(`moves from Connect cluster ${before.cluster} to ${after.cluster}: ${after.cluster} has no offsets for it (they are in ${before.offsets}), `
+      + 'so it snapshots again; see "Moving a tenant with its offsets" in the README');
+  } else if (before.offsets !== after.offsets) {
+    consequences.add('resnapshot');
+    explanation.push(`its Connect cluster ${after.cluster} keeps offsets elsewhere now (${before.offsets} → ${after.offsets}), so it snapshots again`);
+  }
+  if (before.connector !== after.connector) {
+    consequences.add('resnapshot');
+    explanation.push(`captured by connector ${after.connector} instead of ${before.connector}; Connect keys offsets by connector name, so it snapshots again`);
+  }
+  if (before.topicPrefix !== after.topicPrefix) {
+    consequences.add('resnapshot');
+    explanation.push(`topic.prefix ${before.topicPrefix} → ${after.topicPrefix}: new topics, and offsets keyed by the old prefix are orphaned, so it snapshots again`);
+  }
+  if (before.state !== after.state) {
+    consequences.add('state');
+    explanation.push(after.state === 'running' ? `resumes (was ${before.state}) from its offsets` : `${after.state === 'paused' ? 'pauses' : 'stops'} (was ${before.state}); `
+      + 'its offsets are kept');
+  }
+  const restartKeys = config.filter((c) => !consequences.has('resnapshot') || c.key !== 'topic.prefix').map((c) => c.key);
+  if (restartKeys.length > 0 && !consequences.has('resnapshot')) {
+    consequences.add('restart');
+    const joining = before.group && restartKeys.includes('database.names') ? ` (the group's database list changes; its other databases wait while a new one snapshots)` : '';
+    explanation.push(`config change (${restartKeys.join(', ')}): the connector restarts and resumes from its offsets${joining}`);
+    if (after.config['snapshot.mode'] === 'always' && before.config['snapshot.mode'] !== 'always') {
+      consequences.add('resnapshot');
+      explanation.push('snapshot.mode becomes always: it snapshots again on this and every restart');
+    }
+  }
+  if (consequences.size === 0) return undefined;
+  return { tenant: id, change: 'changed', before, after, config, consequences: [...consequences], explanation, cleanup: [] };
+}
+
+/** Statements to run by hand for what a removed tenant leaves in its database. */
+function cleanupOf(capture: TenantCapture): string[] {
+  if (capture.kind !== 'postgres') return [];
+  const where = `-- on ${capture.config['database.hostname']}:${capture.config['database.port']}, database ${capture.config['database.dbname']}:`;
+  return [
+    where,
+    `SELECT pg_drop_replication_slot('${capture.config['slot.name']}');`,
+    `DROP PUBLICATION IF EXISTS ${capture.config['publication.name']};`,
+  ];
+}
+
+function tablesOf(capture: TenantCapture): string {
+  const tables = (capture.config['table.include.list'] ?? '').split(',').filter(Boolean).map((t) => t.replace(/\\(.)/g, '$1'));
+  return tables.length > 0 ? tables.join(', ') : 'its tables';
+}
+
+function configChanges(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): ConfigChange[] {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
+    .filter((key) => before[key] !== after[key])
+    .map((key) => ({ key, ...(before[key] !== undefined && { before: before[key] }), ...(after[key] !== undefined && { after: after[key] }) }));
+}
+
+/** KafkaConnect fields whose change rolls every worker of the cluster (and so restarts its connectors). */
+function planClusters(before: readonly SynthesizedObject[], after: readonly SynthesizedObject[]): ClusterPlan[] {
+  const connects = (objects: readonly SynthesizedObject[]) => new Map(objects.filter((o) => o.kind === 'KafkaConnect').map((c) => [c.metadata.name, c]));
+  const was = connects(before);
+  const will = connects(after);
+  const plans: ClusterPlan[] = [];
+  for (const name of [...new Set([...was.keys(), ...will.keys()])].sort()) {
+    const a = was.get(name);
+    const b = will.get(name);
+    if (!a && b) plans.push({ cluster: name, change: 'added', fields: [], explanation: [`a new Connect cluster: Strimzi starts ${b.spec?.replicas} workers`] });
+    else if (a && !b) {
+      plans.push({ cluster: name, change: 'removed', fields: [], explanation: ['Strimzi deletes its workers; its storage topics (configs, offsets, status) stay in Kafka'] });
+    } else if (a && b) {
+      const fields = configChanges(flatten(a.spec ?? {}), flatten(b.spec ?? {}));
+      if (fields.length > 0) {
+        plans.push({ cluster: name, change: 'changed', fields, explanation: [
+          `Strimzi rolls its workers one by one (${fields.map((f) => f.key).join(', ')}); connectors rebalance and resume from their offsets`] });
+      }
+    }
+  }
+  return plans;
+}
+
+/** A spec as `path.to.field` → value, to compare field by field. */
+function flatten(value: unknown, prefix = '', into: Record<string, string> = {}): Record<string, string> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, into);
+  } else {
+    into[prefix] = JSON.stringify(value);
+  }
+  return into;
+}

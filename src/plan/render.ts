@@ -1,0 +1,54 @@
+import type { KafkaFootprint } from '../footprint/kafka-footprint';
+import type { ConfigChange, Plan, TenantPlan } from './plan';
+
+/** A plan as people read it: a summary, then every changed Connect cluster and tenant with what it does. */
+export function renderPlan(plan: Plan): string {
+  const { summary } = plan;
+  const lines: string[] = [];
+  const changes = summary.added + summary.removed + summary.changed + plan.clusters.length;
+  lines.push(changes === 0 ? `No changes: ${summary.tenantsAfter} tenants as they are.`
+    : `Plan: ${summary.added} tenant${s(summary.added)} added, ${summary.removed} removed, ${summary.changed} changed`
+      + `${summary.resnapshot > 0 ? ` (${summary.resnapshot} snapshot${s(summary.resnapshot)} again)` : ''}; ${summary.tenantsBefore} → ${summary.tenantsAfter} tenants.`);
+  lines.push(`Kafka: ${footprintLine(plan.footprint.before, plan.footprint.after)}.`);
+  if (plan.clusters.length > 0) {
+    lines.push('', 'Connect clusters:');
+    for (const cluster of plan.clusters) {
+      lines.push(`  ${mark(cluster.change)} ${cluster.cluster}: ${cluster.explanation.join('; ')}`);
+      lines.push(...cluster.fields.map((f) => `      ${changeLine(f)}`));
+    }
+  }
+  if (plan.tenants.length > 0) {
+    lines.push('', 'Tenants:');
+    for (const tenant of plan.tenants) lines.push(...tenantLines(tenant));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function tenantLines(tenant: TenantPlan): string[] {
+  const severity = tenant.consequences.includes('resnapshot') ? '!' : mark(tenant.change);
+  const where = tenant.after?.cluster ?? tenant.before?.cluster;
+  return [
+    `  ${severity} ${tenant.tenant} [${tenant.consequences.join(', ')}] (Connect cluster ${where})`,
+    ...tenant.explanation.map((e) => `      ${e}`),
+    ...tenant.config.map((c) => `      ${changeLine(c)}`),
+    ...tenant.cleanup.map((c) => `      ${c}`),
+  ];
+}
+
+function changeLine(change: ConfigChange): string {
+  return `${change.key}: ${change.before ?? '(unset)'} → ${change.after ?? '(unset)'}`;
+}
+
+function mark(change: 'added' | 'removed' | 'changed'): string {
+  return change === 'added' ? '+' : change === 'removed' ? '-' : '~';
+}
+
+function footprintLine(before: KafkaFootprint, after: KafkaFootprint): string {
+  const partitions = (f: KafkaFootprint) => (f.partitions === undefined ? '? (broker defaults)' : String(f.partitions));
+  return `${before.topics} → ${after.topics} topics, ${partitions(before)} → ${partitions(after)} partitions before replication, `
+    + `${before.clients} → ${after.clients} Kafka clients`;
+}
+
+function s(count: number): string {
+  return count === 1 ? '' : 's';
+}

@@ -1,0 +1,106 @@
+import { describe, expect, test } from 'vitest';
+import { TenantsFile } from '../../src';
+import { guardOptionsFrom, guardProblems } from '../../src/plan/guards';
+import { planChanges } from '../../src/plan/plan';
+import { renderPlan } from '../../src/plan/render';
+import { synthPlatform } from '../support/synth';
+import { generatedTenants, sampleTenants } from '../support/tenants';
+
+function plan(before: TenantsFile, after: TenantsFile) {
+  return planChanges(synthPlatform(before), synthPlatform(after));
+}
+
+function withTenants(file: TenantsFile, change: (tenants: TenantsFile['tenants']) => TenantsFile['tenants']): TenantsFile {
+  return { ...file, tenants: change(file.tenants.map((t) => ({ ...t }))) };
+}
+
+describe('planChanges', () => {
+  test('nothing changes when nothing does', () => {
+    const result = plan(sampleTenants(), sampleTenants());
+    expect(result.tenants).toEqual([]);
+    expect(result.clusters).toEqual([]);
+    expect(renderPlan(result)).toMatch(/^No changes: 3 tenants as they are\.\nKafka: 9 → 9 topics, 37 → 37 partitions before replication, 26 → 26 Kafka clients\.\n$/);
+  });
+
+  test('an added tenant snapshots; a removed PostgreSQL tenant leaves its slot and publication, with the statements to drop them', () => {
+    const after = withTenants(sampleTenants(), (tenants) => [
+      ...tenants.filter((t) => t.id !== 'globex'),
+      { id: 'initech', database: { kind: 'mysql', host: 'my.example.com', name: 'initech' }, credentials: { secret: 'initech-db' }, tables: ['initech.orders'] },
+    ]);
+    const result = plan(sampleTenants(), after);
+    expect(result.tenants.map((t) => [t.tenant, t.change, t.consequences])).toEqual([['globex', 'removed', ['data-left-behind']], ['initech', 'added', ['snapshot']]]);
+    expect(result.tenants[0].cleanup).toEqual([
+      '-- on pg.example.com:5432, database globex:',
+      'SELECT pg_drop_replication_slot(\'dbz_globex\');',
+      'DROP PUBLICATION IF EXISTS dbz_globex;',
+    ]);
+    expect(result.tenants[0].explanation.join(' ')).toMatch(/replication slot dbz_globex \(which keeps WAL until it is dropped\)/);
+    expect(result.summary).toMatchObject({ added: 1, removed: 1, changed: 0, resnapshot: 0, connectorsRemoved: 1 });
+    expect(guardProblems(result)).toEqual([]);
+  });
+
+  test('a table edit restarts the connector; a pause is a state change; neither is guarded', () => {
+    const after = withTenants(sampleTenants(), (tenants) => tenants.map((t) => (t.id === 'acme' ? { ...t, tables: ['dbo.Orders', 'dbo.Lines'] }
+      : t.id === 'hooli' ? { ...t, state: 'paused' as const } : t)));
+    const result = plan(sampleTenants(), after);
+    expect(result.tenants.map((t) => [t.tenant, t.consequences])).toEqual([['acme', ['restart']], ['hooli', ['state']]]);
+    expect(result.tenants[0].config).toEqual([{ key: 'table.include.list', before: 'dbo\\.Orders', after: 'dbo\\.Orders,dbo\\.Lines' }]);
+    expect(renderPlan(result)).toContain('      table.include.list: dbo\\.Orders → dbo\\.Orders,dbo\\.Lines');
+    expect(guardProblems(result)).toEqual([]);
+  });
+
+  test('a tenant pinned to another cluster snapshots again, and synth refuses it unless allowed', () => {
+    const before = sampleTenants({ connect: { name: 'cdc-connect', build: { image: 'r/c:1' }, clusters: [{ name: 'cdc-b' }] } });
+    before.tenants = before.tenants.map((t) => ({ ...t, connect: 'cdc-connect' }));
+    const after = withTenants(before, (tenants) => tenants.map((t) => (t.id === 'acme' ? { ...t, connect: 'cdc-b' } : t)));
+    const result = plan(before, after);
+    expect(result.tenants.map((t) => [t.tenant, t.consequences])).toEqual([['acme', ['resnapshot']]]);
+    expect(result.tenants[0].explanation[0]).toMatch(/^moves from Connect cluster cdc-connect to cdc-b: cdc-b has no offsets for it \(they are in cdc-connect\/cdc-connect-offsets\)/);
+    const [problem] = guardProblems(result);
+    expect(problem).toMatch(/^1 existing tenant would snapshot again:\n    acme: moves from Connect cluster cdc-connect to cdc-b/);
+    expect(problem).toMatch(/TENANT_CDC_ALLOW_RESNAPSHOT=true \(or --allow-resnapshot\)/);
+    expect(guardProblems(result, guardOptionsFrom({ TENANT_CDC_ALLOW_RESNAPSHOT: 'true' }, []))).toEqual([]);
+    expect(guardProblems(result, guardOptionsFrom({}, ['--allow-resnapshot']))).toEqual([]);
+  });
+
+  test('adding a cluster lists exactly the tenants rendezvous hashing moves to it', () => {
+    const before = generatedTenants(60, { seed: 3 });
+    const after = { ...before, connect: { ...before.connect, clusters: [{ name: 'cdc-new' }] } };
+    const result = plan(before, after);
+    const moved = result.tenants.filter((t) => t.consequences.includes('resnapshot'));
+    expect(moved.length).toBeGreaterThan(10);
+    expect(moved.every((t) => t.after!.cluster === 'cdc-new')).toBe(true);
+    expect(result.clusters.map((c) => [c.cluster, c.change])).toEqual([['cdc-new', 'added']]);
+  });
+
+  test('renaming connect.name re-snapshots every tenant', () => {
+    const result = plan(sampleTenants(), sampleTenants({ connect: { name: 'renamed', build: { image: 'registry.example.com/connect:1' } } }));
+    expect(result.summary.resnapshot).toBe(3);
+    expect(result.clusters.map((c) => [c.cluster, c.change])).toEqual([['cdc-connect', 'removed'], ['renamed', 'added']]);
+  });
+
+  test('moving a tenant into a SQL Server group re-snapshots it: another connector keeps its offsets', () => {
+    const after = withTenants(sampleTenants(), (tenants) => tenants.map((t) => (t.id === 'acme' ? { id: 'acme', group: 'sql-a', database: { name: 'Acme' }, tables: ['dbo.Orders'] } : t)));
+    after.sqlServerGroups = [{ name: 'sql-a', host: 'acme.example.com', credentials: { secret: 'sql-a-cdc' } }];
+    const result = plan(sampleTenants(), after);
+    expect(result.tenants.map((t) => [t.tenant, t.consequences])).toEqual([['acme', ['resnapshot']]]);
+    expect(result.tenants[0].explanation).toContainEqual(expect.stringMatching(/^captured by connector sql-a instead of acme; Connect keys offsets by connector name/));
+  });
+
+  test('deleting many connectors at once is refused unless allowed; one is always allowed', () => {
+    const before = generatedTenants(40, { seed: 4 });
+    const half = { ...before, tenants: before.tenants.slice(0, 20) };
+    const result = plan(before, half);
+    expect(guardProblems(result)).toEqual([expect.stringMatching(/^20 of 40 connectors would be deleted at once, more than 4 \(10 %, TENANT_CDC_MAX_REMOVED_SHARE\)/)]);
+    expect(guardProblems(result, { allowRemovals: true })).toEqual([]);
+    expect(guardProblems(result, guardOptionsFrom({ TENANT_CDC_MAX_REMOVED_SHARE: '0.5' }, []))).toEqual([]);
+    expect(guardProblems(plan(sampleTenants(), withTenants(sampleTenants(), (tenants) => tenants.slice(1))))).toEqual([]);
+  });
+
+  test('a Connect cluster spec change rolls its workers', () => {
+    const result = plan(sampleTenants(), sampleTenants({ connect: { name: 'cdc-connect', replicas: 4, build: { image: 'registry.example.com/connect:1' } } }));
+    expect(result.clusters).toEqual([{ cluster: 'cdc-connect', change: 'changed', fields: [{ key: 'replicas', before: '2', after: '4' }],
+      explanation: [expect.stringMatching(/^Strimzi rolls its workers one by one \(replicas\)/)] }]);
+    expect(result.tenants).toEqual([]);
+  });
+});

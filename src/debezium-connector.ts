@@ -9,6 +9,9 @@ import { DEBEZIUM_QUEUE } from './fleet/sizing';
 import { escapeRegExp, heartbeatTopic, schemaHistoryTopic, topicPrefix } from './names';
 import { DatabaseKindName, DEFAULT_PORTS, DNS_LABEL, MAX_TENANT_ID_LENGTH } from './tenants/rules';
 
+/** The config key that carries `credentials.version`; Connect and Debezium ignore keys they do not know. */
+export const CREDENTIALS_VERSION_KEY = 'tenant-cdc.credentials.version';
+
 /** A value in a connector's `spec.config`. */
 export type ConnectorConfigValue = string | number | boolean;
 
@@ -42,6 +45,15 @@ export interface DatabaseCredentials {
    * @default 'password'
    */
   readonly passwordKey?: string;
+  /**
+   * Bump it after rotating the password in the Secret: the connector's config changes, so Strimzi updates
+   * it and Connect restarts exactly this connector, which reads the Secret again (the config provider
+   * reads it at every start and never watches it). A config value, unlike Strimzi's one-shot restart
+   * annotation, is safe to keep in git: applying it again changes nothing.
+   *
+   * @default - none
+   */
+  readonly version?: string;
 }
 
 /** Options every Debezium connector takes. */
@@ -214,6 +226,7 @@ export abstract class DebeziumConnector extends Construct {
       'max.queue.size': DEBEZIUM_QUEUE.maxQueueSize,
       'max.queue.size.in.bytes': DEBEZIUM_QUEUE.maxQueueBytes,
       'custom.metric.tags': `tenant=${tenantId}`,
+      ...(credentials.version !== undefined && { [CREDENTIALS_VERSION_KEY]: credentials.version }),
       // the schema change topic (<prefix>) is for consumers of raw topics: the processor skips it
       ...(this.usesSchemaHistory() && { 'include.schema.changes': false }),
       ...this.kindConfig(),

@@ -1,3 +1,4 @@
+import { CREDENTIALS_VERSION_KEY } from '../debezium-connector';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from '../footprint/kafka-footprint';
 import { TenantCapture, tenantCaptures } from './captures';
 
@@ -144,7 +145,9 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
   if (restartKeys.length > 0 && !consequences.has('resnapshot')) {
     consequences.add('restart');
     const joining = before.group && restartKeys.includes('database.names') ? ` (the group's database list changes; its other databases wait while a new one snapshots)` : '';
-    explanation.push(`config change (${restartKeys.join(', ')}): the connector restarts and resumes from its offsets${joining}`);
+    explanation.push(restartKeys.length === 1 && restartKeys[0] === CREDENTIALS_VERSION_KEY
+      ? 'credentials.version changed: the connector restarts, reads its Secret again and resumes from its offsets'
+      : `config change (${restartKeys.join(', ')}): the connector restarts and resumes from its offsets${joining}`);
     if (after.config['snapshot.mode'] === 'always' && before.config['snapshot.mode'] !== 'always') {
       consequences.add('resnapshot');
       explanation.push('snapshot.mode becomes always: it snapshots again on this and every restart');

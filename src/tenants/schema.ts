@@ -156,6 +156,9 @@ const credentials = z.strictObject({
   secret: secretName.meta({ description: 'Existing Secret in the namespace with the database user name and password.' }),
   usernameKey: secretKey.meta({ description: 'Key of the user name in the Secret.', default: 'username' }),
   passwordKey: secretKey.meta({ description: 'Key of the password in the Secret.', default: 'password' }),
+  version: z.union([z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, { error: (iss) => `${show(iss.input)} is not a version; use letters, digits, '.', '_' or '-', e.g. "2" or "2026-11-27"` }),
+    z.number().int().nonnegative()], { error: (iss) => `${show(iss.input)} is not a version; use a number or a short text such as "2026-11-27"` })
+    .meta({ description: 'Change it after rotating the password in the Secret: only this connector restarts and reads the new value (README: Credentials).' }),
 }).partial().meta({ description: 'Where the database credentials are; their values never reach the output.' });
 
 const table = z.string().superRefine((name, ctx) => {

@@ -9,7 +9,7 @@ import { show, TenantsFile, tenantsFileSchema } from './schema';
 export interface ResolvedTenant {
   readonly id: string;
   readonly database: { readonly kind: rules.DatabaseKindName; readonly host: string; readonly port: number; readonly name: string };
-  readonly credentials: { readonly secret: string; readonly usernameKey: string; readonly passwordKey: string };
+  readonly credentials: ResolvedCredentials;
   readonly tables: readonly string[];
   readonly snapshotMode: string;
   readonly state: (typeof rules.CONNECTOR_STATES)[number];
@@ -21,12 +21,20 @@ export interface ResolvedTenant {
   readonly group?: string;
 }
 
+/** Where a connector's credentials are, and the version that restarts it after a rotation. */
+export interface ResolvedCredentials {
+  readonly secret: string;
+  readonly usernameKey: string;
+  readonly passwordKey: string;
+  readonly version?: string;
+}
+
 /** SQL Server tenants on one server sharing one multi-database connector. */
 export interface ResolvedSqlServerGroup {
   readonly name: string;
   readonly host: string;
   readonly port: number;
-  readonly credentials: { readonly secret: string; readonly usernameKey: string; readonly passwordKey: string };
+  readonly credentials: ResolvedCredentials;
   readonly tasks: number;
   /** The Connect cluster it runs on: its `connect:`, else placed by a hash of its name. */
   readonly connect: string;
@@ -287,7 +295,12 @@ function resolveGroups(input: Record<string, any>, problems: Problems, clusterNa
         name: raw.name,
         host: raw.host,
         port: raw.port ?? rules.DEFAULT_PORTS.sqlserver,
-        credentials: { secret: raw.credentials.secret, usernameKey: raw.credentials.usernameKey ?? DEFAULTS.usernameKey, passwordKey: raw.credentials.passwordKey ?? DEFAULTS.passwordKey },
+        credentials: {
+          secret: raw.credentials.secret,
+          usernameKey: raw.credentials.usernameKey ?? DEFAULTS.usernameKey,
+          passwordKey: raw.credentials.passwordKey ?? DEFAULTS.passwordKey,
+          ...(raw.credentials.version !== undefined && { version: String(raw.credentials.version) }),
+        },
         tasks: raw.tasks ?? 1,
         connect: raw.connect ?? placeTenant(raw.name, clusterNames),
         snapshotMode: mode,
@@ -444,6 +457,7 @@ function resolveTenant(raw: Record<string, any>, defaults: Record<string, any>, 
       secret: secret.value,
       usernameKey: at('credentials', 'usernameKey').value ?? DEFAULTS.usernameKey,
       passwordKey: at('credentials', 'passwordKey').value ?? DEFAULTS.passwordKey,
+      ...(at('credentials', 'version').value !== undefined && { version: String(at('credentials', 'version').value) }),
     },
     tables: [...tableList],
     snapshotMode: mode,

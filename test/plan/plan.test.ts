@@ -49,6 +49,14 @@ describe('planChanges', () => {
     expect(guardProblems(result)).toEqual([]);
   });
 
+  test('a credentials.version bump restarts exactly that tenant\'s connector', () => {
+    const after = withTenants(sampleTenants(), (tenants) => tenants.map((t) => (t.id === 'globex' ? { ...t, credentials: { ...t.credentials, version: 2 } } : t)));
+    const result = plan(sampleTenants(), after);
+    expect(result.tenants.map((t) => [t.tenant, t.consequences, t.explanation])).toEqual([
+      ['globex', ['restart'], ['credentials.version changed: the connector restarts, reads its Secret again and resumes from its offsets']]]);
+    expect(result.tenants[0].config).toEqual([{ key: 'tenant-cdc.credentials.version', after: '2' }]);
+  });
+
   test('a tenant pinned to another cluster snapshots again, and synth refuses it unless allowed', () => {
     const before = sampleTenants({ connect: { name: 'cdc-connect', build: { image: 'r/c:1' }, clusters: [{ name: 'cdc-b' }] } });
     before.tenants = before.tenants.map((t) => ({ ...t, connect: 'cdc-connect' }));

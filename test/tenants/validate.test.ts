@@ -94,6 +94,8 @@ describe('a broken tenants file', () => {
     ['a tenant id that is too long', { id: 'a'.repeat(51) }, /^tenants\[0\]\.id: a tenant id .*of at most 50 characters/],
     ['a pin to a cluster that does not exist', { connect: 'cdc-conect' },
       /^tenants\[0\]\.connect: there is no Connect cluster "cdc-conect"; did you mean "cdc-connect"\? use one of: cdc-connect \(connect\.name/],
+    ['a credentials version with spaces', { credentials: { secret: 's', version: 'rotated today' } },
+      /^tenants\[0\]\.credentials\.version: "rotated today" is not a version; use letters, digits/],
     ['no topic partitions', { topicPartitions: 0 }, /^tenants\[0\]\.topicPartitions: topicPartitions must be at least 1, got 0/],
     ['a negative heartbeat interval', { heartbeatIntervalMs: -1 }, /^tenants\[0\]\.heartbeatIntervalMs: heartbeatIntervalMs must be at least 0, got -1/],
   ])('fails on %s', (_, patch, expected) => {

@@ -15,10 +15,10 @@ import { stringify } from 'yaml';
 import type { TenantsFile } from '../src';
 import { ConnectRest, madeUpPassword } from '../test/e2e/support/connect';
 import { ProcessorProcess, sleep } from '../test/e2e/support/kafka';
-import { ensureNamespace, kubectlOk, putSecret, serverSideApply, serviceAccountCredentials } from '../test/e2e/support/kubernetes';
+import { ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials } from '../test/e2e/support/kubernetes';
 import { ofKind, synthPlatform, synthPlatformYaml } from '../test/support/synth';
 // @ts-expect-error: a plain ES module script
-import { buildKubernetes, startKubernetes, stopKubernetes } from './kube.mjs';
+import { buildKubernetes, installCrds, startKubernetes, stopKubernetes } from './kube.mjs';
 // @ts-expect-error: a plain ES module script
 import { startConnect, startKafka, startPostgres, stopConnect, stopKafka, stopPostgres } from './stack.mjs';
 // @ts-expect-error: a plain ES module script
@@ -45,8 +45,7 @@ async function main(): Promise<void> {
     const cluster = await startKubernetes({ dir: path.join(work, 'kubernetes') });
     kubeDir = cluster.dir;
     process.env.E2E_KUBERNETES = JSON.stringify({ ...cluster, kubectl });
-    serverSideApply(fs.readdirSync(strimziCrdsDir()).filter((f) => f.endsWith('.yaml')).map((f) => fs.readFileSync(path.join(strimziCrdsDir(), f), 'utf8')).join('---\n'));
-    kubectlOk(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s']);
+    await installCrds(cluster, kubectl, strimziCrdsDir());
     ensureNamespace('demo');
 
     say('starting PostgreSQL with wal_level=logical and three tenant databases, their Secrets in the API server');

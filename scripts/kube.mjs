@@ -148,6 +148,23 @@ export async function startKubernetes({ dir }) {
   return cluster;
 }
 
+/**
+ * Applies CRDs (server-side) and waits until the API server serves every one of them. `kubectl wait` is
+ * no help here: it fails at once on a CRD whose status has no conditions yet.
+ */
+export async function installCrds(cluster, kubectl, folder) {
+  execFileSync(kubectl, ['apply', '--server-side', '-f', folder], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig }, stdio: 'pipe' });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const { status, body } = await kubeGet(cluster, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+    const items = status === 200 ? JSON.parse(body).items : [];
+    const pending = items.filter((crd) => !(crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True'));
+    if (items.length > 0 && pending.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`CRDs not established after 120 s: ${pending.map((crd) => crd.metadata.name).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** A kubeconfig for the cluster as one user (a bearer token). */
 export function kubeconfigFor(cluster, user) {
   return `apiVersion: v1

@@ -1,9 +1,8 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
-import { buildKubernetes, startKubernetes, stopKubernetes } from '../../../scripts/kube.mjs';
+import { buildKubernetes, installCrds, startKubernetes, stopKubernetes } from '../../../scripts/kube.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
 import { startKafka, stopKafka } from '../../../scripts/stack.mjs';
 // @ts-expect-error: a plain ES module script shared with npm run import
@@ -35,10 +34,8 @@ export default async function setup(): Promise<() => Promise<void>> {
     await stopKubernetes({ dir: kubeDir });
     fs.rmSync(kubeDir, { recursive: true, force: true });
   });
-  const run = (args: string[]) => execFileSync(kubectl, args, { env: { ...process.env, KUBECONFIG: cluster.kubeconfig }, stdio: 'pipe' });
   // the operator's CRDs come first, as the Strimzi chart installs them before anything uses them
-  run(['apply', '--server-side', '-f', strimziCrdsDir()]);
-  run(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s']);
+  await installCrds(cluster, kubectl, strimziCrdsDir());
   process.env.E2E_KUBERNETES = JSON.stringify({ ...cluster, kubectl });
 
   return async () => {

@@ -164,6 +164,8 @@ export class CdcPlatform extends Construct {
       credentials: group.credentials,
       // validation made sure every member captures the same tables
       tables: members[0].tables,
+      columns: members[0].columns,
+      hashSalt: this.config.masking?.salt,
       tasks: group.tasks,
       snapshotMode: group.snapshotMode,
       state: group.state,
@@ -179,6 +181,8 @@ export class CdcPlatform extends Construct {
       database: tenant.database,
       credentials: tenant.credentials,
       tables: tenant.tables,
+      columns: tenant.columns,
+      hashSalt: this.config.masking?.salt,
       snapshotMode: tenant.snapshotMode,
       state: tenant.state,
       topicPartitions: tenant.topicPartitions,

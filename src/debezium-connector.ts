@@ -8,6 +8,7 @@ import { COMMON_LABELS, SyncWave, syncWave, TENANT_LABEL } from './labels';
 import { DEBEZIUM_QUEUE } from './fleet/sizing';
 import { escapeRegExp, heartbeatTopic, schemaHistoryTopic, topicPrefix } from './names';
 import { DatabaseKindName, DEFAULT_PORTS, DNS_LABEL, MAX_TENANT_ID_LENGTH } from './tenants/rules';
+import type { TableColumns } from './tenants/tables';
 
 /** The config key that carries `credentials.version`; Connect and Debezium ignore keys they do not know. */
 export const CREDENTIALS_VERSION_KEY = 'tenant-cdc.credentials.version';
@@ -67,6 +68,19 @@ export interface DebeziumConnectorOptions {
   /** Tables to capture, `schema.table` (MySQL: `database.table`). */
   readonly tables: readonly string[];
   /**
+   * Column rules of some of the tables: columns left out, hashed, replaced by asterisks or truncated by
+   * Debezium at the source, so the values never reach Kafka.
+   *
+   * @default - every column as it is
+   */
+  readonly columns?: readonly TableColumns[];
+  /**
+   * The salt hashed columns get: Debezium takes it in a property name, so it is written into the output.
+   *
+   * @default - none; required when a table hashes columns
+   */
+  readonly hashSalt?: string;
+  /**
    * Debezium 3 snapshot mode.
    *
    * @default 'initial'
@@ -125,6 +139,10 @@ export abstract class DebeziumConnector extends Construct {
         + 'use lowercase letters, digits and \'-\'');
     }
     if (props.tables.length === 0) throw new Error(`tenant ${props.tenantId} captures no tables; list them as schema.table`);
+    for (const rules of props.columns ?? []) {
+      if (!props.tables.includes(rules.table)) throw new Error(`tenant ${props.tenantId} has column rules for ${rules.table}, which it does not capture; add it to tables`);
+      if (rules.hash?.length && !props.hashSalt) throw new Error(`tenant ${props.tenantId} hashes columns of ${rules.table} but has no hashSalt; set one`);
+    }
     this.kind = kind;
     this.cluster = props.cluster;
     this.options = props;
@@ -200,6 +218,36 @@ export abstract class DebeziumConnector extends Construct {
     };
   }
 
+  /**
+   * Debezium's column filters and masks, as anchored regexes of `schema.table.column` (MySQL
+   * `db.table.column`). With an include list, every other captured table keeps all its columns.
+   */
+  private columnConfig(): Record<string, ConnectorConfigValue> {
+    const rules = this.options.columns ?? [];
+    const full = (table: string, column: string) => escapeRegExp(`${table}.${column}`);
+    const columnsOf = (pick: (r: TableColumns) => readonly string[] | undefined) => rules.flatMap((r) => (pick(r) ?? []).map((c) => full(r.table, c)));
+    const config: Record<string, ConnectorConfigValue> = {};
+    if (rules.some((r) => r.include)) {
+      config['column.include.list'] = this.options.tables.flatMap((table) => {
+        const include = rules.find((r) => r.table === table)?.include;
+        return include ? include.map((c) => full(table, c)) : [`${escapeRegExp(table)}\\..+`];
+      }).join(',');
+    }
+    const excluded = columnsOf((r) => r.exclude);
+    if (excluded.length > 0) config['column.exclude.list'] = excluded.join(',');
+    const hashed = columnsOf((r) => r.hash);
+    // the v2 strategy hashes the value's text (v1 hashed its Java serialization): SHA-256(salt + value)
+    if (hashed.length > 0) config[`column.mask.hash.v2.SHA-256.with.salt.${this.options.hashSalt}`] = hashed.join(',');
+    for (const [rule, key] of [['asterisks', 'column.mask.with.%d.chars'], ['truncate', 'column.truncate.to.%d.chars']] as const) {
+      const byLength = new Map<number, string[]>();
+      for (const r of rules) {
+        for (const [column, length] of Object.entries(r[rule] ?? {})) byLength.set(length, [...(byLength.get(length) ?? []), full(r.table, column)]);
+      }
+      for (const [length, columns] of [...byLength].sort(([a], [b]) => a - b)) config[key.replace('%d', String(length))] = columns.join(',');
+    }
+    return config;
+  }
+
   private baseConfig(): Record<string, ConnectorConfigValue> {
     const { credentials, tenantId } = this.options;
     const namespace = this.cluster.namespace;
@@ -227,6 +275,7 @@ export abstract class DebeziumConnector extends Construct {
       'max.queue.size.in.bytes': DEBEZIUM_QUEUE.maxQueueBytes,
       'custom.metric.tags': `tenant=${tenantId}`,
       ...(credentials.version !== undefined && { [CREDENTIALS_VERSION_KEY]: credentials.version }),
+      ...this.columnConfig(),
       // the schema change topic (<prefix>) is for consumers of raw topics: the processor skips it
       ...(this.usesSchemaHistory() && { 'include.schema.changes': false }),
       ...this.kindConfig(),

@@ -24,4 +24,5 @@ export * from './sqlserver-group-connector';
 export * from './tenants/load';
 export * from './tenants/rules';
 export * from './tenants/schema';
+export * from './tenants/tables';
 export * from './tenants/validate';

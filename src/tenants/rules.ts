@@ -33,6 +33,9 @@ export const MEMORY_QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 /** A Kubernetes CPU quantity, e.g. `500m` or `2`. */
 export const CPU_QUANTITY = /^([0-9]+m|[0-9]+(\.[0-9]+)?)$/;
 
+/** A column name in a column rule: anything but dots, commas and whitespace. */
+export const COLUMN_NAME = /^[^.,\s]+$/;
+
 /** One part of a `schema.table` (or `db.table`) name: anything but dots, commas and whitespace. */
 export const TABLE_NAME_PART = /^[^.,\s]+$/;
 

@@ -172,8 +172,35 @@ const table = z.string().superRefine((name, ctx) => {
   }
 });
 
-const tables = z.array(table).min(1, { error: 'needs at least one table; list them as schema.table (mysql: db.table)' })
-  .meta({ description: 'Tables to capture, as `schema.table` (mysql: `db.table`).' });
+const columnName = z.string().regex(rules.COLUMN_NAME, {
+  error: (iss) => `${show(iss.input)} is not a column name; write the column alone (no table, no dots, commas or spaces), e.g. "Email"`,
+});
+const columnList = z.array(columnName).min(1, { error: 'needs at least one column' });
+const charCounts = z.record(columnName, integer(1, 100_000, 'the number of characters'));
+
+/** A table with column rules: what to capture of it, and what to mask at the source (README: Columns). */
+const tableWithColumns = z.strictObject({
+  table: table.meta({ description: 'The table, `schema.table` (mysql: `db.table`).' }),
+  key: columnList.meta({ description: 'The table\'s primary key columns: they are always captured and never masked (the row key depends on them).' }),
+  include: columnList.meta({ description: 'Capture only these columns (and the key). Not with `exclude`.' }),
+  exclude: columnList.meta({ description: 'Never capture these columns. Not with `include`.' }),
+  hash: columnList.meta({ description: 'Replace these (character) columns by the hex SHA-256 of `masking.salt` + value, at the source.' }),
+  asterisks: charCounts.meta({ description: 'Replace these (character) columns by the given number of asterisks, e.g. { Phone: 8 }.' }),
+  truncate: charCounts.meta({ description: 'Cut these (character) columns to the given number of characters, e.g. { Notes: 200 }.' }),
+}).partial({ key: true, include: true, exclude: true, hash: true, asterisks: true, truncate: true })
+  .meta({ description: 'A table to capture, with rules for its columns.' });
+
+const tables = z.array(z.union([table, tableWithColumns], {
+  error: (iss) => `${show(iss.input)} is not a table; write "schema.table", or { table: schema.table, key: [...], exclude: [...], ... } for column rules`,
+})).min(1, { error: 'needs at least one table; list them as schema.table (mysql: db.table)' })
+  .meta({ description: 'Tables to capture, as `schema.table` (mysql: `db.table`), or objects with column rules.' });
+
+const masking = z.strictObject({
+  salt: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, {
+    error: (iss) => `the salt must be 16 to 128 letters, digits, '_' or '-' (it becomes part of a Debezium property name), got ${show(iss.input)}; `
+      + 'e.g. the output of `openssl rand -hex 16`',
+  }).meta({ description: 'Prepended to every value before hashing. It is written into the output (Debezium takes it in a property name): a pepper, not a secret (README: Columns).' }),
+}).meta({ description: 'How hashed columns are hashed.' });
 
 const snapshotMode = z.string().superRefine((mode, ctx) => {
   const replacement = rules.REMOVED_SNAPSHOT_MODES[mode];
@@ -227,6 +254,7 @@ export const tenantsFileSchema = z.strictObject({
   connect: connect.optional(),
   debezium: debezium.optional(),
   processor: processor.optional(),
+  masking: masking.optional(),
   sqlServerGroups: z.array(sqlServerGroup)
     .meta({ description: 'Opt-in: SQL Server tenants that share a server and one multi-database connector (README: SQL Server groups).' }).optional(),
   defaults: z.strictObject(tenantSettings).partial().optional()

@@ -4,6 +4,7 @@ import { placeTenant } from '../fleet/placement';
 import { compare, isDataTopic } from '../names';
 import * as rules from './rules';
 import { show, TenantsFile, tenantsFileSchema } from './schema';
+import { resolveTables, TableColumns, TableEntry } from './tables';
 
 /** A tenant with every default applied: what the constructs build from. */
 export interface ResolvedTenant {
@@ -11,6 +12,8 @@ export interface ResolvedTenant {
   readonly database: { readonly kind: rules.DatabaseKindName; readonly host: string; readonly port: number; readonly name: string };
   readonly credentials: ResolvedCredentials;
   readonly tables: readonly string[];
+  /** Column rules of the tables that have them. */
+  readonly columns: readonly TableColumns[];
   readonly snapshotMode: string;
   readonly state: (typeof rules.CONNECTOR_STATES)[number];
   /** The Connect cluster the tenant runs on: its `connect:`, else placed by a hash of its id. */
@@ -69,6 +72,8 @@ export interface ResolvedTenantsFile {
   readonly tenants: readonly ResolvedTenant[];
   /** SQL Server groups, sorted by name; their tenants are in `tenants` with `group` set. */
   readonly sqlServerGroups: readonly ResolvedSqlServerGroup[];
+  /** How hashed columns are hashed. */
+  readonly masking?: { readonly salt: string };
 }
 
 /** The defaults tenant-cdc applies where the tenants file is silent. */
@@ -235,10 +240,11 @@ function resolveAndCheck(input: unknown, problems: Problems): ResolvedTenantsFil
   const clusters = resolveClusters(input, problems);
   const clusterNames = clusters.map((c) => c.name);
   const groups = resolveGroups(input, problems, clusterNames);
+  const salted = isObject(input.masking) && typeof input.masking.salt === 'string';
   const tenants: ResolvedTenant[] = [];
   input.tenants.forEach((raw: unknown, index: number) => {
     if (!isObject(raw) || problems.hasFailed(['tenants', index, 'id'])) return;
-    const tenant = resolveTenant(raw, defaults, index, problems, clusterNames, groups);
+    const tenant = resolveTenant(raw, defaults, index, problems, clusterNames, groups, salted);
     if (tenant) tenants.push(tenant);
   });
   checkAcrossTenants(input.tenants, tenants, problems);
@@ -259,6 +265,7 @@ function resolveAndCheck(input: unknown, problems: Problems): ResolvedTenantsFil
     },
     tenants: tenants.sort((a, b) => compare(a.id, b.id)),
     sqlServerGroups: [...groups.values()].map((g) => g.resolved).sort((a, b) => compare(a.name, b.name)),
+    ...(salted && { masking: { salt: input.masking.salt } }),
   };
   checkOutputTopics(resolved, problems);
   return resolved;
@@ -328,11 +335,13 @@ function checkGroups(input: Record<string, any>, groups: ReadonlyMap<string, Gro
     }
     const members = tenants.filter((t) => t.group === name);
     const [first, ...others] = members;
+    const captured = (t: ResolvedTenant) => JSON.stringify([[...t.tables].map((n) => n.toLowerCase()).sort(), [...t.columns].sort((a, b) => compare(a.table, b.table))]);
     for (const other of others) {
-      const differs = [...first.tables].sort().join(',').toLowerCase() !== [...other.tables].sort().join(',').toLowerCase();
+      const differs = captured(first) !== captured(other);
       if (differs) {
         const at = input.tenants.findIndex((raw: any) => isObject(raw) && raw.id === other.id);
-        problems.add(['tenants', at, 'tables'], `tenant ${other.id} captures ${show(other.tables)} but ${first.id}, in the same group ${name}, captures ${show(first.tables)}; `
+        problems.add(['tenants', at, 'tables'], `tenant ${other.id} captures ${show(other.tables)} but ${first.id}, in the same group ${name}, captures ${show(first.tables)}`
+          + `${other.columns.length + first.columns.length > 0 ? ' (or other column rules)' : ''}; `
           + 'one connector captures the same schema.table in every database of its group, so give every tenant of the group the same tables');
       }
     }
@@ -385,8 +394,8 @@ function pick(raw: Record<string, any>, defaults: Record<string, any>, index: nu
 }
 
 function resolveTenant(raw: Record<string, any>, defaults: Record<string, any>, index: number, problems: Problems,
-  clusterNames: readonly string[], groups: ReadonlyMap<string, GroupEntry>): ResolvedTenant | undefined {
-  if (raw.group !== undefined) return resolveGroupedTenant(raw, defaults, index, problems, groups);
+  clusterNames: readonly string[], groups: ReadonlyMap<string, GroupEntry>, salted: boolean): ResolvedTenant | undefined {
+  if (raw.group !== undefined) return resolveGroupedTenant(raw, defaults, index, problems, groups, salted);
   const at = (field: string, sub?: string) => pick(raw, defaults, index, field, sub);
   const kind = at('database', 'kind');
   const host = at('database', 'host');
@@ -434,20 +443,9 @@ function resolveTenant(raw: Record<string, any>, defaults: Record<string, any>, 
       + `use one of: ${rules.SNAPSHOT_MODES[kindName].join(', ')}`);
     ok = false;
   }
-  const tableList = tables.value as string[];
-  const seen = new Set<string>();
-  tableList.forEach((table, i) => {
-    if (seen.has(table.toLowerCase())) {
-      problems.add([...tables.path, i], `${show(table)} is listed twice; remove the duplicate`);
-      ok = false;
-    }
-    seen.add(table.toLowerCase());
-    if (kindName === 'mysql' && table.split('.')[0] !== name.value) {
-      problems.add([...tables.path, i], `${show(table)} is not in the tenant's database ${show(name.value)}${tables.path[0] === 'defaults' ? ` (tenant ${raw.id})` : ''}; `
-        + `mysql tables are written database.table, e.g. "${name.value}.${table.split('.')[1]}"`);
-      ok = false;
-    }
-  });
+  const resolvedTables = resolveTables(tables.value as TableEntry[], tables.path, (path, message) => problems.add(path, message),
+    { tenant: raw.id, kind: kindName, database: name.value, hasSalt: salted });
+  if (!resolvedTables) ok = false;
   if (!ok) return undefined;
 
   return {
@@ -459,7 +457,8 @@ function resolveTenant(raw: Record<string, any>, defaults: Record<string, any>, 
       passwordKey: at('credentials', 'passwordKey').value ?? DEFAULTS.passwordKey,
       ...(at('credentials', 'version').value !== undefined && { version: String(at('credentials', 'version').value) }),
     },
-    tables: [...tableList],
+    tables: resolvedTables!.names,
+    columns: resolvedTables!.columns,
     snapshotMode: mode,
     state: at('state').value ?? DEFAULTS.state,
     connect: pinned.value ?? placeTenant(raw.id, clusterNames),
@@ -470,7 +469,7 @@ function resolveTenant(raw: Record<string, any>, defaults: Record<string, any>, 
 
 /** A tenant of a SQL Server group: its database name and tables are its own, the rest comes from the group. */
 function resolveGroupedTenant(raw: Record<string, any>, defaults: Record<string, any>, index: number, problems: Problems,
-  groups: ReadonlyMap<string, GroupEntry>): ResolvedTenant | undefined {
+  groups: ReadonlyMap<string, GroupEntry>, salted: boolean): ResolvedTenant | undefined {
   if (problems.hasFailed(['tenants', index])) return undefined;
   const entry = groups.get(raw.group);
   if (!entry) {
@@ -505,11 +504,15 @@ function resolveGroupedTenant(raw: Record<string, any>, defaults: Record<string,
     ok = false;
   }
   if (!ok || problems.hasFailed(name.path) || problems.hasFailed(tables.path)) return undefined;
+  const resolvedTables = resolveTables(tables.value as TableEntry[], tables.path, (path, message) => problems.add(path, message),
+    { tenant: raw.id, kind: 'sqlserver', database: name.value, hasSalt: salted });
+  if (!resolvedTables) return undefined;
   return {
     id: raw.id,
     database: { kind: 'sqlserver', host: group.host, port: group.port, name: name.value },
     credentials: group.credentials,
-    tables: [...tables.value],
+    tables: resolvedTables.names,
+    columns: resolvedTables.columns,
     snapshotMode: group.snapshotMode,
     state: group.state,
     connect: group.connect,

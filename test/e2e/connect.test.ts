@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -119,13 +120,15 @@ afterAll(async () => {
 function allKindsFile(): TenantsFile {
   return {
     ...tenantsFile(pgTenants),
+    masking: { salt: 'e2e-pepper-not-a-secret' },
     sqlServerGroups: [{ name: `${run}-grp`, host: 'sql-group.invalid', credentials: { secret: `${run}-grp-db` }, tasks: 2 }],
     tenants: [
       ...tenantsFile(pgTenants).tenants,
       { id: `${run}-sql`, database: { kind: 'sqlserver', host: 'sql.invalid', port: 14330, name: 'Acme' }, credentials: { secret: `${run}-sql-db`, usernameKey: 'user', passwordKey: 'pass' },
-        tables: ['dbo.Orders', 'sales.Invoices'], snapshotMode: 'when_needed', state: 'paused' },
+        tables: ['dbo.Orders', { table: 'sales.Invoices', key: ['Id'], include: ['Total', 'Email', 'Notes'], hash: ['Email'], truncate: { Notes: 20 } }],
+        snapshotMode: 'when_needed', state: 'paused' },
       { id: `${run}-my`, database: { kind: 'mysql', host: 'mysql.invalid', name: 'hooli' }, credentials: { secret: `${run}-my-db` },
-        tables: ['hooli.orders'], snapshotMode: 'no_data' },
+        tables: [{ table: 'hooli.orders', key: ['id'], exclude: ['card_number'], asterisks: { phone: 4 } }], snapshotMode: 'no_data' },
       ...['GroupA', 'GroupB', 'GroupC'].map((name) => ({ id: `${run}-${name.toLowerCase()}`, group: `${run}-grp`, database: { name }, tables: ['dbo.Orders'] })),
     ],
   };
@@ -139,13 +142,17 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
     ]));
   });
 
-  test('SQL Server (alone and grouped) and MySQL configs pass validation on the real plugins, but for the unreachable servers', async () => {
+  test('SQL Server (alone and grouped) and MySQL configs, column rules included, pass validation on the real plugins, but for the unreachable servers', async () => {
     putSecret(namespace, `${run}-sql-db`, { user: 'sa', pass: madeUpPassword() });
     putSecret(namespace, `${run}-my-db`, { username: 'debezium', password: madeUpPassword() });
     putSecret(namespace, `${run}-grp-db`, { username: 'cdc', password: madeUpPassword() });
     const connectors = ofKind(synthPlatform(allKindsFile()), 'KafkaConnector').filter((c) => !c.spec.class.includes('postgresql'));
     expect(connectors.map((c) => c.metadata.name).sort()).toEqual([`${run}-grp`, `${run}-my`, `${run}-sql`]);
     expect(connectors.find((c) => c.metadata.name === `${run}-grp`)!.spec).toMatchObject({ tasksMax: 2, config: { 'database.names': 'GroupA,GroupB,GroupC' } });
+    // column rules reach the plugins as Debezium's own keys
+    expect(Object.keys(connectors.find((c) => c.metadata.name === `${run}-sql`)!.spec.config)).toEqual(expect.arrayContaining([
+      'column.include.list', 'column.mask.hash.v2.SHA-256.with.salt.e2e-pepper-not-a-secret', 'column.truncate.to.20.chars']));
+    expect(Object.keys(connectors.find((c) => c.metadata.name === `${run}-my`)!.spec.config)).toEqual(expect.arrayContaining(['column.exclude.list', 'column.mask.with.4.chars']));
     for (const connector of connectors) {
       const errors = await connect.validate(connectorConfig(connector));
       // only the connection can fail: no such host
@@ -341,6 +348,49 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
       const after = slotBackends();
       for (const id of [alpha, delta]) expect(after.get(slotOf(id)), `${id} was not restarted`).toBe(before.get(slotOf(id)));
       expect(fs.readFileSync(path.join(connectDir, 'worker.log'), 'utf8')).not.toMatch(/password authentication failed/);
+    });
+
+    test('column rules: an excluded column never reaches Kafka; hashed, asterisk and truncated columns arrive as declared', async () => {
+      const pii = `${run}-pii`;
+      createTenantDatabase(pii);
+      const db = pii.replace(/-/g, '_');
+      postgres.psql(`SET ROLE ${db}_cdc;
+        ALTER TABLE public.customers ADD COLUMN email text, ADD COLUMN ssn text, ADD COLUMN phone text, ADD COLUMN notes text;
+        UPDATE public.customers SET email = 'ann@example.com', ssn = '078-05-1120', phone = '+41 44 555 0101', notes = 'prefers mornings' WHERE id = 1;
+        UPDATE public.customers SET email = 'bob@example.com', ssn = '219-09-9999', phone = '+41 44 555 0102', notes = 'no calls' WHERE id = 2;`, db);
+      // a pepper, not a credential (it lands in the output); made up here anyway
+      const salt = `salt-${madeUpPassword()}`;
+      const file = tenantsFile([alpha, beta, delta, pii], { masking: { salt } });
+      file.tenants = file.tenants.map((t) => (t.id === pii ? { ...t, tables: ['public.orders',
+        { table: 'public.customers', key: ['id'], exclude: ['ssn'], hash: ['email'], asterisks: { phone: 4 }, truncate: { notes: 5 } }] } : t));
+      const objects = deploy(file);
+      await connect.reconcile(ofKind(objects, 'KafkaConnector'));
+      await rollProcessor(objects);
+      await waitFor(`${pii} running`, async () => (await connect.status(pii))?.tasks?.[0]?.state === 'RUNNING', 120_000, 500);
+      // after the snapshot: a new customer sharing ann's address, and a change of bob's
+      await waitFor(`${pii} snapshot`, async () => (await consumeAll(`${pii}.public.customers`, { idleMs: 2000, timeoutMs: 10_000 })).length >= 2, 120_000, 1000);
+      postgres.psql(`INSERT INTO public.customers VALUES (3, 'carla', 'ann@example.com', '111-22-3333', '+41 44 555 0103', 'twin address');
+        UPDATE public.customers SET notes = 'calls after 5' WHERE id = 2;`, db);
+
+      const hash = (value: string) => createHash('sha256').update(salt).update(value).digest('hex');
+      const raw = await consumeAll(`${pii}.public.customers`, { count: 4, timeoutMs: 120_000 });
+      const final = (await finalEvents(sink, { idleMs: 3000 })).filter((e) => e.tenant === pii && e.table === 'customers');
+      expect(raw.length).toBeGreaterThanOrEqual(4);
+      expect(final.length).toBeGreaterThanOrEqual(4);
+      const rows = [...raw.map((r) => JSON.parse(r.value!).after), ...final.map((e) => e.after)];
+      for (const row of rows) {
+        expect(Object.keys(row).sort()).toEqual(['email', 'id', 'name', 'notes', 'phone']);
+        expect(row.phone).toBe('****');
+        expect(row.email).toMatch(/^[0-9a-f]{64}$/);
+      }
+      const byId = (id: number) => final.filter((e) => e.key.id === id).map((e) => e.after);
+      expect(byId(1)[0]).toMatchObject({ email: hash('ann@example.com'), notes: 'prefe' });
+      expect(byId(2).map((r) => r.notes)).toEqual(['no ca', 'calls']);
+      // the same address gives the same hash: joins on it still work
+      expect(byId(3)[0].email).toBe(byId(1)[0].email);
+      // the values themselves are nowhere in Kafka, raw or final
+      const everything = [...raw.map((r) => r.value), ...(await consumeAll(sink, { idleMs: 3000 })).map((r) => r.value)].join('\n');
+      for (const secret of ['078-05-1120', '219-09-9999', '111-22-3333', 'ann@example.com', 'bob@example.com', '555 0101']) expect(everything).not.toContain(secret);
     });
   });
 });

@@ -28,6 +28,7 @@ describe('resolving a valid tenants file', () => {
       database: { kind: 'sqlserver', host: 'acme.example.com', port: 1433, name: 'Acme' },
       credentials: { secret: 'acme-db', usernameKey: 'username', passwordKey: 'password' },
       tables: ['dbo.Orders'],
+      columns: [],
       snapshotMode: 'initial',
       state: 'running',
       connect: 'cdc-connect',

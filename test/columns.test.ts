@@ -1,0 +1,92 @@
+import { Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { CdcPlatform, TenantsFile, TenantsFileError } from '../src';
+import { ofKind, synthPlatform } from './support/synth';
+import { sampleTenants } from './support/tenants';
+
+const SALT = 'pepper-0123456789abcdef';
+
+/** sampleTenants with column rules on globex (PostgreSQL). */
+function withColumns(tables: TenantsFile['tenants'][number]['tables'], tenant = 'globex'): TenantsFile {
+  const file = sampleTenants({ masking: { salt: SALT } });
+  file.tenants = file.tenants.map((t) => (t.id === tenant ? { ...t, tables } : t));
+  return file;
+}
+
+function configOf(file: TenantsFile, tenant: string): Record<string, unknown> {
+  return ofKind(synthPlatform(file), 'KafkaConnector').find((c) => c.metadata.name === tenant)!.spec.config;
+}
+
+function problemsOf(file: TenantsFile): readonly string[] {
+  try {
+    new CdcPlatform(Testing.chart(), 'cdc', file);
+  } catch (error) {
+    if (error instanceof TenantsFileError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the file to be rejected');
+}
+
+describe('column rules', () => {
+  test('exclude, hash, asterisks and truncate become Debezium\'s column keys, as escaped schema.table.column', () => {
+    const config = configOf(withColumns(['public.orders', { table: 'public.customers', key: ['id'], exclude: ['ssn', 'tax_id'], hash: ['email'],
+      asterisks: { phone: 4, fax: 4, iban: 8 }, truncate: { notes: 10 } }]), 'globex');
+    expect(config).toMatchObject({
+      'column.exclude.list': 'public\\.customers\\.ssn,public\\.customers\\.tax_id',
+      [`column.mask.hash.v2.SHA-256.with.salt.${SALT}`]: 'public\\.customers\\.email',
+      'column.mask.with.4.chars': 'public\\.customers\\.phone,public\\.customers\\.fax',
+      'column.mask.with.8.chars': 'public\\.customers\\.iban',
+      'column.truncate.to.10.chars': 'public\\.customers\\.notes',
+    });
+    expect(config).not.toHaveProperty('column.include.list');
+  });
+
+  test('an include list keeps the key and every column of the other captured tables', () => {
+    const config = configOf(withColumns(['public.orders', { table: 'public.customers', key: ['id'], include: ['name', 'email'], hash: ['email'] }]), 'globex');
+    expect(config['column.include.list']).toBe('public\\.orders\\..+,public\\.customers\\.id,public\\.customers\\.name,public\\.customers\\.email');
+  });
+
+  test('MySQL columns are db.table.column; SQL Server columns schema.table.column', () => {
+    const file = sampleTenants();
+    file.tenants = file.tenants.map((t) => (t.id === 'hooli' ? { ...t, tables: [{ table: 'hooli.orders', key: ['id'], exclude: ['card'] }] }
+      : t.id === 'acme' ? { ...t, tables: [{ table: 'dbo.Orders', key: ['Id'], truncate: { Notes: 50 } }] } : t));
+    expect(configOf(file, 'hooli')['column.exclude.list']).toBe('hooli\\.orders\\.card');
+    expect(configOf(file, 'acme')['column.truncate.to.50.chars']).toBe('dbo\\.Orders\\.Notes');
+  });
+
+  test('the salt is in the output, in a property name: it is a pepper, not a secret', () => {
+    const yaml = JSON.stringify(synthPlatform(withColumns([{ table: 'public.orders', key: ['id'], hash: ['email'] }])));
+    expect(yaml).toContain(`column.mask.hash.v2.SHA-256.with.salt.${SALT}`);
+  });
+
+  test.each([
+    ['a key column excluded', { table: 'public.customers', key: ['id'], exclude: ['id'] },
+      'tenants[1].tables[0].exclude[0]: id is a key column of public.customers; the row key and the processor\'s output key depend on it, so it is always captured as it is: take it out of exclude'],
+    ['a key column hashed', { table: 'public.customers', key: ['id'], hash: ['id'] }, /^tenants\[1\]\.tables\[0\]\.hash\[0\]: id is a key column of public\.customers/],
+    ['a column in two rules', { table: 'public.customers', key: ['id'], hash: ['email'], truncate: { email: 5 } },
+      'tenants[1].tables[0].truncate.email: email of public.customers is in hash and in truncate; give each column one rule'],
+    ['include and exclude on one table', { table: 'public.customers', key: ['id'], include: ['a'], exclude: ['b'] },
+      /^tenants\[1\]\.tables\[0\]\.exclude: public\.customers has both include and exclude; Debezium takes one of them/],
+    ['a masked column that include leaves out', { table: 'public.customers', key: ['id'], include: ['name'], asterisks: { phone: 3 } },
+      'tenants[1].tables[0].asterisks.phone: phone of public.customers is not captured (it is not in include), so there is nothing to mask; add it to include'],
+    ['no key', { table: 'public.customers', exclude: ['ssn'] },
+      'tenants[1].tables[0].key: required with column rules: list the primary key columns of public.customers, so they are always captured and never masked'],
+    ['a column with a comma', { table: 'public.customers', key: ['id'], exclude: ['a,b'] }, /^tenants\[1\]\.tables\[0\]\.exclude\[0\]: "a,b" is not a column name/],
+    ['a table with no rules', { table: 'public.customers', key: ['id'] }, /^tenants\[1\]\.tables\[0\]: public\.customers has no column rules; write it as a plain "schema\.table"/],
+  ])('rejects %s, with the reason', (_, entry, expected) => {
+    expect(problemsOf(withColumns([entry as any]))).toContainEqual(typeof expected === 'string' ? expected : expect.stringMatching(expected));
+  });
+
+  test('rejects include on one table and exclude on another of one tenant', () => {
+    expect(problemsOf(withColumns([{ table: 'public.a', key: ['id'], include: ['x'] }, { table: 'public.b', key: ['id'], exclude: ['y'] }]))).toEqual([
+      'tenants[1].tables: public.a lists columns to include and public.b columns to exclude, but Debezium takes either column.include.list or column.exclude.list '
+        + 'per connector; use include for every table that selects columns, or exclude for all of them',
+    ]);
+  });
+
+  test('rejects hashing without a salt, and a salt that cannot be a property name', () => {
+    const file = withColumns([{ table: 'public.customers', key: ['id'], hash: ['email'] }]);
+    expect(problemsOf({ ...file, masking: undefined })).toEqual([expect.stringMatching(/^tenants\[1\]\.tables\[0\]\.hash: hashing needs masking\.salt/)]);
+    expect(problemsOf({ ...file, masking: { salt: 'short salt' } })).toEqual([expect.stringMatching(/^masking\.salt: the salt must be 16 to 128 letters, digits, '_' or '-'/)]);
+  });
+});

@@ -93,7 +93,8 @@ export class CdcPlatform extends Construct {
       image: config.processor.image,
       replicas: config.processor.replicas,
       kafka: config.kafka,
-      sourceTopicPattern: dataTopicPattern([...connectors.values()].filter((c, i, all) => all.indexOf(c) === i).map((c) => ({ id: c.topicPrefix, kind: c.kind }))),
+      // a group's connector serves several tenants: each connector's topics once
+      sourceTopicPattern: dataTopicPattern([...new Set(connectors.values())].map((c) => ({ id: c.topicPrefix, kind: c.kind }))),
       sinkTopic: config.processor.outputTopic,
       tenantRoutes,
     });

@@ -4,8 +4,8 @@
 --   resource.customizations.health.kafka.strimzi.io_KafkaConnector: <this file>
 --   resource.customizations.useOpenLibs.kafka.strimzi.io_KafkaConnector: "true"
 -- Argo CD opens Lua's string library for a custom check only with useOpenLibs. Without it this check
--- gives the same verdicts, except that a REST failure wrapped in a CompletionException counts as
--- Degraded, and its messages quote no stack trace.
+-- gives the same verdicts, except that Connect's 409 (a rebalance) and an unreachable Connect reported
+-- through a CompletionException count as Degraded, and its messages quote no stack trace.
 -- Argo CD itself reports "Pending deletion" for a resource being deleted, before any script runs.
 --
 -- Written from (read, not copied):
@@ -28,12 +28,21 @@
 --     this replaces) and its testdata; util/lua/lua.go (obj as a Lua table, open libraries, result handling);
 --     docs/operator-manual/health.md
 
+-- The health of a connector that is paused or stopped as its spec.state asks. Argo CD's word for it would
+-- be Suspended, but Argo CD holds a sync with sync waves (tenant-cdc's output has three) until each synced
+-- resource is Healthy or Degraded, so one paused tenant would keep every later sync running for ever, and it
+-- shows the whole Application as Suspended. Its maintainers keep Suspended out of their CronJob check for
+-- that reason (argoproj/argo-cd#24428, #19126). ArgoCdHealthChecks({ pausedConnectorHealth: "Suspended" })
+-- writes this line with "Suspended", for Applications without sync waves.
+local PAUSED_CONNECTOR_HEALTH = "Healthy"
+
 local TRACE_LINE_LIMIT = 200
 
 -- The string library is there only when argocd-cm sets useOpenLibs for this kind.
 local canReadText = type(string) == "table"
 
 -- Reasons Strimzi gives when Kafka Connect's REST API cannot be reached: workers starting or rolling.
+-- (The operator talks to Connect over HTTP only, so a ConnectException is java.net's.)
 local UNREACHABLE_CONNECT = {
   ConnectException = true,
   ConnectTimeoutException = true,
@@ -79,7 +88,7 @@ local function failureOf(condition)
   local reason = condition.reason or "NotReady"
   local message = condition.message
   if reason == "CompletionException" and canReadText and message ~= nil then
-    local className = string.match(message, "^[%w_$%.]+")
+    local className = string.match(message, "^[%w_$]+%.[%w_$%.]+")
     if className ~= nil then
       reason = string.match(className, "[%w_$]+$")
       message = string.match(message, "^[^:]*: (.*)$")
@@ -184,6 +193,7 @@ if obj.status == nil then
   return progressing("Waiting for Strimzi to reconcile the connector")
 end
 
+-- Unlike spec.state, this pause is an operator's: holding a sync is right, Strimzi would not apply it.
 if conditionOfType("ReconciliationPaused") ~= nil then
   return suspended("Strimzi does not reconcile it while the annotation strimzi.io/pause-reconciliation is \"true\"")
 end
@@ -233,12 +243,12 @@ if desiredState == "paused" then
   local notPaused = tasksNotIn("PAUSED", tasks)
   if state ~= "PAUSED" then return progressing("Pausing: the connector is " .. state) end
   if #notPaused > 0 then return progressing("Pausing: " .. table.concat(notPaused, ", ")) end
-  return suspended("Paused as spec.state asks" .. warningsNote())
+  return { status = PAUSED_CONNECTOR_HEALTH, message = "Paused as spec.state asks" .. warningsNote() }
 end
 
 if desiredState == "stopped" then
   if state ~= "STOPPED" then return progressing("Stopping: the connector is " .. state) end
-  return suspended("Stopped as spec.state asks; Connect keeps its configuration and offsets" .. warningsNote())
+  return { status = PAUSED_CONNECTOR_HEALTH, message = "Stopped as spec.state asks; Connect keeps its configuration and offsets" .. warningsNote() }
 end
 
 if state ~= "RUNNING" then return starting("the connector is " .. state) end

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
+import { argoCdHealthCheckData } from '../../src';
 import { strimziProblems } from '../support/schemas';
 import type { Manifest } from '../support/synth';
 
@@ -26,6 +27,12 @@ function luacheckBin(): string {
   const bin = process.env.LUACHECK_BIN;
   if (!bin) throw new Error('LUACHECK_BIN is not set: run the tests with vitest, whose global setup builds luacheck');
   return bin;
+}
+
+function writeScript(lua: string): string {
+  const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'luacheck-')), 'check.lua');
+  fs.writeFileSync(script, lua);
+  return script;
 }
 
 /** Runs a health script on each object, in one luacheck process. */
@@ -108,9 +115,10 @@ describe('KafkaConnector health (argocd/health/kafkaconnector.lua)', () => {
       withoutOpenLibs: { message: `task 0 FAILED; auto-restart is off: ${AUTO_RESTART_HINT}` },
     },
     'auto-restarting.yaml': { status: 'Progressing', message: 'Auto-restart 2 in progress: task 0 is RESTARTING' },
-    'paused.yaml': { status: 'Suspended', message: 'Paused as spec.state asks' },
+    // not Suspended, which would hold every sync with sync waves; see the next describe
+    'paused.yaml': { status: 'Healthy', message: 'Paused as spec.state asks' },
     'pausing.yaml': { status: 'Progressing', message: 'Pausing: task 0 is RUNNING' },
-    'stopped.yaml': { status: 'Suspended', message: 'Stopped as spec.state asks; Connect keeps its configuration and offsets' },
+    'stopped.yaml': { status: 'Healthy', message: 'Stopped as spec.state asks; Connect keeps its configuration and offsets' },
     'cannot-pause-failed.yaml': { status: 'Degraded', message: 'Connector stark cannot be paused since it is in failed state.' },
     'not-reconciled.yaml': { status: 'Progressing', message: 'Waiting for Strimzi to reconcile generation 4 (the status is of generation 3)' },
     'no-status.yaml': { status: 'Progressing', message: 'Waiting for Strimzi to reconcile the connector' },
@@ -168,6 +176,21 @@ describe('KafkaConnector health (argocd/health/kafkaconnector.lua)', () => {
   });
 });
 
+describe('KafkaConnector health with pausedConnectorHealth: "Suspended" (ArgoCdHealthChecks)', () => {
+  test('a connector paused or stopped on purpose is Suspended; every other verdict stays', () => {
+    const lua = argoCdHealthCheckData({ pausedConnectorHealth: 'Suspended' })['resource.customizations.health.kafka.strimzi.io_KafkaConnector'];
+    const objects = fixtures('kafkaconnector');
+    const standard = healthOf(path.join(root, 'argocd/health/kafkaconnector.lua'), [...objects.values()], true);
+    const variant = healthOf(writeScript(lua), [...objects.values()], true);
+    const changed = [...objects.keys()].filter((_, i) => JSON.stringify(variant[i]) !== JSON.stringify(standard[i]));
+    expect(changed).toEqual(['paused.yaml', 'stopped.yaml']);
+    for (const name of changed) {
+      const i = [...objects.keys()].indexOf(name);
+      expect(variant[i]).toEqual({ ...standard[i], status: 'Suspended' });
+    }
+  });
+});
+
 describe('KafkaConnect health (argocd/health/kafkaconnect.lua)', () => {
   describeHealthCheck('argocd/health/kafkaconnect.lua', 'kafkaconnect', {
     'ready.yaml': { status: 'Healthy', message: 'Ready with 2 replicas' },
@@ -190,11 +213,7 @@ test('the fixtures are shaped as Strimzi 1.2\'s CRDs allow (unknown fields are e
 });
 
 describe('luacheck runs a script as Argo CD does', () => {
-  const run = (lua: string, object: object, openLibs: boolean): Health => {
-    const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'luacheck-')), 'check.lua');
-    fs.writeFileSync(script, lua);
-    return healthOf(script, [object], openLibs)[0];
-  };
+  const run = (lua: string, object: object, openLibs: boolean): Health => healthOf(writeScript(lua), [object], openLibs)[0];
 
   test('the string library is there only with open libraries; base and table always are', () => {
     const lua = 'return { status = "Healthy", message = type(string) .. " " .. type(table.concat) .. " " .. type(ipairs) }';

@@ -1,0 +1,89 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { KAFKA_CONNECT_HEALTH_LUA, KAFKA_CONNECTOR_HEALTH_LUA } from './argocd-health-scripts';
+
+/** Which Argo CD health checks to install, and how. */
+export interface ArgoCdHealthCheckOptions {
+  /**
+   * The health of a KafkaConnector that is paused or stopped as its `spec.state` asks. `Suspended` is Argo
+   * CD's word for it, but Argo CD holds a sync with sync waves (tenant-cdc's output has three) until every
+   * synced resource is Healthy or Degraded, so one paused tenant would keep each later sync running for
+   * ever; choose it only for Applications without sync waves. A paused connector's message says so either way.
+   *
+   * @default 'Healthy'
+   */
+  readonly pausedConnectorHealth?: 'Healthy' | 'Suspended';
+  /**
+   * Open Lua's standard libraries for the KafkaConnector check (argocd-cm's
+   * `resource.customizations.useOpenLibs.kafka.strimzi.io_KafkaConnector`). The check uses only the string
+   * library, to quote the first line and the root cause of a failed task's stack trace; without it the
+   * verdicts are the same, the messages shorter.
+   *
+   * @default true
+   */
+  readonly openLibs?: boolean;
+  /**
+   * Also replace Argo CD's built-in KafkaConnect check, which says Healthy while Strimzi is still rolling out
+   * a changed spec and waits for ever on a KafkaConnect whose reconciliation is paused.
+   *
+   * @default true
+   */
+  readonly kafkaConnect?: boolean;
+}
+
+/**
+ * The argocd-cm entries that install tenant-cdc's Argo CD health checks for Strimzi's KafkaConnector (and
+ * KafkaConnect), to merge into an argocd-cm defined elsewhere.
+ *
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/health/#custom-health-checks
+ */
+export function argoCdHealthCheckData(options: ArgoCdHealthCheckOptions = {}): Record<string, string> {
+  const data: Record<string, string> = {
+    'resource.customizations.health.kafka.strimzi.io_KafkaConnector': kafkaConnectorHealthLua(options.pausedConnectorHealth ?? 'Healthy'),
+  };
+  if (options.openLibs ?? true) data['resource.customizations.useOpenLibs.kafka.strimzi.io_KafkaConnector'] = 'true';
+  if (options.kafkaConnect ?? true) data['resource.customizations.health.kafka.strimzi.io_KafkaConnect'] = KAFKA_CONNECT_HEALTH_LUA;
+  return data;
+}
+
+/** The KafkaConnector check with the health it gives a connector paused or stopped on purpose. */
+function kafkaConnectorHealthLua(pausedConnectorHealth: 'Healthy' | 'Suspended'): string {
+  // the script sets it in one line, written for this replacement (a test runs the result)
+  return KAFKA_CONNECTOR_HEALTH_LUA.replace('local PAUSED_CONNECTOR_HEALTH = "Healthy"', `local PAUSED_CONNECTOR_HEALTH = "${pausedConnectorHealth}"`);
+}
+
+export interface ArgoCdHealthChecksProps extends ArgoCdHealthCheckOptions {
+  /**
+   * Namespace Argo CD runs in.
+   *
+   * @default 'argocd'
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Argo CD's argocd-cm with only tenant-cdc's health checks, for teams that manage Argo CD with cdk8s.
+ * Opt-in: `CdcPlatform` never adds it, since Argo CD's own configuration is not the tenants' to change.
+ *
+ * The ConfigMap holds just these keys. Apply it so that the rest of argocd-cm is kept: with server-side
+ * apply, or as a patch (`argocd/argocd-cm.yaml` in the repository is this construct's output), or merge
+ * {@link argoCdHealthCheckData} into the argocd-cm you already define.
+ */
+export class ArgoCdHealthChecks extends Construct {
+  /** The argocd-cm entries, Lua included. */
+  public readonly data: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: ArgoCdHealthChecksProps = {}) {
+    super(scope, id);
+    this.data = argoCdHealthCheckData(props);
+    new k8s.KubeConfigMap(this, 'Resource', {
+      metadata: {
+        name: 'argocd-cm',
+        namespace: props.namespace ?? 'argocd',
+        // Argo CD reads only ConfigMaps labelled part-of: argocd, so tenant-cdc's common labels must not be here
+        labels: { 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd' },
+      },
+      data: { ...this.data },
+    });
+  }
+}

@@ -59,23 +59,34 @@ export interface ArgoCdHealthChecksProps extends ArgoCdHealthCheckOptions {
    * @default 'argocd'
    */
   readonly namespace?: string;
+  /**
+   * The rest of argocd-cm (`url`, `dex.config`, other health checks, ...): this ConfigMap is the whole of it.
+   *
+   * @default - only the health checks
+   */
+  readonly data?: Readonly<Record<string, string>>;
 }
 
 /**
- * Argo CD's argocd-cm with only tenant-cdc's health checks, for teams that manage Argo CD with cdk8s.
- * Opt-in: `CdcPlatform` never adds it, since Argo CD's own configuration is not the tenants' to change.
+ * Argo CD's argocd-cm with tenant-cdc's health checks, for a cdk8s app that owns Argo CD's configuration:
+ * pass the rest of argocd-cm as `data`, since applying this ConfigMap makes it the whole of argocd-cm (even
+ * `kubectl apply --server-side` drops the keys that an earlier client-side apply wrote). An app that owns
+ * only part of argocd-cm merges {@link argoCdHealthCheckData} into its own definition; `argocd/argocd-cm.yaml`
+ * in the repository, this construct's output, is a patch for `kubectl patch` or kustomize.
  *
- * The ConfigMap holds just these keys. Apply it so that the rest of argocd-cm is kept: with server-side
- * apply, or as a patch (`argocd/argocd-cm.yaml` in the repository is this construct's output), or merge
- * {@link argoCdHealthCheckData} into the argocd-cm you already define.
+ * Opt-in: `CdcPlatform` never adds it, since Argo CD's configuration is not the tenants' to change.
  */
 export class ArgoCdHealthChecks extends Construct {
-  /** The argocd-cm entries, Lua included. */
-  public readonly data: Readonly<Record<string, string>>;
+  /** The health checks' argocd-cm entries, Lua included. */
+  public readonly healthCheckData: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ArgoCdHealthChecksProps = {}) {
     super(scope, id);
-    this.data = argoCdHealthCheckData(props);
+    this.healthCheckData = argoCdHealthCheckData(props);
+    const clashes = Object.keys(props.data ?? {}).filter((key) => key in this.healthCheckData);
+    if (clashes.length > 0) {
+      throw new Error(`data sets ${clashes.join(', ')}, which ArgoCdHealthChecks writes; leave them out, or merge argoCdHealthCheckData() into your own argocd-cm instead`);
+    }
     new k8s.KubeConfigMap(this, 'Resource', {
       metadata: {
         name: 'argocd-cm',
@@ -83,7 +94,7 @@ export class ArgoCdHealthChecks extends Construct {
         // Argo CD reads only ConfigMaps labelled part-of: argocd, so tenant-cdc's common labels must not be here
         labels: { 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd' },
       },
-      data: { ...this.data },
+      data: { ...props.data, ...this.healthCheckData },
     });
   }
 }

@@ -38,11 +38,32 @@ describe('ArgoCdHealthChecks', () => {
     const [configMap] = Testing.synth(chart);
     expect(configMap.metadata.namespace).toBe('gitops');
     expect(Object.keys(configMap.data)).toEqual(['resource.customizations.health.kafka.strimzi.io_KafkaConnector']);
-    expect(checks.data).toEqual(configMap.data);
+    expect(checks.healthCheckData).toEqual(configMap.data);
+  });
+
+  test('carries the rest of argocd-cm, since it is the whole of it once applied', () => {
+    const chart = Testing.chart();
+    new ArgoCdHealthChecks(chart, 'HealthChecks', { data: { url: 'https://argocd.example.com', 'timeout.reconciliation': '180s' } });
+    const [configMap] = Testing.synth(chart);
+    expect(Object.keys(configMap.data).sort()).toEqual([
+      'resource.customizations.health.kafka.strimzi.io_KafkaConnect',
+      'resource.customizations.health.kafka.strimzi.io_KafkaConnector',
+      'resource.customizations.useOpenLibs.kafka.strimzi.io_KafkaConnector',
+      'timeout.reconciliation',
+      'url',
+    ]);
+  });
+
+  test('fails when data sets a key of the health checks', () => {
+    expect(() => new ArgoCdHealthChecks(Testing.chart(), 'HealthChecks', { data: { 'resource.customizations.health.kafka.strimzi.io_KafkaConnect': 'return {}' } }))
+      .toThrowError('data sets resource.customizations.health.kafka.strimzi.io_KafkaConnect, which ArgoCdHealthChecks writes; '
+        + 'leave them out, or merge argoCdHealthCheckData() into your own argocd-cm instead');
   });
 
   test('argoCdHealthCheckData gives the entries to merge into an argocd-cm defined elsewhere', () => {
-    expect(argoCdHealthCheckData()).toEqual(new ArgoCdHealthChecks(Testing.chart(), 'HealthChecks').data);
+    expect(argoCdHealthCheckData()).toEqual(new ArgoCdHealthChecks(Testing.chart(), 'HealthChecks').healthCheckData);
+    expect(argoCdHealthCheckData({ pausedConnectorHealth: 'Suspended' })['resource.customizations.health.kafka.strimzi.io_KafkaConnector'])
+      .toContain('local PAUSED_CONNECTOR_HEALTH = "Suspended"');
   });
 
   test('is opt-in: CdcPlatform adds nothing of Argo CD\'s', () => {

@@ -2,9 +2,10 @@
 // interpreter Argo CD embeds (github.com/yuin/gopher-lua), so the scripts in argocd/health/ are tested
 // against the real Lua 5.1 dialect, library set and value conversion rather than a stand-in.
 //
-//	luacheck -script argocd/health/kafkaconnector.lua [-open-libs] < objects.jsonl
+//	luacheck -script argocd/health/kafkaconnector.lua [-open-libs] < objects.json
+//	kubectl get kafkaconnector acme -o json | luacheck -script argocd/health/kafkaconnector.lua -open-libs
 //
-// Input: one JSON object per line (the live resource). Output: one JSON line per object,
+// Input: JSON objects one after the other (the live resources). Output: one JSON line per object,
 // {"status": ..., "message": ...}, or {"error": ...} when the script fails (Argo CD then shows Unknown).
 //
 // What mirrors Argo CD (argoproj/argo-cd util/lua/lua.go, read, not copied):
@@ -50,7 +51,7 @@ func main() {
 	openLibs := flag.Bool("open-libs", false, "open every standard library, as argocd-cm's resource.customizations.useOpenLibs.<group_kind>: \"true\" does")
 	flag.Parse()
 	if *scriptPath == "" {
-		fmt.Fprintln(os.Stderr, "usage: luacheck -script FILE.lua [-open-libs] < objects.jsonl")
+		fmt.Fprintln(os.Stderr, "usage: luacheck -script FILE.lua [-open-libs] < objects.json")
 		os.Exit(2)
 	}
 	script, err := os.ReadFile(*scriptPath)

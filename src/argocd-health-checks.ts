@@ -16,8 +16,8 @@ export interface ArgoCdHealthCheckOptions {
   /**
    * Open Lua's standard libraries for the KafkaConnector check (argocd-cm's
    * `resource.customizations.useOpenLibs.kafka.strimzi.io_KafkaConnector`). The check uses only the string
-   * library, to quote the first line and the root cause of a failed task's stack trace; without it the
-   * verdicts are the same, the messages shorter.
+   * library: to quote the first line and the root cause of a failed task's stack trace, and to read Connect's
+   * 409 (a rebalance) and a `CompletionException`'s cause, which count as Degraded without it.
    *
    * @default true
    */
@@ -69,10 +69,10 @@ export interface ArgoCdHealthChecksProps extends ArgoCdHealthCheckOptions {
 
 /**
  * Argo CD's argocd-cm with tenant-cdc's health checks, for a cdk8s app that owns Argo CD's configuration:
- * pass the rest of argocd-cm as `data`, since applying this ConfigMap makes it the whole of argocd-cm (even
- * `kubectl apply --server-side` drops the keys that an earlier client-side apply wrote). An app that owns
- * only part of argocd-cm merges {@link argoCdHealthCheckData} into its own definition; `argocd/argocd-cm.yaml`
- * in the repository, this construct's output, is a patch for `kubectl patch` or kustomize.
+ * pass the rest of argocd-cm as `data` and let this be the whole of it (applied with
+ * `kubectl apply --server-side` over an argocd-cm that a client-side apply installed, it keeps no other key).
+ * An app that owns only part of argocd-cm merges {@link argoCdHealthCheckData} into its own definition;
+ * `argocd/argocd-cm.yaml` in the repository, this construct's output, is a patch for `kubectl patch` or kustomize.
  *
  * Opt-in: `CdcPlatform` never adds it, since Argo CD's configuration is not the tenants' to change.
  */

@@ -18,7 +18,7 @@
 //     null map entry is absent and a null array element is dropped (LTable.Append skips nil);
 //   - a one-second execution limit;
 //   - the value left on the stack must be a table; its status must be a known health status, else
-//     Argo CD reports Unknown with "Lua returned an invalid health status"; a nil result is an empty status.
+//     Argo CD reports Unknown with "Lua returned an invalid health status"; nil or an empty table is no status.
 package main
 
 import (
@@ -134,8 +134,11 @@ func evaluate(script string, object map[string]any, openLibs bool) result {
 }
 
 // healthOf reads the returned table as Argo CD does (JSON-encoded, then decoded into a HealthStatus):
-// status and message must be strings when present.
+// status and message must be strings when present; an empty table encodes as [] and counts as no status.
 func healthOf(table *lua.LTable) result {
+	if key, _ := table.Next(lua.LNil); key == lua.LNil {
+		return result{}
+	}
 	var health result
 	for field, target := range map[string]*string{"status": &health.Status, "message": &health.Message} {
 		switch value := table.RawGetString(field).(type) {

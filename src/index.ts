@@ -1,3 +1,5 @@
+export * from './argocd-health-checks';
+export * from './argocd-health-scripts';
 export * from './cdc-platform';
 export * from './connect-cluster';
 export * from './database-kind';

@@ -5,10 +5,13 @@
  *   node lib/main.js --check              only check the tenants file; `npm run synth` runs this first,
  *                                         because `cdk8s synth` deletes its output folder before the app runs
  *   node lib/main.js --write-schema FILE  write the tenants file's JSON Schema
+ *   node lib/main.js --write-argocd-config FILE
+ *                                         write the argocd-cm patch with tenant-cdc's Argo CD health checks
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
+import { ArgoCdHealthChecks } from './argocd-health-checks';
 import { CdcPlatform } from './cdc-platform';
 import { renderApp } from './manifests';
 import { readTenantsFile } from './tenants/load';
@@ -18,6 +21,12 @@ import { TenantsFileError } from './tenants/validate';
 function main(args: readonly string[]): number {
   if (args[0] === '--write-schema') {
     fs.writeFileSync(args[1] ?? 'tenants.schema.json', `${JSON.stringify(tenantsFileJsonSchema(), null, 2)}\n`);
+    return 0;
+  }
+  if (args[0] === '--write-argocd-config') {
+    const app = new App();
+    new ArgoCdHealthChecks(new Chart(app, 'argocd', { disableResourceNameHashes: true }), 'health-checks');
+    fs.writeFileSync(args[1] ?? 'argocd/argocd-cm.yaml', renderApp(app).get('argocd.k8s.yaml')!);
     return 0;
   }
   const tenantsFile = process.env.TENANTS_FILE ?? 'tenants.yaml';

@@ -59,12 +59,12 @@ export function fetchKafka() {
   return libs;
 }
 
-/** The java command line for a Kafka main class with the fetched jars. */
-export function javaArgs(mainClass, args, logFile, heap = '512m') {
+/** The java command line for a Kafka main class with the fetched jars; `jvmOptions` go before the class path. */
+export function javaArgs(mainClass, args, logFile, heap = '512m', jvmOptions = []) {
   const home = join(cache, `kafka-${KAFKA_VERSION}`);
   const classpath = readdirSync(join(home, 'libs')).map((jar) => join(home, 'libs', jar)).join(':');
   return [`-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${join(home, 'log4j2.properties')}`,
-    `-Dstack.log.file=${logFile}`, '-cp', classpath, mainClass, ...args];
+    `-Dstack.log.file=${logFile}`, ...jvmOptions, '-cp', classpath, mainClass, ...args];
 }
 
 export function waitForPort(port, timeoutMs = 60_000) {
@@ -173,9 +173,9 @@ export function fetchPlugins(build) {
  * Strimzi itself writes (bootstrap servers, REST listener, plugin.path). `${secrets:<ns>/<name>:<key>}`
  * placeholders resolve through Strimzi's KubernetesSecretConfigProvider against `kubernetes`: the API
  * server, its CA and a ServiceAccount token file, given to it as a pod's environment and mounted token
- * would be. Returns { url, pid, dir }.
+ * would be. `heap` is the JVM's -Xmx; `jvmOptions` are more JVM flags (e.g. GC logging). Returns { url, pid, dir }.
  */
-export async function startConnect({ kafkaConnect, restPort, dir, kubernetes, bootstrapServers }) {
+export async function startConnect({ kafkaConnect, restPort, dir, kubernetes, bootstrapServers, heap = '1g', jvmOptions = [] }) {
   fetchKafka();
   const spec = kafkaConnect.spec;
   const pluginPath = fetchPlugins(spec.build);
@@ -202,7 +202,7 @@ export async function startConnect({ kafkaConnect, restPort, dir, kubernetes, bo
     KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN: kubernetes.tokenFile, KUBERNETES_CERTS_CA_FILE: kubernetes.caFile,
     KUBERNETES_AUTH_TRYKUBECONFIG: 'false',
   };
-  const child = spawn('java', javaArgs('org.apache.kafka.connect.cli.ConnectDistributed', [properties], join(dir, 'worker.log'), '1g'),
+  const child = spawn('java', javaArgs('org.apache.kafka.connect.cli.ConnectDistributed', [properties], join(dir, 'worker.log'), heap, jvmOptions),
     { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.JAVA_HOME && { JAVA_HOME: process.env.JAVA_HOME }), ...podEnv },
       detached: true, stdio: ['ignore', out, out] });
   child.unref();
@@ -241,10 +241,11 @@ const PG_BIN = '/usr/lib/postgresql/15/bin';
 
 /**
  * Starts PostgreSQL (Debian's package) on 127.0.0.1:port with wal_level=logical, as the postgres user
- * (the server refuses to run as root). Host connections need a password (scram-sha-256).
+ * (the server refuses to run as root). Host connections need a password (scram-sha-256). Every Debezium
+ * PostgreSQL connector holds a replication slot, a WAL sender and two JDBC sessions: a fleet raises the limits.
  * Returns { host, port, dir, psql(sql, database) }.
  */
-export async function startPostgres({ port, dir }) {
+export async function startPostgres({ port, dir, maxReplicationSlots = 40, maxWalSenders = 40, maxConnections = 100 }) {
   if (!existsSync(join(PG_BIN, 'initdb'))) {
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
     execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
@@ -260,7 +261,8 @@ export async function startPostgres({ port, dir }) {
     asPostgres(join(PG_BIN, 'initdb'), ['-D', data, '--auth-local=trust', '--auth-host=scram-sha-256', '-U', 'postgres'], { stdio: 'pipe' });
   }
   asPostgres(join(PG_BIN, 'pg_ctl'), ['-D', data, '-l', join(dir, 'postgres.log'), '-w', '-t', '60', 'start', '-o',
-    `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c wal_level=logical -c max_replication_slots=40 -c max_wal_senders=40`], { stdio: 'pipe' });
+    `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c wal_level=logical `
+    + `-c max_replication_slots=${maxReplicationSlots} -c max_wal_senders=${maxWalSenders} -c max_connections=${maxConnections}`], { stdio: 'pipe' });
   const psql = (sql, database = 'postgres') => asPostgres('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);
   return { host: '127.0.0.1', port, dir, psql };
 }

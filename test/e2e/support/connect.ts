@@ -18,11 +18,16 @@ export class ConnectRest {
    * tasks.max from the spec, config unchanged, created directly in spec.state (KIP-980).
    */
   async apply(connector: Manifest): Promise<void> {
-    const state = String(connector.spec.state ?? 'running').toUpperCase();
     const errors = await this.validate(connectorConfig(connector));
     if (errors.length > 0) throw new Error(`${connector.metadata.name} does not validate:\n${errors.join('\n')}`);
-    const result = await this.request('POST', '/connectors', { name: connector.metadata.name, config: connectorConfig(connector), initial_state: state });
+    const result = await this.create(connector);
     if (result.status >= 300) throw new Error(`creating ${connector.metadata.name} failed: ${result.status} ${JSON.stringify(result.body)}`);
+  }
+
+  /** The create call of `apply` alone, answer included: Connect validates the config itself before it stores it. */
+  async create(connector: Manifest): Promise<{ status: number; body: any }> {
+    const state = String(connector.spec.state ?? 'running').toUpperCase();
+    return this.request('POST', '/connectors', { name: connector.metadata.name, config: connectorConfig(connector), initial_state: state });
   }
 
   /**
@@ -62,6 +67,13 @@ export class ConnectRest {
 
   async status(name: string): Promise<any> {
     return (await this.request('GET', `/connectors/${name}/status`)).body;
+  }
+
+  /** Every connector's status in one call (`GET /connectors?expand=status`), by connector name. */
+  async statuses(): Promise<Record<string, any>> {
+    const result = await this.request('GET', '/connectors?expand=status');
+    if (result.status !== 200) throw new Error(`listing connector statuses failed: ${result.status} ${JSON.stringify(result.body)}`);
+    return Object.fromEntries(Object.entries<any>(result.body).map(([name, expanded]) => [name, expanded.status]));
   }
 }
 

@@ -64,6 +64,14 @@ export function serviceAccountCredentials(namespace: string, name: string, folde
 
 /** Creates or replaces a Secret (values made up by the caller at run time). */
 export function putSecret(namespace: string, name: string, data: Record<string, string>): void {
-  const stringData = Object.entries(data).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n');
-  kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nstringData:\n${stringData}\n` });
+  putSecrets(namespace, [{ name, data }]);
+}
+
+/** Creates or replaces Secrets in one kubectl call (a fleet's hundreds of Secrets would take a process each). */
+export function putSecrets(namespace: string, secrets: ReadonlyArray<{ name: string; data: Record<string, string> }>): void {
+  const documents = secrets.map(({ name, data }) => {
+    const stringData = Object.entries(data).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n');
+    return `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nstringData:\n${stringData}\n`;
+  });
+  kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: documents.join('---\n') });
 }

@@ -5,7 +5,7 @@ import { IConnectCluster } from './connect-cluster';
 import { DEBEZIUM_PLUGINS } from './database-kind';
 import { saslClientConfig, secretPlaceholder } from './kafka-connection';
 import { COMMON_LABELS, SyncWave, syncWave, TENANT_LABEL } from './labels';
-import { DEBEZIUM_QUEUE } from './fleet/sizing';
+import { DEBEZIUM_QUEUE, DEBEZIUM_RETRIES } from './fleet/sizing';
 import { escapeRegExp, heartbeatTopic, schemaHistoryTopic, topicPrefix } from './names';
 import { DatabaseKindName, DEFAULT_PORTS, DNS_LABEL, MAX_TENANT_ID_LENGTH } from './tenants/rules';
 import type { TableColumns } from './tenants/tables';
@@ -274,6 +274,9 @@ export abstract class DebeziumConnector extends Construct {
       'max.queue.size': DEBEZIUM_QUEUE.maxQueueSize,
       'max.queue.size.in.bytes': DEBEZIUM_QUEUE.maxQueueBytes,
       'custom.metric.tags': `tenant=${tenantId}`,
+      // a broken tenant (wrong password, dropped database) must end FAILED with its reason, where Strimzi's
+      // auto-restart, alerts and Argo CD see it; Debezium's default retries forever while Connect says RUNNING
+      'errors.max.retries': DEBEZIUM_RETRIES.maxRetries,
       ...(credentials.version !== undefined && { [CREDENTIALS_VERSION_KEY]: credentials.version }),
       ...this.columnConfig(),
       // the schema change topic (<prefix>) is for consumers of raw topics: the processor skips it

@@ -1,12 +1,13 @@
-// Fetches helm, kubernetes-validate and the Strimzi CRDs once, before any test file runs, so workers
+// Fetches helm, kubernetes-validate, promtool and the Strimzi CRDs once, before any test file runs, so workers
 // never race for them.
 // @ts-expect-error: a plain ES module script shared with npm run import
 import { strimziCrdsDir } from '../../scripts/strimzi-crds.mjs';
 // @ts-expect-error: a plain ES module script shared with the benchmarks
-import { helmPath, kubernetesValidatePath } from '../../scripts/tools.mjs';
+import { helmPath, kubernetesValidatePath, promtoolPath } from '../../scripts/tools.mjs';
 
 export default function setup(): void {
   process.env.HELM_BIN = helmPath();
   process.env.KUBERNETES_VALIDATE_BIN = kubernetesValidatePath();
+  process.env.PROMTOOL_BIN = promtoolPath();
   process.env.STRIMZI_CRDS_DIR = strimziCrdsDir();
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The newest version of the module the Go module proxy serves; monitoring.coreos.com/v1 is stable. */
+/** The newest version of the module the Go module proxy serves whole here (it refuses v0.95.x); monitoring.coreos.com/v1 is stable. */
 export const PROMETHEUS_OPERATOR_VERSION = 'v0.85.0';
 
 /** The generated modules: prefix (file name) to CRD file. */
@@ -20,7 +20,7 @@ export const MONITORING_IMPORTS = {
 
 /** The folder of the prometheus-operator CRDs, downloaded into the Go module cache once. */
 export function monitoringCrdsDir() {
-  // GOTOOLCHAIN=local: use the Go that is here rather than downloading another; -mod=mod: no go.mod around
+  // GOTOOLCHAIN=local: use the Go that is here rather than downloading another
   const env = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
   const download = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `github.com/prometheus-operator/prometheus-operator@${PROMETHEUS_OPERATOR_VERSION}`],
     { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));

@@ -17,6 +17,11 @@ import { fileURLToPath } from 'node:url';
 export const KAFKA_VERSION = '4.3.1';
 /** Strimzi's KubernetesSecretConfigProvider, which Strimzi's Connect image has on the worker's classpath. */
 export const CONFIG_PROVIDER_VERSION = '1.2.2';
+/**
+ * The Prometheus JMX exporter agent Strimzi runs in Connect pods when `metricsConfig` is set; 1.0.1 is the
+ * newest release on Maven Central.
+ */
+export const JMX_EXPORTER_VERSION = '1.0.1';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, '.cache');
 
@@ -59,7 +64,22 @@ export function fetchKafka() {
   return libs;
 }
 
-/** The java command line for a Kafka main class with the fetched jars; `jvmOptions` go before the class path. */
+/** The JMX exporter's java agent jar (io.prometheus.jmx:jmx_prometheus_javaagent), resolved with Maven once. */
+export function fetchJmxExporter() {
+  const home = join(cache, `jmx-exporter-${JMX_EXPORTER_VERSION}`);
+  const jar = join(home, `jmx_prometheus_javaagent-${JMX_EXPORTER_VERSION}.jar`);
+  if (existsSync(jar)) return jar;
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, 'pom.xml'), `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+  <groupId>tenant-cdc.test</groupId><artifactId>jmx-exporter</artifactId><version>1</version><packaging>pom</packaging>
+  <dependencies><dependency><groupId>io.prometheus.jmx</groupId><artifactId>jmx_prometheus_javaagent</artifactId><version>${JMX_EXPORTER_VERSION}</version></dependency></dependencies>
+</project>
+`);
+  execFileSync('mvn', ['-q', '-B', '-f', join(home, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${home}`, '-DexcludeTransitive=true'], { stdio: 'inherit' });
+  return jar;
+}
+
+/** The java command line for a Kafka main class with the fetched jars; `jvmOptions` (e.g. -javaagent) go before the class path. */
 export function javaArgs(mainClass, args, logFile, heap = '512m', jvmOptions = []) {
   const home = join(cache, `kafka-${KAFKA_VERSION}`);
   const classpath = readdirSync(join(home, 'libs')).map((jar) => join(home, 'libs', jar)).join(':');
@@ -173,9 +193,12 @@ export function fetchPlugins(build) {
  * Strimzi itself writes (bootstrap servers, REST listener, plugin.path). `${secrets:<ns>/<name>:<key>}`
  * placeholders resolve through Strimzi's KubernetesSecretConfigProvider against `kubernetes`: the API
  * server, its CA and a ServiceAccount token file, given to it as a pod's environment and mounted token
- * would be. `heap` is the JVM's -Xmx; `jvmOptions` are more JVM flags (e.g. GC logging). Returns { url, pid, dir }.
+ * would be. `heap` is the JVM's -Xmx; `jvmOptions` are more JVM flags (e.g. GC logging). With
+ * `metrics: { port, config }` the worker runs the Prometheus JMX exporter agent as a Strimzi pod does
+ * (`config`: the text of the KafkaConnect's metrics ConfigMap), serving /metrics on 127.0.0.1:port.
+ * Returns { url, pid, dir, metricsUrl }.
  */
-export async function startConnect({ kafkaConnect, restPort, dir, kubernetes, bootstrapServers, heap = '1g', jvmOptions = [] }) {
+export async function startConnect({ kafkaConnect, restPort, dir, kubernetes, bootstrapServers, heap = '1g', jvmOptions = [], metrics }) {
   fetchKafka();
   const spec = kafkaConnect.spec;
   const pluginPath = fetchPlugins(spec.build);
@@ -202,7 +225,13 @@ export async function startConnect({ kafkaConnect, restPort, dir, kubernetes, bo
     KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN: kubernetes.tokenFile, KUBERNETES_CERTS_CA_FILE: kubernetes.caFile,
     KUBERNETES_AUTH_TRYKUBECONFIG: 'false',
   };
-  const child = spawn('java', javaArgs('org.apache.kafka.connect.cli.ConnectDistributed', [properties], join(dir, 'worker.log'), heap, jvmOptions),
+  const agents = [];
+  if (metrics) {
+    const metricsConfig = join(dir, 'metrics-config.yml');
+    writeFileSync(metricsConfig, metrics.config);
+    agents.push(`-javaagent:${fetchJmxExporter()}=127.0.0.1:${metrics.port}:${metricsConfig}`);
+  }
+  const child = spawn('java', javaArgs('org.apache.kafka.connect.cli.ConnectDistributed', [properties], join(dir, 'worker.log'), heap, [...jvmOptions, ...agents]),
     { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.JAVA_HOME && { JAVA_HOME: process.env.JAVA_HOME }), ...podEnv },
       detached: true, stdio: ['ignore', out, out] });
   child.unref();
@@ -217,7 +246,7 @@ export async function startConnect({ kafkaConnect, restPort, dir, kubernetes, bo
     if (Date.now() > deadline) throw new Error(`the Connect worker did not answer on ${url}; see ${join(dir, 'worker.out')}`);
     await new Promise((r) => setTimeout(r, 500));
   }
-  return { url, pid: child.pid, dir };
+  return { url, pid: child.pid, dir, ...(metrics && { metricsUrl: `http://127.0.0.1:${metrics.port}/metrics` }) };
 }
 
 /** Stops a Connect worker gracefully (it commits source offsets on the way out). */

@@ -7,6 +7,7 @@ import { sizeConnectCluster } from './fleet/sizing';
 import { budgetProblems } from './footprint/budget';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject } from './footprint/kafka-footprint';
 import { GROUP_LABEL, TENANT_LABEL } from './labels';
+import { CdcMonitoring } from './monitoring/cdc-monitoring';
 import { MySqlConnector } from './mysql-connector';
 import { dataTopicPattern, mysqlServerIds } from './names';
 import { PostgresConnector } from './postgres-connector';
@@ -35,6 +36,8 @@ export class CdcPlatform extends Construct {
   /** Every Connect cluster, by name, the first one first. */
   public readonly connectClusters: ReadonlyMap<string, ConnectCluster>;
   public readonly processor: EventProcessor;
+  /** The PodMonitors, ServiceMonitor and alerts, when the props ask for `monitoring`. */
+  public readonly monitoring?: CdcMonitoring;
   /** The connector of each tenant, by tenant id (a SQL Server group's tenants share their group's). */
   public readonly connectors: ReadonlyMap<string, DebeziumConnector>;
   /** Things that synthesize but need attention, e.g. an image with no Debezium plugins. */
@@ -98,6 +101,13 @@ export class CdcPlatform extends Construct {
       sinkTopic: config.processor.outputTopic,
       tenantRoutes,
     });
+
+    if (props.monitoring) {
+      this.monitoring = new CdcMonitoring(this, 'Monitoring', {
+        settings: props.monitoring, config, connectClusters: [...clusters.values()], processorName: this.processor.name,
+      });
+      warnings.push(...this.monitoring.warnings);
+    }
 
     const budget = config.kafka.budget;
     if (budget) this.node.addValidation({ validate: () => budgetProblems(this.kafkaFootprint(), budget) });

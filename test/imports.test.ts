@@ -5,6 +5,8 @@ import { expect, test } from 'vitest';
 // @ts-expect-error: a plain ES module script (npm run import)
 import { importStrimzi, STRIMZI_IMPORTS } from '../scripts/import-strimzi.mjs';
 // @ts-expect-error: a plain ES module script (npm run import)
+import { importMonitoring, MONITORING_IMPORTS } from '../scripts/import-monitoring.mjs';
+// @ts-expect-error: a plain ES module script (npm run import)
 import { CRDS } from '../scripts/strimzi-crds.mjs';
 import { strimziCrdsDir } from './support/schemas';
 
@@ -27,3 +29,16 @@ test('the Strimzi CRDs are the ten of the 1.2.0 release, serving kafka.strimzi.i
   expect(connect).toMatch(/^  group: kafka\.strimzi\.io$/m);
   expect(connect.match(/^  - name: v\w+$/gm)).toEqual(['  - name: v1']);
 });
+
+/** The prometheus-operator imports are exactly what `npm run import` makes from the CRDs of its Go module. */
+test('npm run import regenerates the committed monitoring imports byte for byte', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-imports-'));
+  try {
+    importMonitoring(out);
+    const generated = fs.readdirSync(out).sort();
+    expect(generated).toEqual(Object.keys(MONITORING_IMPORTS).map((prefix) => `${prefix}-monitoring.coreos.com.ts`).sort());
+    for (const file of generated) expect(fs.readFileSync(path.join(out, file), 'utf8'), file).toBe(fs.readFileSync(path.join(__dirname, '..', 'imports', file), 'utf8'));
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}, 300_000);

@@ -4,7 +4,7 @@ import { startHttpServer } from './http';
 import { BatchInfo, createKafkaPipeline, KafkaPipeline } from './kafka';
 import { createLogger, Logger } from './logger';
 import { ProcessorMetrics } from './metrics';
-import { debeziumTransform, Outcome, Transform } from './transform';
+import { debeziumTransform, Outcome, tenantOfTopic, Transform } from './transform';
 
 export interface ProcessorOptions {
   /**
@@ -56,20 +56,22 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
 
   const onBatchDone = (outcomes: readonly Outcome[], info: BatchInfo) => {
     const now = Date.now();
+    // a dead letter has no readable tenant: its raw topic names it, so alerts can say whose records fail
+    const topicTenant = tenantOfTopic(info.topic, config.tenantRoutes);
     for (const outcome of outcomes) {
       if (outcome.kind === 'forward') {
         metrics.eventsIn.inc({ tenant: outcome.event.tenant });
         metrics.eventsOut.inc({ tenant: outcome.event.tenant });
         if (outcome.event.source.committedAt > 0) metrics.latency.observe(Math.max(0, now - outcome.event.source.committedAt) / 1000);
       } else if (outcome.kind === 'dead-letter') {
-        metrics.eventsIn.inc({ tenant: 'unknown' });
-        metrics.eventsDeadLettered.inc({ tenant: 'unknown' });
+        metrics.eventsIn.inc({ tenant: topicTenant });
+        metrics.eventsDeadLettered.inc({ tenant: topicTenant });
       } else {
         metrics.eventsSkipped.inc({ reason: outcome.reason });
       }
     }
     metrics.oversizedDeadLetters.inc(info.oversizedDeadLetters);
-    metrics.consumerLag.set({ topic: info.topic, partition: String(info.partition) }, info.lag);
+    metrics.consumerLag.set({ topic: info.topic, partition: String(info.partition), tenant: topicTenant }, info.lag);
     metrics.batchDuration.observe(info.seconds);
   };
 
@@ -81,7 +83,11 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
       pipeline = createKafkaPipeline(config, logger, {
         transform: safeTransform,
         onBatchDone,
-        onReadyChange: (value) => { ready = value; },
+        onReadyChange: (value) => {
+          // a (re)join may hand partitions to other pods: forget their last lag, or it would be reported forever
+          if (value) metrics.consumerLag.reset();
+          ready = value;
+        },
         onFatal: (error) => {
           fatal = true;
           if (options.onFatal) options.onFatal(error);

@@ -3,16 +3,16 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 /** The processor's Prometheus metrics, on `/metrics`. */
 export class ProcessorMetrics {
   public readonly registry = new Registry();
-  public readonly eventsIn = new Counter({ name: 'tenant_cdc_events_in_total', help: 'Records read from the raw topics, by tenant (unknown when unparseable)', labelNames: ['tenant'], registers: [this.registry] });
+  public readonly eventsIn = new Counter({ name: 'tenant_cdc_events_in_total', help: 'Records read from the raw topics, by tenant (of the raw topic when unparseable)', labelNames: ['tenant'], registers: [this.registry] });
   public readonly eventsOut = new Counter({ name: 'tenant_cdc_events_out_total', help: 'Events written to the final topic, by tenant', labelNames: ['tenant'], registers: [this.registry] });
-  public readonly eventsDeadLettered = new Counter({ name: 'tenant_cdc_events_dlq_total', help: 'Records sent to the dead-letter topic, by tenant (unknown when unparseable)', labelNames: ['tenant'], registers: [this.registry] });
+  public readonly eventsDeadLettered = new Counter({ name: 'tenant_cdc_events_dlq_total', help: 'Records sent to the dead-letter topic, by the tenant of their raw topic', labelNames: ['tenant'], registers: [this.registry] });
   public readonly oversizedDeadLetters = new Counter({
     name: 'tenant_cdc_dlq_oversized_total',
     help: 'Dead letters too large for the dead-letter topic, replaced there by a small stand-in (header cdc-oversized) that names their source offset',
     registers: [this.registry],
   });
   public readonly eventsSkipped = new Counter({ name: 'tenant_cdc_events_skipped_total', help: 'Records not forwarded: tombstones, heartbeats, schema changes, transactions', labelNames: ['reason'], registers: [this.registry] });
-  public readonly consumerLag = new Gauge({ name: 'tenant_cdc_consumer_lag', help: 'Records behind the end of each raw topic partition, at the last batch', labelNames: ['topic', 'partition'], registers: [this.registry] });
+  public readonly consumerLag = new Gauge({ name: 'tenant_cdc_consumer_lag', help: 'Records behind the end of each raw topic partition, at the last batch, with the topic\'s tenant', labelNames: ['topic', 'partition', 'tenant'], registers: [this.registry] });
   public readonly latency = new Histogram({
     name: 'tenant_cdc_processing_latency_seconds',
     help: 'From the database commit (source.ts_ms) to the output being acknowledged',

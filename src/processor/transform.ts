@@ -56,6 +56,16 @@ export type Transform = (record: SourceRecord, routes: ReadonlyMap<string, strin
 
 const OPS: Record<string, CdcEvent['op']> = { c: 'create', u: 'update', d: 'delete', r: 'read' };
 
+/**
+ * The tenant a raw topic belongs to, for what has no readable event (lag, dead letters): the route of
+ * `<prefix>/<second part>` (a SQL Server topic's database), else of `<prefix>`, else the prefix itself,
+ * the same rule events follow with their `source.name` and `source.db`.
+ */
+export function tenantOfTopic(topic: string, routes: ReadonlyMap<string, string>): string {
+  const [prefix, second] = topic.split('.');
+  return (second !== undefined ? routes.get(`${prefix}/${second}`) : undefined) ?? routes.get(prefix) ?? prefix;
+}
+
 /** The standard transform of contract 2. */
 export const debeziumTransform: Transform = (record, routes) => {
   if (record.value === null) return { kind: 'skip', reason: 'tombstone' };

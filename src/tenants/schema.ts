@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ALERT_THRESHOLDS as ALERT_DEFAULTS } from '../monitoring/thresholds';
 import * as rules from './rules';
 
 /**
@@ -133,6 +134,30 @@ const processor = z.strictObject({
   outputTopic: topicName.meta({ description: 'The final topic; the dead-letter topic is `<outputTopic>.dlq`.', default: 'cdc.events' }),
 }).partial().meta({ description: 'The event processor Deployment; every field is optional.' });
 
+/** Kubernetes label keys (optional DNS prefix and '/') and values, for the monitoring objects' labels. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+const monitoring = z.strictObject({
+  alerts: z.boolean().meta({ description: 'PrometheusRules with every tenant\'s alerts: one per Connect cluster, one for the processor.', default: true }),
+  podMonitors: z.boolean().meta({ description: 'A PodMonitor per Connect cluster and a ServiceMonitor for the processor, so Prometheus scrapes them.', default: true }),
+  labels: z.record(
+    z.string().regex(LABEL_KEY, { error: (iss) => `${show(iss.input)} is not a Kubernetes label key; write e.g. "release" or "example.com/team"` }),
+    z.string().regex(LABEL_VALUE, { error: (iss) => `${show(iss.input)} is not a Kubernetes label value (at most 63 letters, digits, '-', '_' and '.')` }),
+  ).meta({ description: 'Labels on every monitoring object, e.g. `release: prometheus` for a Prometheus that selects rules and monitors by label.' }),
+  thresholds: z.strictObject({
+    stalledMinutes: integer(1, 1440, 'monitoring.thresholds.stalledMinutes')
+      .meta({ description: 'A running connector task that polled nothing, heartbeats included, for this many minutes is stalled.', default: ALERT_DEFAULTS.stalledMinutes }),
+    streamingLagMinutes: integer(1, 10080, 'monitoring.thresholds.streamingLagMinutes')
+      .meta({ description: 'Debezium reading changes more than this many minutes after their commit is too far behind.', default: ALERT_DEFAULTS.streamingLagMinutes }),
+    snapshotHours: integer(1, 720, 'monitoring.thresholds.snapshotHours').meta({ description: 'A snapshot running longer than this many hours is too long.', default: ALERT_DEFAULTS.snapshotHours }),
+    processorLag: integer(1, 1_000_000_000, 'monitoring.thresholds.processorLag')
+      .meta({ description: 'The processor more than this many records behind a tenant for 15 minutes is too far behind.', default: ALERT_DEFAULTS.processorLag }),
+    deadLetters: integer(0, 1_000_000_000, 'monitoring.thresholds.deadLetters')
+      .meta({ description: 'More dead letters of one tenant than this within 10 minutes alert.', default: ALERT_DEFAULTS.deadLetters }),
+  }).partial().meta({ description: 'When the alerts fire (README: Monitoring).' }),
+}).partial().meta({ description: 'Opt-in: Prometheus Operator objects (monitoring.coreos.com/v1) that scrape and alert on every tenant (README: Monitoring).' });
+
 const database = z.strictObject({
   kind: oneOf(rules.DATABASE_KINDS, 'database kind').meta({ description: 'The database engine.', default: 'sqlserver' }),
   host: z.string().min(1, { error: 'must not be empty; give the database server\'s host name' }).superRefine((host, ctx) => {
@@ -260,6 +285,7 @@ export const tenantsFileSchema = z.strictObject({
   defaults: z.strictObject(tenantSettings).partial().optional()
     .meta({ description: 'Values for every tenant field except id; a tenant\'s own values win, objects are merged.' }),
   tenants: z.array(tenant).min(1, { error: 'needs at least one tenant' }).meta({ description: 'The tenants, one database each.' }),
+  monitoring: monitoring.optional(),
 }).meta({
   title: 'tenant-cdc tenants file',
   description: 'One file lists every tenant database to capture; tenant-cdc turns it into Strimzi and Debezium manifests.',
@@ -285,6 +311,8 @@ export type SqlServerGroupSettings = NonNullable<TenantsFile['sqlServerGroups']>
 export type KafkaBudget = NonNullable<KafkaSettings['budget']>;
 /** Event processor settings. */
 export type ProcessorSettings = NonNullable<TenantsFile['processor']>;
+/** The opt-in monitoring objects and alert thresholds. */
+export type MonitoringSettings = NonNullable<TenantsFile['monitoring']>;
 
 /** The JSON Schema editors use to validate and complete tenants files. */
 export function tenantsFileJsonSchema(): Record<string, unknown> {

@@ -176,7 +176,7 @@ describe('the final topic holds exactly what the databases committed', () => {
     expect(JSON.parse(stand_in.value!)).toMatchObject({ sourceTopic: topic, sourceOffset: '4200', valueBytes: huge.value.length });
     const metrics = await (await fetch(`http://127.0.0.1:${processor.httpPort}/metrics`)).text();
     expect(metrics).toContain('tenant_cdc_dlq_oversized_total 1');
-    expect(metrics).toContain('tenant_cdc_events_dlq_total{tenant="unknown"} 4001');
+    expect(metrics).toContain(`tenant_cdc_events_dlq_total{tenant="${prefix}"} 4001`);
   });
 
   test('when MAX_MESSAGE_BYTES says more than the topics take, the broker\'s refusal makes the chunks smaller', async () => {

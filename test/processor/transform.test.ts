@@ -1,6 +1,6 @@
 import { isLosslessNumber, parse } from 'lossless-json';
 import { describe, expect, test } from 'vitest';
-import { canonicalJson, debeziumTransform, SourceRecord } from '../../src/processor/transform';
+import { canonicalJson, debeziumTransform, SourceRecord, tenantOfTopic } from '../../src/processor/transform';
 import { changeKey, changeValue, ChangeSpec, topicOf } from '../support/debezium-events';
 import { DocumentedChange, documentedKey, documentedTopic, documentedValue, row } from '../support/documented-events';
 
@@ -136,5 +136,23 @@ describe('debeziumTransform keeps what the database committed (events written fr
     expect(debeziumTransform({ ...change, value: '' }, routes)).toEqual({ kind: 'dead-letter', error: expect.stringMatching(/^value is empty/) });
     expect(debeziumTransform({ ...change, key: Buffer.alloc(0) }, routes)).toEqual({ kind: 'dead-letter', error: expect.stringMatching(/^key is empty/) });
     expect(debeziumTransform({ ...change, value: null }, routes)).toEqual({ kind: 'skip', reason: 'tombstone' });
+  });
+});
+
+describe('tenantOfTopic', () => {
+  const groupRoutes = new Map([['grp/GroupA', 'acme'], ['grp/GroupB', 'globex'], ['legacy', 'initech']]);
+
+  test('a tenant\'s topic belongs to its prefix', () => {
+    expect(tenantOfTopic('umbrella.public.orders', groupRoutes)).toBe('umbrella');
+  });
+
+  test('a SQL Server group\'s topic belongs to the route of its database', () => {
+    expect(tenantOfTopic('grp.GroupA.dbo.Orders', groupRoutes)).toBe('acme');
+    expect(tenantOfTopic('grp.GroupB.dbo.Orders', groupRoutes)).toBe('globex');
+  });
+
+  test('a route of the prefix alone applies to every topic of that prefix', () => {
+    expect(tenantOfTopic('legacy.dbo.Orders', groupRoutes)).toBe('initech');
+    expect(tenantOfTopic('legacy', groupRoutes)).toBe('initech');
   });
 });

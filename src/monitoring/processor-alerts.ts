@@ -1,0 +1,80 @@
+import { Construct } from 'constructs';
+import { PrometheusRule, PrometheusRuleSpecGroupsRules } from '../../imports/monitoring-rules-monitoring.coreos.com';
+import { COMMON_LABELS, SyncWave, syncWave } from '../labels';
+import { alert } from './alert-rule';
+import { selector } from './promql';
+import { AlertThresholds, resolveAlertThresholds } from './thresholds';
+
+export interface ProcessorAlertsProps {
+  /** The processor's name (its Deployment); the PrometheusRule is `<name>-alerts`. */
+  readonly processorName: string;
+  /** The processor's namespace. */
+  readonly namespace: string;
+  /**
+   * When the alerts fire.
+   *
+   * @default - DEFAULT_ALERT_THRESHOLDS
+   */
+  readonly thresholds?: AlertThresholds;
+  /**
+   * Labels for the PrometheusRule, e.g. the ones a Prometheus' `ruleSelector` asks for.
+   *
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Defines a PrometheusRule (`monitoring.coreos.com/v1`) with the event processor's alerts, per tenant:
+ * consumer lag high or growing, and dead letters. The tenant is the processor's own `tenant` label.
+ */
+export class ProcessorAlerts extends Construct {
+  public readonly name: string;
+  /** The alerting rules, in the order they are written. */
+  public readonly rules: readonly PrometheusRuleSpecGroupsRules[];
+
+  constructor(scope: Construct, id: string, props: ProcessorAlertsProps) {
+    super(scope, id);
+    const t = resolveAlertThresholds(props.thresholds);
+    this.name = `${props.processorName}-alerts`;
+    const inNamespace = selector([['namespace', '=', props.namespace]]);
+    const lag = `tenant_cdc_consumer_lag${inNamespace}`;
+    const lagByTenant = `sum by (namespace, tenant) (${lag})`;
+    const deadLetters = `tenant_cdc_events_dlq_total${inNamespace}`;
+
+    this.rules = [
+      alert('TenantCdcProcessorLagHigh', 'warning', '15m', `${lagByTenant} > ${t.processorLag}`,
+        'Tenant {{ $labels.tenant }}: the processor is {{ $value }} records behind',
+        `The event processor has been more than ${t.processorLag} records behind tenant {{ $labels.tenant }}'s raw topics for 15 minutes, `
+          + 'so its events reach the final topic late. Look at the processor pods\' CPU and restarts, and at tenant_cdc_batch_duration_seconds; '
+          + 'more replicas help up to the raw topics\' partition count.'),
+
+      // over a full 30 minutes (the lag was there 30 minutes ago) it never reached zero and its trend is up
+      alert('TenantCdcProcessorLagGrowing', 'warning', '0m', [
+        `min_over_time((${lagByTenant})[30m:1m]) > 0`,
+        'and',
+        `deriv((${lagByTenant})[30m:1m]) > 0`,
+        'and',
+        `sum by (namespace, tenant) (${lag} offset 30m)`,
+      ].join('\n'),
+      'Tenant {{ $labels.tenant }}: the processor\'s lag keeps growing',
+      'The event processor\'s lag on tenant {{ $labels.tenant }}\'s raw topics has not reached zero for 30 minutes and is growing: '
+        + 'the tenant writes changes faster than the processor handles them.'),
+
+      // a tenant's first dead letter creates its series, which increase() cannot see: new series count whole
+      alert('TenantCdcDeadLetters', 'warning', '0m', [
+        `sum by (namespace, tenant) (increase(${deadLetters}[10m])) > ${t.deadLetters}`,
+        'or',
+        `sum by (namespace, tenant) (${deadLetters} unless ${deadLetters} offset 10m) > ${t.deadLetters}`,
+      ].join('\n'),
+      'Tenant {{ $labels.tenant }}: records sent to the dead-letter topic ({{ $value | printf "%.0f" }} in 10 minutes)',
+      'The event processor could not read records of tenant {{ $labels.tenant }}\'s raw topics and sent them to the dead-letter topic '
+        + '(their headers cdc-error, cdc-source-topic and cdc-source-offset say why and where from). The other records still flow.'),
+    ];
+
+    new PrometheusRule(this, 'Resource', {
+      metadata: { name: this.name, namespace: props.namespace, labels: { ...COMMON_LABELS, ...props.labels }, annotations: syncWave(SyncWave.PROCESSOR) },
+      spec: { groups: [{ name: 'tenant-cdc-processor', rules: [...this.rules] }] },
+    });
+  }
+}

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { replaceFolder } from '../src/replace-folder';
 
 let parent: string;
@@ -15,6 +15,8 @@ beforeEach(() => {
   parent = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-replace-'));
   folder = path.join(parent, 'dist');
 });
+
+afterEach(() => fs.rmSync(parent, { recursive: true, force: true }));
 
 describe('replaceFolder', () => {
   test('creates the folder (and its parents) with exactly the files', () => {

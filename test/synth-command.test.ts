@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { copyProject } from './support/project-copy';
 
 /**
@@ -27,6 +27,8 @@ function committedDist(): Record<string, string> {
 beforeAll(() => {
   project = copyProject('tenant-cdc-synth-');
 });
+
+afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
 
 describe('npm run synth', () => {
   test('writes the committed dist/ from the default tenants.yaml (dist/ is fresh)', () => {

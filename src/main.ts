@@ -1,8 +1,10 @@
 /**
  * The cdk8s app: the only code that reads files or the environment.
  *
- *   node lib/main.js                      synthesize TENANTS_FILE (default tenants.yaml) into CDK8S_OUTDIR (default dist)
- *   node lib/main.js --check              only check the tenants file; `npm run synth` runs this first,
+ *   node lib/main.js                      synthesize TENANTS_FILE (default tenants.yaml) into CDK8S_OUTDIR (default dist);
+ *                                         the output folder is replaced only once everything is rendered, so bad
+ *                                         input leaves it as it was (`npm run synth` runs this)
+ *   node lib/main.js --check              only check the tenants file; `npm run synth:helm` runs this first,
  *                                         because `cdk8s synth` deletes its output folder before the app runs
  *   node lib/main.js --write-schema FILE  write the tenants file's JSON Schema
  *   node lib/main.js --write-argocd-config FILE
@@ -14,6 +16,7 @@ import { App, Chart } from 'cdk8s';
 import { ArgoCdHealthChecks } from './argocd-health-checks';
 import { CdcPlatform } from './cdc-platform';
 import { renderApp } from './manifests';
+import { replaceFolder } from './replace-folder';
 import { readTenantsFile } from './tenants/load';
 import { tenantsFileJsonSchema } from './tenants/schema';
 import { TenantsFileError } from './tenants/validate';
@@ -41,8 +44,11 @@ function main(args: readonly string[]): number {
   const chart = new Chart(app, 'tenant-cdc', { disableResourceNameHashes: true });
   const platform = new CdcPlatform(chart, 'cdc', file);
   for (const warning of platform.warnings) console.error(`warning: ${warning}`);
-  fs.mkdirSync(app.outdir, { recursive: true });
-  for (const [name, yaml] of renderApp(app)) fs.writeFileSync(path.join(app.outdir, name), yaml);
+  const files = renderApp(app);
+  replaceFolder(app.outdir, files);
+  // stdout: shown by `npm run synth`, swallowed by `cdk8s synth`, which lists the files itself
+  const written = [...files.keys()].map((name) => path.join(app.outdir, name)).join(', ');
+  console.log(`${tenantsFile}: ${platform.config.tenants.length} tenants, wrote ${written}`);
   return 0;
 }
 

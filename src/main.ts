@@ -3,19 +3,32 @@
  *
  *   node lib/main.js                      synthesize TENANTS_FILE (default tenants.yaml) into CDK8S_OUTDIR (default dist);
  *                                         the output folder is replaced only once everything is rendered, so bad
- *                                         input leaves it as it was (`npm run synth` runs this)
+ *                                         input leaves it as it was (`npm run synth` runs this); a change that
+ *                                         would re-snapshot existing tenants or delete many connectors is refused
+ *                                         unless allowed (--allow-resnapshot, --allow-removals; see plan/guards.ts)
+ *   node lib/main.js --plan [--json] [--against REF|FOLDER]
+ *                                         what applying the new output would do, against the output folder (or a
+ *                                         git ref's, or another folder); exit 0 nothing changes, 2 changes, 3 changes
+ *                                         synth would refuse (`npm run plan`)
  *   node lib/main.js --check              only check the tenants file; `npm run synth:helm` runs this first,
  *                                         because `cdk8s synth` deletes its output folder before the app runs
  *   node lib/main.js --write-schema FILE  write the tenants file's JSON Schema
  *   node lib/main.js --write-argocd-config FILE
  *                                         write the argocd-cm patch with tenant-cdc's Argo CD health checks
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
+import { loadAll } from 'js-yaml';
 import { ArgoCdHealthChecks } from './argocd-health-checks';
 import { CdcPlatform } from './cdc-platform';
-import { renderApp } from './manifests';
+import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from './footprint/kafka-footprint';
+import { renderApp, renderCharts } from './manifests';
+import { guardOptionsFrom, guardProblems } from './plan/guards';
+import { planChangedDocuments } from './plan/output-diff';
+import { planChanges } from './plan/plan';
+import { renderPlan } from './plan/render';
 import { replaceFolder } from './replace-folder';
 import { readTenantsFile } from './tenants/load';
 import { tenantsFileJsonSchema } from './tenants/schema';
@@ -44,18 +57,77 @@ function main(args: readonly string[]): number {
   const chart = new Chart(app, 'tenant-cdc', { disableResourceNameHashes: true });
   const platform = new CdcPlatform(chart, 'cdc', file);
   for (const warning of platform.warnings) console.error(`warning: ${warning}`);
-  const files = renderApp(app);
+  const charts = renderCharts(app);
+  const files = new Map([...charts].map(([name, c]) => [name, c.yaml]));
+  const objects = [...charts.values()].flatMap((c) => c.objects as SynthesizedObject[]);
+  if (args[0] === '--plan') return plan(app.outdir, objects, args);
+
+  // what is in the output folder now is what is applied: refuse what would hurt it, unless allowed
+  const previous = readOutput(app.outdir);
+  if (previous.size > 0 && !sameFiles(previous, files)) {
+    const problems = guardProblems(planChangedDocuments([...previous.values()], [...files.values()]), guardOptionsFrom(process.env, args));
+    if (problems.length > 0) {
+      console.error(`${tenantsFile}: ${app.outdir}/ was left as it is; npm run plan shows every change.\n${problems.join('\n')}`);
+      return 1;
+    }
+  }
   replaceFolder(app.outdir, files);
   // stdout: shown by `npm run synth`, swallowed by `cdk8s synth`, which lists the files itself
   const written = [...files.keys()].map((name) => path.join(app.outdir, name)).join(', ');
   console.log(`${tenantsFile}: ${platform.config.tenants.length} tenants, wrote ${written}`);
+  console.log(footprintReport(kafkaFootprintByCluster(objects)));
   return 0;
+}
+
+/** `--plan`: the changes against the output folder (or `--against` a git ref or folder), in words or as JSON. */
+function plan(outdir: string, objects: readonly SynthesizedObject[], args: readonly string[]): number {
+  const against = args.includes('--against') ? args[args.indexOf('--against') + 1] : undefined;
+  const previous = against === undefined ? readOutput(outdir) : fs.existsSync(against) ? readOutput(against) : readOutputAtRef(against, outdir);
+  const before = [...previous.values()].flatMap((text) => loadAll(text) as SynthesizedObject[]).filter((o) => o);
+  const result = planChanges(before, objects);
+  const problems = guardProblems(result, guardOptionsFrom(process.env, args));
+  if (args.includes('--json')) {
+    console.log(JSON.stringify({ ...result, refused: problems }, null, 2));
+  } else {
+    process.stdout.write(renderPlan(result));
+    if (problems.length > 0) console.log(`\nnpm run synth would refuse this:\n${problems.join('\n')}`);
+  }
+  const changes = result.tenants.length + result.clusters.length;
+  return changes === 0 ? 0 : problems.length > 0 ? 3 : 2;
+}
+
+/** The files of an output folder, by name; empty when there is none. */
+function readOutput(folder: string): Map<string, string> {
+  if (!fs.existsSync(folder)) return new Map();
+  return new Map(fs.readdirSync(folder).filter((f) => f.endsWith('.k8s.yaml')).sort().map((f) => [f, fs.readFileSync(path.join(folder, f), 'utf8')]));
+}
+
+/** The output folder's files as committed at a git ref. */
+function readOutputAtRef(ref: string, outdir: string): Map<string, string> {
+  const git = (gitArgs: string[]) => execFileSync('git', gitArgs, { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+  const folder = path.relative(git(['rev-parse', '--show-toplevel']).trim(), path.resolve(outdir));
+  const names = git(['ls-tree', '--name-only', ref, '--', `${folder}/`]).split('\n').filter((f) => f.endsWith('.k8s.yaml'));
+  return new Map(names.map((name) => [path.basename(name), git(['show', `${ref}:${name}`])]));
+}
+
+function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...a].every(([name, text]) => b.get(name) === text);
+}
+
+/** What the output needs from Kafka, per Connect cluster and in total. */
+function footprintReport(byCluster: ReadonlyMap<string, KafkaFootprint>): string {
+  const line = (name: string, f: KafkaFootprint) => `  ${name}: ${f.connectors} connectors, ${f.tasks} tasks, ${f.topics} topics `
+    + `(${f.changeTopics.topics} change, ${f.schemaHistoryTopics.topics} schema history, ${f.heartbeatTopics.topics} heartbeat, `
+    + `${f.connectStorageTopics.topics} Connect storage), ${f.partitions ?? '? (broker defaults)'} partitions, ${f.clients} Kafka clients`;
+  return ['Kafka footprint (partitions before replication):', ...[...byCluster].map(([name, f]) => line(name, f)),
+    ...(byCluster.size > 1 ? [line('total', totalKafkaFootprint(byCluster))] : [])].join('\n');
 }
 
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (error) {
-  if (!(error instanceof TenantsFileError)) throw error;
-  console.error(error.message);
+  // the tenants file's problems and the constructs' validations (e.g. kafka.budget) are the user's to fix: no stack
+  if (!(error instanceof TenantsFileError) && !/^Validation failed with the following errors/.test((error as Error).message)) throw error;
+  console.error((error as Error).message);
   process.exitCode = 1;
 }

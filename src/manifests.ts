@@ -10,14 +10,20 @@ import { toYaml } from './yaml-writer';
  * @throws when a construct's validation fails, like `App.synth()`
  */
 export function renderApp(app: App): Map<string, string> {
+  return new Map([...renderCharts(app)].map(([name, chart]) => [name, chart.yaml]));
+}
+
+/** Like renderApp, with each chart's objects as JSON too (for what is computed from them, e.g. the Kafka footprint). */
+export function renderCharts(app: App): Map<string, { readonly objects: readonly unknown[]; readonly yaml: string }> {
   const constructs = app.node.findAll();
   const errors = constructs.flatMap((child) => child.node.validate().map((error) => `[${child.node.path}] ${error}`));
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
-  const files = new Map<string, string>();
+  const charts = new Map<string, { objects: unknown[]; yaml: string }>();
   for (const chart of constructs.filter((c): c is Chart => c instanceof Chart)) {
-    files.set(`${chart.node.id}${app.outputFileExtension}`, chartObjects(chart).map(toYaml).join('---\n'));
+    const objects = chartObjects(chart);
+    charts.set(`${chart.node.id}${app.outputFileExtension}`, { objects, yaml: objects.map(toYaml).join('---\n') });
   }
-  return files;
+  return charts;
 }
 
 /**

@@ -12,9 +12,22 @@ import { copyProject } from './support/project-copy';
 const root = path.join(__dirname, '..');
 let project: string;
 
-function npmRunSynth(tenantsFile: string) {
-  return spawnSync('npm', ['run', '--silent', 'synth'], { cwd: project, encoding: 'utf8', env: { ...process.env, TENANTS_FILE: tenantsFile } });
+function npmRunSynth(tenantsFile: string, env: Record<string, string> = {}) {
+  return spawnSync('npm', ['run', '--silent', 'synth'], { cwd: project, encoding: 'utf8', env: { ...process.env, TENANTS_FILE: tenantsFile, ...env } });
 }
+
+function npmRunPlan(tenantsFile: string, args: string[] = []) {
+  return spawnSync('npm', ['run', '--silent', 'plan', '--', ...args], { cwd: project, encoding: 'utf8', env: { ...process.env, TENANTS_FILE: tenantsFile } });
+}
+
+/** The default tenants.yaml, edited, written into the project copy as `name`. */
+function editedTenants(name: string, edit: (yaml: string) => string): string {
+  fs.writeFileSync(path.join(project, name), edit(fs.readFileSync(path.join(root, 'tenants.yaml'), 'utf8')));
+  return name;
+}
+
+/** A second Connect cluster: rendezvous hashing moves some of the default file's tenants to it. */
+const withSecondCluster = (yaml: string) => yaml.replace('connect:\n', 'connect:\n  clusters: [{ name: debezium-connect-b }]\n');
 
 function snapshotDir(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
@@ -35,7 +48,7 @@ describe('npm run synth', () => {
     fs.rmSync(path.join(project, 'dist'), { recursive: true });
     const result = npmRunSynth('tenants.yaml');
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toBe('tenants.yaml: 6 tenants, wrote dist/tenant-cdc.k8s.yaml\n');
+    expect(result.stdout).toMatch(/^tenants\.yaml: 6 tenants, wrote dist\/tenant-cdc\.k8s\.yaml\nKafka footprint \(partitions before replication\):\n  debezium-connect: 6 connectors, 6 tasks, \d+ topics/);
     expect(snapshotDir(path.join(project, 'dist'))).toEqual(committedDist());
   });
 
@@ -61,6 +74,59 @@ describe('npm run synth', () => {
     expect(result.stderr).toMatch(expected);
     expect(snapshotDir(path.join(project, 'dist'))).toEqual(before);
     expect(fs.readdirSync(project).filter((f) => f.includes('dist'))).toEqual(['dist']);
+  });
+});
+
+describe('guards: what would hurt the running system is refused unless allowed', () => {
+  test('a change that makes existing tenants snapshot again leaves dist/ as it is; allowed, it goes through', () => {
+    fs.rmSync(path.join(project, 'dist'), { recursive: true, force: true });
+    expect(npmRunSynth('tenants.yaml').status).toBe(0);
+    const before = snapshotDir(path.join(project, 'dist'));
+    const file = editedTenants('sharded.yaml', withSecondCluster);
+    const refused = npmRunSynth(file);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^sharded\.yaml: dist\/ was left as it is; npm run plan shows every change\.\n\d+ existing tenants? would snapshot again:\n    \S+: moves from Connect cluster debezium-connect to debezium-connect-b/);
+    expect(refused.stderr).toContain('TENANT_CDC_ALLOW_RESNAPSHOT=true');
+    expect(snapshotDir(path.join(project, 'dist'))).toEqual(before);
+    const allowed = npmRunSynth(file, { TENANT_CDC_ALLOW_RESNAPSHOT: 'true' });
+    expect(allowed.status, allowed.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(project, 'dist', 'tenant-cdc.k8s.yaml'), 'utf8')).toContain('name: debezium-connect-b');
+    // back to the committed output, for the other tests
+    expect(npmRunSynth('tenants.yaml', { TENANT_CDC_ALLOW_RESNAPSHOT: 'true' }).status).toBe(0);
+  });
+
+  test('deleting most connectors at once is refused; adding, pausing and editing tables never are', () => {
+    const most = editedTenants('most-removed.yaml', (yaml) => yaml.replace(/\n  - id: (globex|hooli|initech|stark)\b[\s\S]*?(?=\n  - id: |$)/g, ''));
+    const refused = npmRunSynth(most);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/connectors would be deleted at once, more than 1 \(10 %, TENANT_CDC_MAX_REMOVED_SHARE\)/);
+    const harmless = editedTenants('harmless.yaml', (yaml) => yaml.replace('tables: [dbo.Orders, sales.Invoices]', 'tables: [dbo.Orders, sales.Invoices, sales.Refunds]').replace('state: paused', 'state: running'));
+    const result = npmRunSynth(harmless);
+    expect(result.status, result.stderr).toBe(0);
+    expect(npmRunSynth('tenants.yaml').status).toBe(0);
+  });
+
+  test('npm run plan: exit 0 without changes, 2 with changes, 3 when synth would refuse them; --json for machines', () => {
+    expect(npmRunPlan('tenants.yaml').status).toBe(0);
+    const harmless = npmRunPlan(editedTenants('harmless.yaml', (yaml) => yaml.replace('state: paused', 'state: running')));
+    expect(harmless.status, harmless.stderr).toBe(2);
+    expect(harmless.stdout).toMatch(/^Plan: 0 tenants added, 0 removed, 1 changed; 6 → 6 tenants\./);
+    expect(harmless.stdout).toMatch(/~ stark \[state\] \(Connect cluster debezium-connect\)\n      resumes \(was paused\) from its offsets/);
+    const moving = npmRunPlan(editedTenants('sharded.yaml', withSecondCluster), ['--json']);
+    expect(moving.status).toBe(3);
+    const json = JSON.parse(moving.stdout);
+    expect(json.summary.resnapshot).toBeGreaterThan(0);
+    expect(json.refused).toHaveLength(1);
+  });
+
+  test('an output over kafka.budget fails with the numbers and no stack trace, and leaves dist/ as it is', () => {
+    const before = snapshotDir(path.join(project, 'dist'));
+    const file = editedTenants('budget.yaml', (yaml) => yaml.replace('  auth:\n', '  budget: { partitions: 10 }\n  auth:\n'));
+    const result = npmRunSynth(file);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/kafka\.budget\.partitions: the output needs \d+ partitions before replication/);
+    expect(result.stderr).not.toMatch(/    at /);
+    expect(snapshotDir(path.join(project, 'dist'))).toEqual(before);
   });
 });
 

@@ -67,8 +67,11 @@ export interface Plan {
   };
 }
 
-/** Compares the output applied now (`before`) with a new one (`after`). */
-export function planChanges(before: readonly SynthesizedObject[], after: readonly SynthesizedObject[]): Plan {
+/**
+ * Compares the output applied now (`before`) with a new one (`after`). `connectorsBefore` is for callers
+ * that pass only the objects that differ (see planChangedDocuments).
+ */
+export function planChanges(before: readonly SynthesizedObject[], after: readonly SynthesizedObject[], options: { connectorsBefore?: number } = {}): Plan {
   const was = tenantCaptures(before);
   const will = tenantCaptures(after);
   const tenants: TenantPlan[] = [];
@@ -90,7 +93,7 @@ export function planChanges(before: readonly SynthesizedObject[], after: readonl
       changed: tenants.filter((t) => t.change === 'changed').length,
       resnapshot: tenants.filter((t) => t.change === 'changed' && t.consequences.includes('resnapshot')).length,
       connectorsRemoved: [...connectorsBefore].filter((name) => !connectorsAfter.has(name)).length,
-      connectorsBefore: connectorsBefore.size,
+      connectorsBefore: options.connectorsBefore ?? connectorsBefore.size,
     },
   };
 }
@@ -123,7 +126,7 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
   if (before.cluster !== after.cluster) {
     consequences.add('resnapshot');
     explanation.push(`moves from Connect cluster ${before.cluster} to ${after.cluster}: ${after.cluster} has no offsets for it (they are in ${before.offsets}), `
-      + 'so it snapshots again; see "Moving a tenant with its offsets" in the README');
+      + 'so it snapshots again');
   } else if (before.offsets !== after.offsets) {
     consequences.add('resnapshot');
     explanation.push(`its Connect cluster ${after.cluster} keeps offsets elsewhere now (${before.offsets} → ${after.offsets}), so it snapshots again`);

@@ -36,7 +36,12 @@ function tenantLines(tenant: TenantPlan): string[] {
 }
 
 function changeLine(change: ConfigChange): string {
-  return `${change.key}: ${change.before ?? '(unset)'} → ${change.after ?? '(unset)'}`;
+  return `${change.key}: ${shorten(change.before ?? '(unset)')} → ${shorten(change.after ?? '(unset)')}`;
+}
+
+/** Long values (a plugin list, a JAAS config) are cut: `--json` has them whole. */
+function shorten(value: string): string {
+  return value.length > 100 ? `${value.slice(0, 97)}...` : value;
 }
 
 function mark(change: 'added' | 'removed' | 'changed'): string {

@@ -63,7 +63,7 @@ describe('planChanges', () => {
     const after = withTenants(before, (tenants) => tenants.map((t) => (t.id === 'acme' ? { ...t, connect: 'cdc-b' } : t)));
     const result = plan(before, after);
     expect(result.tenants.map((t) => [t.tenant, t.consequences])).toEqual([['acme', ['resnapshot']]]);
-    expect(result.tenants[0].explanation[0]).toMatch(/^moves from Connect cluster cdc-connect to cdc-b: cdc-b has no offsets for it \(they are in cdc-connect\/cdc-connect-offsets\)/);
+    expect(result.tenants[0].explanation[0]).toBe("moves from Connect cluster cdc-connect to cdc-b: cdc-b has no offsets for it (they are in cdc-connect/cdc-connect-offsets), so it snapshots again");
     const [problem] = guardProblems(result);
     expect(problem).toMatch(/^1 existing tenant would snapshot again:\n    acme: moves from Connect cluster cdc-connect to cdc-b/);
     expect(problem).toMatch(/TENANT_CDC_ALLOW_RESNAPSHOT=true \(or --allow-resnapshot\)/);

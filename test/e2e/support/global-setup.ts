@@ -15,30 +15,36 @@ import { freePortPair } from './ports';
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void>> = [];
-  if (!process.env.E2E_KAFKA_BROKERS) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-kafka-'));
-    const kafka = await startKafka({ port: await freePortPair(), dir });
-    process.env.E2E_KAFKA_BROKERS = kafka.brokers;
-    process.env.E2E_KAFKA_DIR = dir;
-    process.env.E2E_KAFKA_PORT = String(kafka.port);
-    stops.push(async () => {
-      await stopKafka({ dir });
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
-  }
-
-  const { kubectl } = buildKubernetes();
-  const kubeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-kube-'));
-  const cluster = await startKubernetes({ dir: kubeDir });
-  stops.push(async () => {
-    await stopKubernetes({ dir: kubeDir });
-    fs.rmSync(kubeDir, { recursive: true, force: true });
-  });
-  // the operator's CRDs come first, as the Strimzi chart installs them before anything uses them
-  await installCrds(cluster, kubectl, strimziCrdsDir());
-  process.env.E2E_KUBERNETES = JSON.stringify({ ...cluster, kubectl });
-
-  return async () => {
+  const teardown = async () => {
     for (const stop of stops.reverse()) await stop();
   };
+  try {
+    if (!process.env.E2E_KAFKA_BROKERS) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-kafka-'));
+      stops.push(async () => {
+        await stopKafka({ dir });
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+      const kafka = await startKafka({ port: await freePortPair(), dir });
+      process.env.E2E_KAFKA_BROKERS = kafka.brokers;
+      process.env.E2E_KAFKA_DIR = dir;
+      process.env.E2E_KAFKA_PORT = String(kafka.port);
+    }
+
+    const { kubectl } = buildKubernetes();
+    const kubeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-kube-'));
+    stops.push(async () => {
+      await stopKubernetes({ dir: kubeDir });
+      fs.rmSync(kubeDir, { recursive: true, force: true });
+    });
+    const cluster = await startKubernetes({ dir: kubeDir });
+    // the operator's CRDs come first, as the Strimzi chart installs them before anything uses them
+    await installCrds(cluster, kubectl, strimziCrdsDir());
+    process.env.E2E_KUBERNETES = JSON.stringify({ ...cluster, kubectl });
+  } catch (error) {
+    // vitest runs no teardown when the setup fails: stop what already runs, so nothing is left behind
+    await teardown();
+    throw error;
+  }
+  return teardown;
 }

@@ -1,10 +1,9 @@
-import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { CdcPlatform, TenantsFile, TenantsFileError } from '../src';
+import { TenantsFile } from '../src';
 import { parseProcessorConfig } from '../src/processor/config';
 import { debeziumTransform } from '../src/processor/transform';
 import { ofKind, synthPlatform } from './support/synth';
-import { sampleTenants } from './support/tenants';
+import { platformProblems, sampleTenants } from './support/tenants';
 
 /** sampleTenants plus a SQL Server group of three tenants on one server. */
 function groupedFile(): TenantsFile {
@@ -19,15 +18,7 @@ function groupedFile(): TenantsFile {
   };
 }
 
-function problemsOf(file: TenantsFile): readonly string[] {
-  try {
-    new CdcPlatform(Testing.chart(), 'cdc', file);
-  } catch (error) {
-    if (error instanceof TenantsFileError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the file to be rejected');
-}
+const problemsOf = platformProblems;
 
 describe('SQL Server groups: one multi-database connector for tenants on one server', () => {
   const objects = synthPlatform(groupedFile());

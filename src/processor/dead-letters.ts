@@ -1,4 +1,5 @@
 import { bytes, HeaderValue, OutgoingRecord, recordBytes } from './record-batches';
+import type { SourceRecord } from './transform';
 
 /**
  * Dead letters (contract 2): a record the processor cannot turn into an event goes to the DLQ unchanged,
@@ -7,12 +8,7 @@ import { bytes, HeaderValue, OutgoingRecord, recordBytes } from './record-batche
  */
 
 /** A raw record as read, with its headers. */
-export interface RawRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly key: Buffer | string | null;
-  readonly value: Buffer | string | null;
+export interface RawRecord extends SourceRecord {
   readonly headers?: Readonly<Record<string, HeaderValue>>;
 }
 

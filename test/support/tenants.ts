@@ -1,4 +1,5 @@
-import type { TenantsFile } from '../../src';
+import { Testing } from 'cdk8s';
+import { CdcPlatform, TenantsFile, TenantsFileError } from '../../src';
 
 /** A small tenants file with all three kinds and Confluent Cloud auth. */
 export function sampleTenants(overrides: Partial<TenantsFile> = {}): TenantsFile {
@@ -62,4 +63,15 @@ export function generatedTenants(count: number, options: { seed?: number; auth?:
     processor: { image: 'registry.example.com/processor:gen', outputTopic: 'final.events' },
     tenants,
   };
+}
+
+/** The problems CdcPlatform lists for a tenants file it rejects (fails the test when it accepts it). */
+export function platformProblems(file: TenantsFile): readonly string[] {
+  try {
+    new CdcPlatform(Testing.chart(), 'cdc', file);
+  } catch (error) {
+    if (error instanceof TenantsFileError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the file to be rejected');
 }

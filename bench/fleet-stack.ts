@@ -1,10 +1,10 @@
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { ProcessorProcess } from '../test/e2e/support/kafka';
 import { ensureNamespace, kubectlOk, serverSideApply, serviceAccountCredentials } from '../test/e2e/support/kubernetes';
-import { freePortPair } from '../test/e2e/support/ports';
+// @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
+import { freePorts } from '../scripts/ports.mjs';
 import type { Manifest } from '../test/support/synth';
 // @ts-expect-error: a plain ES module script shared with the tests and the demo
 import { buildKubernetes, startKubernetes, stopKubernetes } from '../scripts/kube.mjs';
@@ -36,7 +36,7 @@ export class FleetStack {
   async startKafka(): Promise<{ brokers: string; pid: number }> {
     const dir = path.join(this.work, 'kafka');
     this.onStop('Kafka', () => stopKafka({ dir }));
-    const kafka = await startKafka({ port: await freePortPair(), dir });
+    const kafka = await startKafka({ port: await freePorts(2), dir });
     process.env.E2E_KAFKA_BROKERS = kafka.brokers;
     return { brokers: kafka.brokers, pid: kafka.pid };
   }
@@ -58,7 +58,7 @@ export class FleetStack {
 
   async startPostgres(limits: { maxReplicationSlots: number; maxWalSenders: number; maxConnections: number }): Promise<FleetPostgres> {
     const dir = path.join(this.work, 'postgres');
-    const postgres = await startPostgres({ port: await stablePort(), dir, ...limits });
+    const postgres = await startPostgres({ port: await freePorts(1), dir, ...limits });
     this.onStop('PostgreSQL', () => stopPostgres({ dir }));
     return postgres;
   }
@@ -76,7 +76,7 @@ export class FleetStack {
     const name = kafkaConnect.metadata.name;
     const { tokenFile } = serviceAccountCredentials(kafkaConnect.metadata.namespace!, `${name}-connect`, path.join(this.work, `serviceaccount-${name}`));
     const worker = new ConnectWorker(kafkaConnect, {
-      dir: path.join(this.work, `connect-${name}`), restPort: await stablePort(), pod: { ...kubernetes, tokenFile }, heap,
+      dir: path.join(this.work, `connect-${name}`), restPort: await freePorts(1), pod: { ...kubernetes, tokenFile }, heap,
     });
     this.onStop(`the Connect worker of ${name}`, () => worker.stop());
     await worker.start();
@@ -115,19 +115,4 @@ export class FleetStack {
     })();
     return this.stopping;
   }
-}
-
-/**
- * A free port below Linux's ephemeral range (32768 and up): a restarted worker must get its port back,
- * and an outgoing connection of the hundreds the tasks open could take an ephemeral one meanwhile.
- */
-async function stablePort(): Promise<number> {
-  const isFree = (port: number) => new Promise<boolean>((resolve) => {
-    const server = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 30000 + Math.floor(Math.random() * 2700);
-    if (await isFree(port)) return port;
-  }
-  throw new Error('no free port between 30000 and 32700 on 127.0.0.1');
 }

@@ -14,6 +14,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Kafka, logLevel } from 'kafkajs';
 import { changeKey, changeValue, ChangeSpec, topicOf } from '../test/support/debezium-events';
+// @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
+import { freePorts } from '../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the tests
 import { startKafka, stopKafka } from '../scripts/stack.mjs';
 
@@ -121,7 +123,7 @@ function rowOf(key: string): string {
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-kafka-'));
-  const port = 29000 + Math.floor(Math.random() * 1000) * 2;
+  const port = await freePorts(2);
   const broker = await startKafka({ port, dir });
   const kafka = new Kafka({ clientId: 'bench', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
   try {

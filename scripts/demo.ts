@@ -19,6 +19,8 @@ import { ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials 
 import { ofKind, synthPlatform, synthPlatformYaml } from '../test/support/synth';
 // @ts-expect-error: a plain ES module script
 import { buildKubernetes, installCrds, startKubernetes, stopKubernetes } from './kube.mjs';
+// @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
+import { freePorts } from './ports.mjs';
 // @ts-expect-error: a plain ES module script
 import { startConnect, startKafka, startPostgres, stopConnect, stopKafka, stopPostgres } from './stack.mjs';
 // @ts-expect-error: a plain ES module script
@@ -29,7 +31,7 @@ const TENANTS = ['acme', 'globex', 'initech'];
 
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-demo-'));
-  const base = 31000 + Math.floor(Math.random() * 500) * 4;
+  const base = await freePorts(4);
   const say = (text: string) => console.log(`\x1b[1m==> ${text}\x1b[0m`);
   let processor: ProcessorProcess | undefined;
   let postgres: any;

@@ -289,9 +289,16 @@ export async function startPostgres({ port, dir, maxReplicationSlots = 40, maxWa
   if (!existsSync(join(data, 'PG_VERSION'))) {
     asPostgres(join(PG_BIN, 'initdb'), ['-D', data, '--auth-local=trust', '--auth-host=scram-sha-256', '-U', 'postgres'], { stdio: 'pipe' });
   }
-  asPostgres(join(PG_BIN, 'pg_ctl'), ['-D', data, '-l', join(dir, 'postgres.log'), '-w', '-t', '60', 'start', '-o',
-    `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c wal_level=logical `
-    + `-c max_replication_slots=${maxReplicationSlots} -c max_wal_senders=${maxWalSenders} -c max_connections=${maxConnections}`], { stdio: 'pipe' });
+  const log = join(dir, 'postgres.log');
+  try {
+    asPostgres(join(PG_BIN, 'pg_ctl'), ['-D', data, '-l', log, '-w', '-t', '60', 'start', '-o',
+      `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c wal_level=logical `
+      + `-c max_replication_slots=${maxReplicationSlots} -c max_wal_senders=${maxWalSenders} -c max_connections=${maxConnections}`], { stdio: 'pipe' });
+  } catch (error) {
+    // pg_ctl only says "Examine the log output": the reason is in the server's log
+    const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '(no log written)';
+    throw new Error(`PostgreSQL did not start on 127.0.0.1:${port}: ${error.message}\n${log}:\n${tail}`);
+  }
   const psql = (sql, database = 'postgres') => asPostgres('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);
   return { host: '127.0.0.1', port, dir, psql };
 }

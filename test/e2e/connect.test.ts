@@ -4,6 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TenantsFile } from '../../src';
+// @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
+import { freePorts } from '../../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
 import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
 import type { Manifest } from '../support/synth';
@@ -69,7 +71,7 @@ function deploy(file: TenantsFile): Manifest[] {
 }
 
 beforeAll(async () => {
-  const port = 30000 + Math.floor(Math.random() * 5000) * 2;
+  const port = await freePorts(2);
   postgres = await startPostgres({ port, dir: path.join(work, 'postgres') });
   ensureNamespace(namespace);
   for (const id of pgTenants) createTenantDatabase(id);

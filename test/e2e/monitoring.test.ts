@@ -7,6 +7,8 @@ import { stringify } from 'yaml';
 import type { TenantsFile } from '../../src';
 // @ts-expect-error: a plain ES module script shared with npm run import
 import { MONITORING_IMPORTS, monitoringCrdsDir } from '../../scripts/import-monitoring.mjs';
+// @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
+import { freePorts } from '../../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
 import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
 // @ts-expect-error: a plain ES module script shared with the tests and benchmarks
@@ -61,7 +63,7 @@ function createTenantDatabase(id: string): void {
 }
 
 beforeAll(async () => {
-  const port = 35000 + Math.floor(Math.random() * 2500) * 2;
+  const port = await freePorts(3);
   postgres = await startPostgres({ port, dir: path.join(work, 'postgres') });
   ensureNamespace(namespace);
   for (const id of [healthy, broken]) createTenantDatabase(id);

@@ -5,13 +5,14 @@ import { Kafka, logLevel } from 'kafkajs';
 import { expect, test } from 'vitest';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
 import { newClusterId, startKafka, stopKafka } from '../../scripts/stack.mjs';
-import { freePortPair } from './support/ports';
+// @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
+import { freePorts } from '../../scripts/ports.mjs';
 
 /** The test stack itself: what every other end-to-end test stands on. */
 test('a broker formats and starts with a cluster id that starts with "-" (1 in 64 random ids do)', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-dash-'));
   const clusterId = `-${newClusterId().slice(1)}`;
-  const broker = await startKafka({ port: await freePortPair(), dir, clusterId });
+  const broker = await startKafka({ port: await freePorts(2), dir, clusterId });
   try {
     const admin = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();

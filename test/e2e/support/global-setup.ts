@@ -7,7 +7,8 @@ import { buildKubernetes, installCrds, startKubernetes, stopKubernetes } from '.
 import { startKafka, stopKafka } from '../../../scripts/stack.mjs';
 // @ts-expect-error: a plain ES module script shared with npm run import
 import { strimziCrdsDir } from '../../../scripts/strimzi-crds.mjs';
-import { freePortPair } from './ports';
+// @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
+import { freePorts } from '../../../scripts/ports.mjs';
 
 /**
  * Starts a fresh Kafka broker and a Kubernetes API server (with the Strimzi CRDs installed) for this run.
@@ -25,7 +26,7 @@ export default async function setup(): Promise<() => Promise<void>> {
         await stopKafka({ dir });
         fs.rmSync(dir, { recursive: true, force: true });
       });
-      const kafka = await startKafka({ port: await freePortPair(), dir });
+      const kafka = await startKafka({ port: await freePorts(2), dir });
       process.env.E2E_KAFKA_BROKERS = kafka.brokers;
       process.env.E2E_KAFKA_DIR = dir;
       process.env.E2E_KAFKA_PORT = String(kafka.port);

@@ -11,9 +11,9 @@ import { ConfigResourceTypes, Consumer, EachBatchPayload, Kafka, KafkaConfig, Ka
 import type { ProcessorConfig } from './config';
 import { deadLetterOf, oversizedStandIn, RawRecord } from './dead-letters';
 import type { Logger } from './logger';
-import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, OutgoingRecord, recordBytes } from './record-batches';
+import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, mergeRequests, OutgoingRecord, recordBytes, TopicRecords } from './record-batches';
 import { slotAssigner } from './slot-assigner';
-import { InputPosition, SlotProducer, SlotTransactions, TopicRecords } from './slot-transactions';
+import { InputPosition, SlotProducer, SlotTransactions } from './slot-transactions';
 import { slotTransactionalId } from './slots';
 import type { Outcome, SourceRecord } from './transform';
 
@@ -48,6 +48,13 @@ interface Sent {
   readonly outcomes: readonly Outcome[];
   readonly oversizedDeadLetters: number;
 }
+
+/**
+ * How many batches (one input partition each) kafkajs hands over at once. Exactly-once: more than a fetch
+ * brings, so each slot commits all of its waiting batches in one transaction (a fleet's fetch brings
+ * hundreds of small batches).
+ */
+const CONCURRENT_BATCHES = { 'exactly-once': 1024, 'at-least-once': 4 } as const;
 
 /** How often one batch is sent again, with smaller chunks, after the broker said a request was too large. */
 const TOO_LARGE_ATTEMPTS = 6;
@@ -148,23 +155,24 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
   async function sendAtLeastOnce(raw: readonly RawRecord[], outcomes: Outcome[]): Promise<Sent> {
     return withShrinkingLimits(async (current) => {
       const output = outputOf(raw, outcomes, current);
-      for (const request of output.requests) await producer!.send({ ...request, messages: request.messages, acks: -1 });
+      for (const request of output.requests) await producer!.send({ ...request, acks: -1 });
       return { outcomes, oversizedDeadLetters: output.oversizedDeadLetters };
     });
   }
 
-  /** Sends a batch's outputs and commits its offset in one transaction of its slot, skipping what is committed already. */
+  /**
+   * Sends a batch's outputs and commits its next offset in its slot's next transaction, skipping the
+   * records a previous owner of the slot committed already.
+   */
   async function sendInSlot(transactions: SlotTransactions, raw: readonly RawRecord[], outcomes: readonly Outcome[]): Promise<Sent> {
     const { topic, partition } = raw[0];
-    const last = BigInt(raw[raw.length - 1].offset);
-    return withShrinkingLimits((current) => transactions.inSlot(topic, partition, async (turn) => {
-      const next = await turn.nextOffset();
+    const nextOffset = BigInt(raw[raw.length - 1].offset) + 1n;
+    return withShrinkingLimits((current) => transactions.commit(topic, partition, (next) => {
       const fresh = raw.flatMap((record, i) => (next === undefined || BigInt(record.offset) >= next ? [i] : []));
-      if (fresh.length === 0) return { outcomes: [], oversizedDeadLetters: 0 };
+      if (fresh.length === 0) return { result: { outcomes: [], oversizedDeadLetters: 0 } };
       const freshOutcomes = fresh.map((i) => outcomes[i]);
       const output = outputOf(fresh.map((i) => raw[i]), freshOutcomes, current);
-      await turn.commit(output.requests, last + 1n);
-      return { outcomes: freshOutcomes, oversizedDeadLetters: output.oversizedDeadLetters };
+      return { write: { requests: output.requests, nextOffset }, result: { outcomes: freshOutcomes, oversizedDeadLetters: output.oversizedDeadLetters } };
     }));
   }
 
@@ -185,7 +193,14 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
 
   /** Opens a slot's transactional producer: fences the slot's earlier producers and ends their open transaction. */
   async function openSlotProducer(slot: number): Promise<SlotProducer> {
-    const slotProducer = transactionalKafka!.producer({ ...producerConfig, transactionalId: slotTransactionalId(config.groupId, slot), transactionTimeout: 60_000 });
+    const slotProducer = transactionalKafka!.producer({
+      ...producerConfig,
+      transactionalId: slotTransactionalId(config.groupId, slot),
+      transactionTimeout: 60_000,
+      // a transaction that starts while the broker still writes the previous one's markers is refused
+      // (CONCURRENT_TRANSACTIONS) for a few milliseconds: retry soon, not after 300
+      retry: { ...producerConfig.retry, initialRetryTime: 20 },
+    });
     try {
       await slotProducer.connect();
       // kafkajs initializes the transactional id (the fence) at a producer's first transaction: an empty one does it now
@@ -195,29 +210,37 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       throw error;
     }
     return {
-      commitTransaction: (requests, input) => commitTransaction(slot, slotProducer, requests, input),
+      commitTransaction: (requests, inputs) => commitTransaction(slot, slotProducer, requests, inputs),
       close: () => slotProducer.disconnect(),
     };
   }
 
-  async function commitTransaction(slot: number, slotProducer: Producer, requests: readonly TopicRecords[], input: InputPosition): Promise<void> {
+  async function commitTransaction(slot: number, slotProducer: Producer, requests: readonly TopicRecords[], inputs: readonly InputPosition[]): Promise<void> {
     const transaction = await slotProducer.transaction();
     try {
-      for (const request of requests) await transaction.send({ ...request, messages: request.messages, acks: -1 });
+      for (const request of fewerRequests(requests)) await transaction.send({ ...request, acks: -1 });
       await transaction.sendOffsets({
         consumerGroupId: config.groupId,
-        topics: [{ topic: input.topic, partitions: [{ partition: input.partition, offset: input.nextOffset.toString() }] }],
+        topics: [...new Set(inputs.map((i) => i.topic))].map((topic) => ({
+          topic,
+          partitions: inputs.filter((i) => i.topic === topic).map((i) => ({ partition: i.partition, offset: i.nextOffset.toString() })),
+        })),
       });
       await transaction.commit();
     } catch (error) {
       // the slot opens a new producer anyway; aborting now frees the final topic's readers sooner
       await transaction.abort().catch(() => undefined);
       if (!isFenced(error)) throw error;
-      // another member took the slot (or this one was a zombie): the batch runs again on a new producer,
+      // another member took the slot (or this one was a zombie): the batches run again on a new producer,
       // which skips what the other committed; kafkajs would call the error final and stop the consumer
-      logger.warn('the slot\'s producer was fenced; the batch runs again with a new one', { slot, topic: input.topic, partition: input.partition, error });
+      logger.warn('the slot\'s producer was fenced; its batches run again with a new one', { slot, partitions: inputs.map((i) => `${i.topic}:${i.partition}`), error });
       throw new KafkaJSError(error as Error, { retriable: true });
     }
+  }
+
+  /** Several batches' requests as few as the topics' limits allow. */
+  function fewerRequests(requests: readonly TopicRecords[]): TopicRecords[] {
+    return mergeRequests(requests, (topic) => (topic === config.dlqTopic ? limits.dlq : limits.sink));
   }
 
   /** The group's committed offsets of the topics' partitions. */
@@ -292,8 +315,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       autoCommit: !exactlyOnce,
       autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
-      // with exactly-once, batches of one slot still take turns: one transaction at a time per producer
-      partitionsConsumedConcurrently: 4,
+      partitionsConsumedConcurrently: CONCURRENT_BATCHES[config.processingGuarantee],
       eachBatch: handleBatch,
     });
     logger.info('consuming', { topics: topics.length, guarantee: config.processingGuarantee });

@@ -1,5 +1,5 @@
 import type { Logger } from './logger';
-import type { OutgoingRecord } from './record-batches';
+import type { TopicRecords } from './record-batches';
 import { slotOf } from './slots';
 
 /**
@@ -13,18 +13,15 @@ import { slotOf } from './slots';
  * previous owner committed them; kafkajs may have read the offsets before the fence). Each batch's outputs
  * and its next input offset then commit in one transaction. So a transaction commits only while its
  * producer is the slot's newest, and it starts exactly where the last committed one ended. A transaction
- * that fails, however it failed, closes the producer: the next batch opens a new one, which ends that
+ * that fails, however it failed, closes the producer: the next try opens a new one, which ends that
  * transaction either way and reads the offsets again. This holds whoever owns the slot; the assignment
  * (whole slots per member, slot-assigner.ts) only keeps two members from taking a slot away from each other.
  *
+ * A slot commits the batches that wait for it together, in one transaction (a fleet's thousands of
+ * partitions bring many small batches; a transaction each would take seconds per fetch).
+ *
  * No kafkajs here: the Kafka adapter supplies the producers and the offsets.
  */
-
-/** What one batch writes: records for one topic. */
-export interface TopicRecords {
-  readonly topic: string;
-  readonly messages: OutgoingRecord[];
-}
 
 /** The next input offset to commit for a partition. */
 export interface InputPosition {
@@ -35,8 +32,8 @@ export interface InputPosition {
 
 /** One slot's transactional producer. */
 export interface SlotProducer {
-  /** Sends the records and commits the input position in one transaction; throws unless it committed. */
-  commitTransaction(requests: readonly TopicRecords[], input: InputPosition): Promise<void>;
+  /** Sends the records and commits the input positions in one transaction; throws unless it committed. */
+  commitTransaction(requests: readonly TopicRecords[], inputs: readonly InputPosition[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,12 +46,21 @@ export interface SlotTransactionsOptions {
   readonly logger: Logger;
 }
 
-/** A batch's view of its slot, while it holds it. */
-export interface SlotTurn {
-  /** The partition's first offset not yet committed; records below it are done. Undefined: nothing committed yet. */
-  nextOffset(): Promise<bigint | undefined>;
-  /** Sends the records and commits the input position in one transaction (see SlotProducer). */
-  commit(requests: readonly TopicRecords[], nextOffset: bigint): Promise<void>;
+/** What a batch writes, given the first offset of its partition not committed yet. */
+export interface BatchWrite<T> {
+  /** Nothing when every record of the batch is committed already. */
+  readonly write?: { readonly requests: readonly TopicRecords[]; readonly nextOffset: bigint };
+  /** What `commit` resolves with, once the transaction committed. */
+  readonly result: T;
+}
+
+/** A batch waiting for its slot's next transaction. */
+interface Pending {
+  readonly topic: string;
+  readonly partition: number;
+  readonly prepare: (nextOffset: bigint | undefined) => BatchWrite<unknown>;
+  readonly resolve: (result: unknown) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 interface OpenSlot {
@@ -65,7 +71,9 @@ interface OpenSlot {
 
 export class SlotTransactions {
   private readonly open = new Map<number, OpenSlot>();
-  /** The tail of each slot's queue: batches of one slot take turns, as one producer runs one transaction at a time. */
+  /** The batches waiting for each slot's next transaction. */
+  private readonly waiting = new Map<number, Pending[]>();
+  /** The tail of each slot's work: one transaction (or open, or close) at a time per slot. */
   private readonly queues = new Map<number, Promise<unknown>>();
   private assignment: ReadonlyMap<string, readonly number[]> = new Map();
 
@@ -76,27 +84,22 @@ export class SlotTransactions {
     return [...this.slotsOf(this.assignment).keys()].sort((a, b) => a - b);
   }
 
-  /** Runs `work` for a batch of one input partition when its slot's earlier batches are done. */
-  inSlot<T>(topic: string, partition: number, work: (turn: SlotTurn) => Promise<T>): Promise<T> {
+  /**
+   * Commits a batch of one input partition in its slot's next transaction, with the other batches of the
+   * slot waiting by then. `prepare` gets the partition's first offset not committed yet (undefined: none
+   * is) and says what to write; records below that offset were written by a previous owner of the slot.
+   */
+  commit<T>(topic: string, partition: number, prepare: (nextOffset: bigint | undefined) => BatchWrite<T>): Promise<T> {
     const slot = slotOf(topic, partition, this.options.slotCount);
-    const key = `${topic}:${partition}`;
-    return this.queued(slot, async () => {
-      const open = await this.opened(slot);
-      return work({
-        nextOffset: async () => {
-          if (!open.nextOffsets.has(key)) await this.readCommittedOffsets(slot, open, topic);
-          return open.nextOffsets.get(key);
-        },
-        commit: async (requests, nextOffset) => {
-          try {
-            await open.producer.commitTransaction(requests, { topic, partition, nextOffset });
-          } catch (error) {
-            await this.close(slot, open);
-            throw error;
-          }
-          open.nextOffsets.set(key, nextOffset);
-        },
-      });
+    return new Promise<T>((resolve, reject) => {
+      const waiting = this.waiting.get(slot);
+      const pending: Pending = { topic, partition, prepare, resolve: resolve as (result: unknown) => void, reject };
+      if (waiting) {
+        waiting.push(pending);
+        return;
+      }
+      this.waiting.set(slot, [pending]);
+      void this.queued(slot, () => this.commitWaiting(slot));
     });
   }
 
@@ -110,10 +113,7 @@ export class SlotTransactions {
     const owned = this.slotsOf(this.assignment);
     const lost = [...this.open.keys()].filter((slot) => !owned.has(slot));
     await Promise.all([
-      ...lost.map((slot) => this.queued(slot, async () => {
-        const open = this.open.get(slot);
-        if (open) await this.close(slot, open);
-      })),
+      ...lost.map((slot) => this.queued(slot, () => this.close(slot))),
       ...[...owned.keys()].map((slot) => this.queued(slot, () => this.opened(slot)).catch((error) => {
         this.options.logger.warn('could not open a slot\'s producer; its first batch will try again', { slot, error });
       })),
@@ -121,10 +121,39 @@ export class SlotTransactions {
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.open.keys()].map((slot) => this.queued(slot, async () => {
-      const open = this.open.get(slot);
-      if (open) await this.close(slot, open);
-    })));
+    await Promise.all([...this.open.keys()].map((slot) => this.queued(slot, () => this.close(slot))));
+  }
+
+  /** Commits the batches waiting for the slot in one transaction; if it fails, they all fail and the slot closes. */
+  private async commitWaiting(slot: number): Promise<void> {
+    const batches = this.waiting.get(slot) ?? [];
+    this.waiting.delete(slot);
+    try {
+      const open = await this.opened(slot);
+      const unknown = batches.filter((b) => !open.nextOffsets.has(`${b.topic}:${b.partition}`));
+      if (unknown.length > 0) await this.readCommittedOffsets(slot, open, unknown.map((b) => b.topic));
+      const writes = batches.map((b) => b.prepare(open.nextOffsets.get(`${b.topic}:${b.partition}`)));
+      const inputs: InputPosition[] = [];
+      const requests: TopicRecords[] = [];
+      batches.forEach((b, i) => {
+        const write = writes[i].write;
+        if (!write) return;
+        inputs.push({ topic: b.topic, partition: b.partition, nextOffset: write.nextOffset });
+        requests.push(...write.requests);
+      });
+      if (inputs.length > 0) {
+        try {
+          await open.producer.commitTransaction(requests, inputs);
+        } catch (error) {
+          await this.close(slot);
+          throw error;
+        }
+        for (const input of inputs) open.nextOffsets.set(`${input.topic}:${input.partition}`, input.nextOffset);
+      }
+      batches.forEach((b, i) => b.resolve(writes[i].result));
+    } catch (error) {
+      for (const b of batches) b.reject(error);
+    }
   }
 
   private async opened(slot: number): Promise<OpenSlot> {
@@ -136,15 +165,17 @@ export class SlotTransactions {
     return open;
   }
 
-  private async close(slot: number, open: OpenSlot): Promise<void> {
-    if (this.open.get(slot) === open) this.open.delete(slot);
+  private async close(slot: number): Promise<void> {
+    const open = this.open.get(slot);
+    if (!open) return;
+    this.open.delete(slot);
     await open.producer.close().catch((error) => this.options.logger.warn('could not close a slot\'s producer', { slot, error }));
   }
 
-  /** Reads the committed offsets of the slot's partitions: of the assigned topics in the slot, and of `topic`. */
-  private async readCommittedOffsets(slot: number, open: OpenSlot, topic: string): Promise<void> {
-    const topics = new Set([topic, ...(this.slotsOf(this.assignment).get(slot) ?? [])]);
-    for (const committed of await this.options.committedOffsets([...topics].sort())) {
+  /** Reads the committed offsets of the slot's partitions: of its assigned topics, and of `topics`. */
+  private async readCommittedOffsets(slot: number, open: OpenSlot, topics: readonly string[]): Promise<void> {
+    const wanted = new Set([...topics, ...(this.slotsOf(this.assignment).get(slot) ?? [])]);
+    for (const committed of await this.options.committedOffsets([...wanted].sort())) {
       const key = `${committed.topic}:${committed.partition}`;
       if (slotOf(committed.topic, committed.partition, this.options.slotCount) === slot && !open.nextOffsets.has(key)) open.nextOffsets.set(key, committed.offset);
     }

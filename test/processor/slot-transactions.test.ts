@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { createLogger } from '../../src/processor/logger';
 import { slotOf } from '../../src/processor/slots';
-import { InputPosition, SlotProducer, SlotTransactions, TopicRecords } from '../../src/processor/slot-transactions';
+import type { TopicRecords } from '../../src/processor/record-batches';
+import { InputPosition, SlotProducer, SlotTransactions } from '../../src/processor/slot-transactions';
 
 /**
  * A broker as far as slots care: one transactional id per slot whose newest producer alone can commit,
@@ -13,22 +14,26 @@ class FakeBroker {
   readonly newestEpoch = new Map<number, number>();
   readonly events: string[] = [];
   failNextCommit = false;
+  /** While set, transactions wait for it before they commit. */
+  held?: Promise<void>;
+  transactionsStarted = 0;
 
   producer(slot: number): SlotProducer {
     const epoch = (this.newestEpoch.get(slot) ?? 0) + 1;
     this.newestEpoch.set(slot, epoch);
     this.events.push(`open ${slot}#${epoch}`);
     return {
-      commitTransaction: async (requests: readonly TopicRecords[], input: InputPosition) => {
-        await Promise.resolve();
+      commitTransaction: async (requests: readonly TopicRecords[], inputs: readonly InputPosition[]) => {
+        this.transactionsStarted++;
+        await (this.held ?? Promise.resolve());
         if (this.failNextCommit) {
           this.failNextCommit = false;
           throw new Error('the request timed out');
         }
         if (this.newestEpoch.get(slot) !== epoch) throw new Error(`producer ${slot}#${epoch} is fenced`);
         for (const request of requests) for (const m of request.messages) this.written.push(String(m.value));
-        this.committed.set(`${input.topic}:${input.partition}`, input.nextOffset);
-        this.events.push(`commit ${slot}#${epoch} ${input.topic}:${input.partition}@${input.nextOffset}`);
+        for (const input of inputs) this.committed.set(`${input.topic}:${input.partition}`, input.nextOffset);
+        this.events.push(`commit ${slot}#${epoch} ${inputs.map((i) => `${i.topic}:${i.partition}@${i.nextOffset}`).join(' ')}`);
       },
       close: async () => {
         this.events.push(`close ${slot}#${epoch}`);
@@ -48,11 +53,10 @@ const member = (broker: FakeBroker) => new SlotTransactions({ slotCount: SLOTS, 
 
 /** Processes offsets [from, to) of a partition as the Kafka adapter does: skips what is committed, commits the rest. */
 function batch(member: SlotTransactions, topic: string, partition: number, from: number, to: number): Promise<number[]> {
-  return member.inSlot(topic, partition, async (turn) => {
-    const next = await turn.nextOffset();
+  return member.commit(topic, partition, (next) => {
     const fresh = Array.from({ length: to - from }, (_, i) => from + i).filter((offset) => next === undefined || BigInt(offset) >= next);
-    if (fresh.length > 0) await turn.commit([{ topic: 'sink', messages: fresh.map((offset) => ({ key: null, value: `${topic}:${partition}@${offset}` })) }], BigInt(to));
-    return fresh;
+    if (fresh.length === 0) return { result: fresh };
+    return { write: { requests: [{ topic: 'sink', messages: fresh.map((offset) => ({ key: null, value: `${topic}:${partition}@${offset}` })) }], nextOffset: BigInt(to) }, result: fresh };
   });
 }
 
@@ -93,21 +97,44 @@ describe('SlotTransactions', () => {
     expect(broker.events.filter((e) => e.startsWith('open') || e.startsWith('close'))).toEqual([`open ${slot}#1`, `close ${slot}#1`, `open ${slot}#2`]);
   });
 
-  test('batches of one slot take turns; batches of different slots do not wait for each other', async () => {
-    const topics = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
-    const sameSlot = topics.filter((t) => slotOf(t, 0, SLOTS) === slotOf('a', 0, SLOTS));
-    const otherSlot = topics.find((t) => slotOf(t, 0, SLOTS) !== slotOf('a', 0, SLOTS))!;
-    expect(sameSlot.length).toBeGreaterThan(1);
-    const slots = member(new FakeBroker());
-    const order: string[] = [];
+  test('the batches waiting for a slot commit together in its next transaction; other slots do not wait', async () => {
+    const topics = Array.from({ length: 40 }, (_, i) => `t${i}`);
+    const slot = slotOf('t0', 0, SLOTS);
+    const sameSlot = topics.filter((t) => slotOf(t, 0, SLOTS) === slot).slice(0, 3);
+    const otherSlot = topics.find((t) => slotOf(t, 0, SLOTS) !== slot)!;
+    const broker = new FakeBroker();
+    const slots = member(broker);
+    await slots.assigned({ [sameSlot[0]]: [0] });
+    const [first, ...others] = sameSlot;
     let release!: () => void;
-    const first = slots.inSlot(sameSlot[0], 0, () => new Promise<void>((resolve) => { release = resolve; }).then(() => { order.push('first'); }));
-    const second = slots.inSlot(sameSlot[1], 0, async () => { order.push('second'); });
-    await slots.inSlot(otherSlot, 0, async () => { order.push('other slot'); });
-    await new Promise((r) => setTimeout(r, 10));
+    broker.held = new Promise((resolve) => { release = resolve; });
+    // the first batch's transaction is under way when the others arrive: they wait, then go together
+    const firstDone = batch(slots, first, 0, 0, 5);
+    while (broker.transactionsStarted === 0) await new Promise((r) => setTimeout(r, 1));
+    const othersDone = others.map((t) => batch(slots, t, 0, 0, 5));
+    const otherSlotDone = batch(slots, otherSlot, 0, 0, 5);
+    while (broker.transactionsStarted < 2) await new Promise((r) => setTimeout(r, 1));
+    expect(broker.events.filter((e) => e.startsWith('commit'))).toEqual([]);
     release();
-    await Promise.all([first, second]);
-    expect(order).toEqual(['other slot', 'first', 'second']);
+    expect((await Promise.all([firstDone, ...othersDone, otherSlotDone])).map((fresh) => fresh.length)).toEqual([5, 5, 5, 5]);
+    const commits = broker.events.filter((e) => e.startsWith('commit'));
+    expect(commits).toContain(`commit ${slot}#1 ${first}:0@5`);
+    expect(commits).toContain(`commit ${slot}#1 ${others.map((t) => `${t}:0@5`).join(' ')}`);
+    expect(commits.filter((e) => e.startsWith(`commit ${slot}#`))).toHaveLength(2);
+  });
+
+  test('when a transaction of several batches fails, they all fail, and all run again on a new producer', async () => {
+    const topics = Array.from({ length: 40 }, (_, i) => `t${i}`);
+    const slot = slotOf('t0', 0, SLOTS);
+    const [first, second, third] = topics.filter((t) => slotOf(t, 0, SLOTS) === slot);
+    const broker = new FakeBroker();
+    const slots = member(broker);
+    await batch(slots, first, 0, 0, 5);
+    broker.failNextCommit = true;
+    const failing = [batch(slots, second, 0, 0, 5), batch(slots, third, 0, 0, 5)];
+    for (const result of await Promise.allSettled(failing)) expect(result.status).toBe('rejected');
+    expect(await Promise.all([batch(slots, second, 0, 0, 5), batch(slots, third, 0, 0, 5)])).toEqual([[0, 1, 2, 3, 4], [0, 1, 2, 3, 4]]);
+    expect(broker.events.filter((e) => e.startsWith('open') || e.startsWith('close'))).toEqual([`open ${slot}#1`, `close ${slot}#1`, `open ${slot}#2`]);
   });
 
   test('a new assignment opens the slots the member got and closes the ones it lost', async () => {

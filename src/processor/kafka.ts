@@ -11,6 +11,7 @@ import { ConfigResourceTypes, Consumer, EachBatchPayload, Kafka, KafkaConfig, Ka
 import type { ProcessorConfig } from './config';
 import { deadLetterOf, oversizedStandIn, RawRecord } from './dead-letters';
 import type { Logger } from './logger';
+import { CoalescingQueue } from './coalescing-queue';
 import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, mergeRequests, OutgoingRecord, recordBytes, TopicRecords } from './record-batches';
 import { slotAssigner } from './slot-assigner';
 import { InputPosition, SlotProducer, SlotTransactions } from './slot-transactions';
@@ -50,11 +51,13 @@ interface Sent {
 }
 
 /**
- * How many batches (one input partition each) kafkajs hands over at once. Exactly-once: more than a fetch
- * brings, so each slot commits all of its waiting batches in one transaction (a fleet's fetch brings
- * hundreds of small batches).
+ * How many batches (one input partition each) kafkajs hands over at once, so that their outputs go out
+ * together: a fleet's fetch brings hundreds of small batches. Exactly-once: more than a fetch brings, and
+ * each slot commits all of its waiting batches in one transaction. At-least-once: fewer, because kafkajs
+ * commits offsets after every batch, of every partition with new ones, and hundreds of such commits at
+ * once cost more than they save.
  */
-const CONCURRENT_BATCHES = { 'exactly-once': 1024, 'at-least-once': 4 } as const;
+const CONCURRENT_BATCHES = { 'exactly-once': 1024, 'at-least-once': 32 } as const;
 
 /** How often one batch is sent again, with smaller chunks, after the broker said a request was too large. */
 const TOO_LARGE_ATTEMPTS = 6;
@@ -104,6 +107,10 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     allowAutoTopicCreation: false,
   };
   const producer: Producer | undefined = exactlyOnce ? undefined : kafka.producer(producerConfig);
+  // at-least-once: the outputs of the batches that arrive while a send runs go out together in the next one
+  const sends = producer && new CoalescingQueue<readonly TopicRecords[]>(async (batches) => {
+    for (const request of fewerRequests(batches.flat())) await producer.send({ ...request, acks: -1 });
+  });
   // the slots' producers get a client of their own: kafkajs records offsets sent in a transaction as the
   // group's committed offsets, for the consumers of the same client, before the transaction commits
   const transactionalKafka = exactlyOnce ? new Kafka(clientConfig) : undefined;
@@ -155,7 +162,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
   async function sendAtLeastOnce(raw: readonly RawRecord[], outcomes: Outcome[]): Promise<Sent> {
     return withShrinkingLimits(async (current) => {
       const output = outputOf(raw, outcomes, current);
-      for (const request of output.requests) await producer!.send({ ...request, acks: -1 });
+      await sends!.add(output.requests);
       return { outcomes, oversizedDeadLetters: output.oversizedDeadLetters };
     });
   }

@@ -124,7 +124,7 @@ export class SlotTransactions {
     await Promise.all([...this.open.keys()].map((slot) => this.queued(slot, () => this.close(slot))));
   }
 
-  /** Commits the batches waiting for the slot in one transaction; if it fails, they all fail and the slot closes. */
+  /** Commits the batches waiting for the slot in one transaction. If anything fails they all fail; if the transaction did, the slot closes too. */
   private async commitWaiting(slot: number): Promise<void> {
     const batches = this.waiting.get(slot) ?? [];
     this.waiting.delete(slot);

@@ -2,17 +2,23 @@
  * `npm run bench:processor`: throughput and end-to-end latency of the event processor on a real KRaft
  * broker (started here, on 127.0.0.1), for 100,000 realistic change events of about 1 KiB, with both
  * guarantees, against a bare kafkajs pass-through (bench/passthrough.ts) on the same data in the same run.
+ * Two shapes of input: one topic of 4 partitions, and a fleet's 1,000 per-tenant topics of 1 partition each
+ * (the same events spread over them), the second also with 2 processor replicas.
  *
- * Each run has two phases on one consumer process. Throughput: EVENTS records wait in the raw topic, the
- * process starts and drains them; events/s = EVENTS / (last output timestamp - process start). Latency:
- * 10,000 more records arrive at a steady 2,000/s while it runs; an event's end-to-end latency is its
- * output record's timestamp minus its raw record's timestamp. Prints a table; asserts nothing.
+ * Each run has two phases. Throughput: EVENTS records wait in the raw topics, the processes start and drain
+ * them; events/s = EVENTS / (last output timestamp - first process start). Latency: 10,000 more records
+ * arrive at a steady 2,000/s while they run; an event's end-to-end latency is its output record's timestamp
+ * minus its raw record's timestamp. With 2 replicas the second starts when a quarter of the backlog is
+ * out, so the drain includes a rebalance; "longest pause" is the longest gap between output records after
+ * the first one (start-up excluded): what a rebalance costs. Prints a table; asserts nothing.
+ * BENCH_PROCESSOR_MAIN runs another build of the processor (e.g. the previous commit's lib/processor/main.js);
+ * BENCH_ONLY runs only the rows whose name contains it (e.g. `1,000 topics`).
  */
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Admin, Kafka, logLevel, Message } from 'kafkajs';
 import { changeKey, changeValue, ChangeSpec, topicOf } from '../test/support/debezium-events';
 // @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
 import { freePorts } from '../scripts/ports.mjs';
@@ -20,65 +26,105 @@ import { freePorts } from '../scripts/ports.mjs';
 import { startKafka, stopKafka } from '../scripts/stack.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
-const PARTITIONS = 4;
 const LIVE_EVENTS = 10_000;
 const LIVE_RATE = 2_000;
+/** Row ids repeat every ROWS events; a multiple of FLEET_TOPICS, so a row always lives in one topic. */
+const ROWS = 10_000;
+const FLEET_TOPICS = 1_000;
 const root = path.join(__dirname, '..');
+const processorMain = process.env.BENCH_PROCESSOR_MAIN ?? 'lib/processor/main.js';
+
+/** The raw topics of one run: one topic of 4 partitions, or a fleet's per-tenant topics of 1 partition each. */
+interface Shape {
+  readonly topics: number;
+  readonly partitions: number;
+}
+const ONE_TOPIC: Shape = { topics: 1, partitions: 4 };
+const FLEET: Shape = { topics: FLEET_TOPICS, partitions: 1 };
+
+/** The tenant (topic prefix) of event i: one tenant per topic, event i goes to topic i % topics. */
+function tenantOf(id: string, shape: Shape, i: number): string {
+  return shape.topics === 1 ? id : `${id}t${i % shape.topics}`;
+}
+
+function sourceTopics(id: string, shape: Shape): string[] {
+  return Array.from({ length: shape.topics }, (_, t) => topicOf({ kind: 'sqlserver', prefix: tenantOf(id, shape, t), database: 'Bench', table: 'orders' }));
+}
 
 /**
- * A change event of about 1 KiB: an order row with a long-ish description, before and after. With
+ * Change events of about 1 KiB: an order row with a long-ish description, before and after. With
  * `longNumbers`, every row also has a SQL Server datetime2(7) column, a NanoTimestamp of 19 digits that a
  * double cannot hold, so every event takes the processor's lossless path.
  */
-function events(prefix: string, longNumbers = false): Array<{ key: string; value: string }> {
+function events(id: string, shape: Shape, longNumbers = false): Array<Message & { topic: string; key: string }> {
   const filler = 'x'.repeat(220);
   return Array.from({ length: EVENTS }, (_, i) => {
-    const spec: ChangeSpec = { kind: 'sqlserver', prefix, database: 'Bench', table: 'orders', op: i % 4 === 0 ? 'c' : 'u', id: i % 10_000, seq: i,
-      before: i % 4 === 0 ? null : { id: i % 10_000, customer: `customer-${i % 777}`, total: `${i}.25`, status: 'open', note: filler },
-      after: { id: i % 10_000, customer: `customer-${i % 777}`, total: `${i + 1}.25`, status: 'paid', note: filler } };
+    const prefix = tenantOf(id, shape, i);
+    const spec: ChangeSpec = { kind: 'sqlserver', prefix, database: 'Bench', table: 'orders', op: i % 4 === 0 ? 'c' : 'u', id: i % ROWS, seq: i,
+      before: i % 4 === 0 ? null : { id: i % ROWS, customer: `customer-${i % 777}`, total: `${i}.25`, status: 'open', note: filler },
+      after: { id: i % ROWS, customer: `customer-${i % 777}`, total: `${i + 1}.25`, status: 'paid', note: filler } };
     const value = changeValue(spec);
     // JSON.stringify cannot write such a number: put it into the text
-    return { key: changeKey(spec), value: longNumbers ? value.replaceAll('"status":', `"created":${1_764_000_000_123_456_789n + BigInt(i)},"status":`) : value };
+    return { topic: topicOf(spec), key: changeKey(spec), value: longNumbers ? value.replaceAll('"status":', `"created":${1_764_000_000_123_456_789n + BigInt(i)},"status":`) : value };
   });
 }
 
-interface Result { name: string; eventsPerSecond: number; p50: number; p99: number; seconds: number }
+interface Scenario {
+  readonly name: string;
+  readonly command: string[];
+  readonly env: Record<string, string>;
+  readonly shape: Shape;
+  readonly replicas?: number;
+  readonly longNumbers?: boolean;
+}
 
-async function run(name: string, kafka: Kafka, brokers: string, command: string[], extraEnv: Record<string, string>, longNumbers = false): Promise<Result> {
-  const id = `${name.replace(/[^a-z]/g, '')}${Date.now().toString(36)}`;
-  const source = topicOf({ kind: 'sqlserver', prefix: id, database: 'Bench', table: 'orders' });
+interface Result { name: string; shape: Shape; eventsPerSecond: number; p50: number; p99: number; seconds: number; longestPauseMs: number }
+
+async function run(scenario: Scenario, kafka: Kafka, brokers: string): Promise<Result> {
+  const { shape } = scenario;
+  const id = `${scenario.name.replace(/[^a-z]/g, '').slice(0, 12)}${Date.now().toString(36)}`;
+  const sources = sourceTopics(id, shape);
   const sink = `bench-sink-${id}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: source, numPartitions: PARTITIONS }, { topic: sink, numPartitions: PARTITIONS }, { topic: `${sink}.dlq` }], waitForLeaders: true });
-  const data = events(id, longNumbers);
+  await createTopics(admin, [...sources.map((topic) => ({ topic, numPartitions: shape.partitions })), { topic: sink, numPartitions: 4 }, { topic: `${sink}.dlq`, numPartitions: 1 }]);
+  const data = events(id, shape, scenario.longNumbers);
   const producer = kafka.producer();
   await producer.connect();
+  const send = (messages: typeof data) => producer.sendBatch({ acks: 1, topicMessages: byTopic(messages) });
 
-  // phase 1, throughput: a backlog of EVENTS records, then the consumer starts and drains it
-  for (let i = 0; i < data.length; i += 1000) await producer.send({ topic: source, acks: 1, messages: data.slice(i, i + 1000) });
-  const started = Date.now();
-  const child = spawn(command[0], command.slice(1), {
+  // phase 1, throughput: a backlog of EVENTS records, then the processes start and drain it
+  for (let i = 0; i < data.length; i += 1000) await send(data.slice(i, i + 1000));
+  const children: ChildProcess[] = [];
+  const startProcess = () => children.push(spawn(scenario.command[0], scenario.command.slice(1), {
     cwd: root, stdio: ['ignore', 'ignore', 'inherit'],
-    env: { PATH: process.env.PATH, KAFKA_BROKERS: brokers, SOURCE_TOPICS: source, SINK_TOPIC: sink, KAFKA_GROUP_ID: `bench-${id}`, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...extraEnv },
+    env: { PATH: process.env.PATH, KAFKA_BROKERS: brokers, SOURCE_TOPICS: sources.join(','), SINK_TOPIC: sink, KAFKA_GROUP_ID: `bench-${id}`, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...scenario.env },
+  }));
+  const started = Date.now();
+  startProcess();
+  const replicas = scenario.replicas ?? 1;
+  const drained = await readAll(kafka, [sink], EVENTS, (count) => {
+    // the other replicas join while the backlog drains: the drain includes their rebalances
+    if (children.length < replicas && count >= (EVENTS / 4) * children.length) startProcess();
   });
-  const drained = await readAll(kafka, sink, EVENTS);
   const seconds = (Math.max(...drained.map((r) => r.ts)) - started) / 1000;
+  const longestPauseMs = longestPause(drained.map((r) => r.ts));
 
-  // phase 2, latency: LIVE_EVENTS more at a steady LIVE_RATE per second while it runs
+  // phase 2, latency: LIVE_EVENTS more at a steady LIVE_RATE per second while they run
   const live = data.slice(0, LIVE_EVENTS);
   const liveStart = Date.now();
   for (let i = 0; i < live.length; i += 100) {
-    await producer.send({ topic: source, acks: 1, messages: live.slice(i, i + 100) });
+    await send(live.slice(i, i + 100));
     const due = liveStart + ((i + 100) / LIVE_RATE) * 1000;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
   }
   await producer.disconnect();
-  const input = (await readAll(kafka, source, EVENTS + LIVE_EVENTS)).slice(-0);
-  const output = await readAll(kafka, sink, EVENTS + LIVE_EVENTS);
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  await admin.deleteTopics({ topics: [source, sink, `${sink}.dlq`] }).catch(() => undefined);
+  const input = await readAll(kafka, sources, EVENTS + LIVE_EVENTS);
+  const output = await readAll(kafka, [sink], EVENTS + LIVE_EVENTS);
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))));
+  for (let i = 0; i < sources.length; i += 200) await admin.deleteTopics({ topics: sources.slice(i, i + 200) }).catch(() => undefined);
+  await admin.deleteTopics({ topics: [sink, `${sink}.dlq`] }).catch(() => undefined);
   await admin.disconnect();
 
   // the live records are the ones produced after liveStart; pair the n-th output of a row with its n-th input
@@ -87,6 +133,7 @@ async function run(name: string, kafka: Kafka, brokers: string, command: string[
     if (!inputsByRow.has(rowOf(r.key))) inputsByRow.set(rowOf(r.key), []);
     inputsByRow.get(rowOf(r.key))!.push(r.ts);
   }
+  for (const timestamps of inputsByRow.values()) timestamps.sort((a, b) => a - b);
   const latencies: number[] = [];
   const seen = new Map<string, number>();
   for (const r of output) {
@@ -98,25 +145,69 @@ async function run(name: string, kafka: Kafka, brokers: string, command: string[
   }
   latencies.sort((a, b) => a - b);
   return {
-    name, seconds, eventsPerSecond: EVENTS / seconds,
+    name: scenario.name, shape, seconds, eventsPerSecond: EVENTS / seconds, longestPauseMs,
     p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)],
   };
 }
 
-/** Reads a topic from the start (read_committed) until `count` records, with their broker timestamps. */
-async function readAll(kafka: Kafka, topic: string, count: number): Promise<Array<{ key: string; ts: number }>> {
+/**
+ * Creates topics and waits until each has a leader. (kafkajs's own wait gives up when a broker does not know
+ * a topic yet, which happens with hundreds of new topics.)
+ */
+async function createTopics(admin: Admin, topics: Array<{ topic: string; numPartitions: number }>): Promise<void> {
+  for (let i = 0; i < topics.length; i += 200) await admin.createTopics({ topics: topics.slice(i, i + 200), waitForLeaders: false });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+      if (described.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error('the new topics have no leaders after 120 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function byTopic(messages: ReadonlyArray<Message & { topic: string }>): Array<{ topic: string; messages: Message[] }> {
+  const topics = new Map<string, Message[]>();
+  for (const { topic, ...message } of messages) {
+    if (!topics.has(topic)) topics.set(topic, []);
+    topics.get(topic)!.push(message);
+  }
+  return [...topics].map(([topic, list]) => ({ topic, messages: list }));
+}
+
+/** The longest gap between consecutive output timestamps, from the first output on. */
+function longestPause(timestamps: number[]): number {
+  const sorted = [...timestamps].sort((a, b) => a - b);
+  let longest = 0;
+  for (let i = 1; i < sorted.length; i++) longest = Math.max(longest, sorted[i] - sorted[i - 1]);
+  return longest;
+}
+
+/**
+ * Reads topics from the start (read_committed) until `count` records, with their broker timestamps, in the
+ * order of each partition; `onProgress` hears the count after every batch.
+ */
+async function readAll(kafka: Kafka, topics: string[], count: number, onProgress?: (count: number) => void): Promise<Array<{ key: string; ts: number }>> {
   const records: Array<{ key: string; ts: number }> = [];
-  const consumer = kafka.consumer({ groupId: `bench-reader-${topic}-${Date.now()}` });
+  const consumer = kafka.consumer({ groupId: `bench-reader-${topics[0]}-${Date.now()}` });
   await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({ eachBatch: async ({ batch }) => { for (const m of batch.messages) records.push({ key: `${m.key}`, ts: Number(m.timestamp) }); } });
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) records.push({ key: `${m.key}`, ts: Number(m.timestamp) });
+      onProgress?.(records.length);
+    },
+  });
   const deadline = Date.now() + 600_000;
   while (records.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await consumer.disconnect();
   return records;
 }
 
-/** Both the raw key `{"id":7}` and the processor's `<tenant>:<table>:{"id":7}` end with the row's key JSON. */
+/** Both the raw key `{"id":7}` and the processor's `<tenant>:<table>:{"id":7}` end with the row's key JSON; a row lives in one topic. */
 function rowOf(key: string): string {
   return key.slice(key.lastIndexOf('{'));
 }
@@ -128,20 +219,35 @@ async function main(): Promise<void> {
   const kafka = new Kafka({ clientId: 'bench', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
   try {
     const node = process.execPath;
-    const results = [
-      await run('kafkajs pass-through (ceiling)', kafka, broker.brokers, [node, '-r', 'ts-node/register/transpile-only', 'bench/passthrough.ts'], {}),
-      await run('processor at-least-once', kafka, broker.brokers, [node, 'lib/processor/main.js'], { PROCESSING_GUARANTEE: 'at-least-once' }),
-      await run('processor exactly-once', kafka, broker.brokers, [node, 'lib/processor/main.js'], { PROCESSING_GUARANTEE: 'exactly-once' }),
-      await run('processor at-least-once, 19-digit numbers', kafka, broker.brokers, [node, 'lib/processor/main.js'], { PROCESSING_GUARANTEE: 'at-least-once' }, true),
+    const passthrough = [node, '-r', 'ts-node/register/transpile-only', 'bench/passthrough.ts'];
+    const processor = [node, processorMain];
+    const atLeastOnce = { PROCESSING_GUARANTEE: 'at-least-once' };
+    const exactlyOnce = { PROCESSING_GUARANTEE: 'exactly-once' };
+    const scenarios: Scenario[] = [
+      { name: 'kafkajs pass-through (ceiling)', command: passthrough, env: {}, shape: ONE_TOPIC },
+      { name: 'processor at-least-once', command: processor, env: atLeastOnce, shape: ONE_TOPIC },
+      { name: 'processor exactly-once', command: processor, env: exactlyOnce, shape: ONE_TOPIC },
+      { name: 'processor at-least-once, 19-digit numbers', command: processor, env: atLeastOnce, shape: ONE_TOPIC, longNumbers: true },
+      { name: 'kafkajs pass-through, 1,000 topics (ceiling)', command: passthrough, env: {}, shape: FLEET },
+      { name: 'processor at-least-once, 1,000 topics', command: processor, env: atLeastOnce, shape: FLEET },
+      { name: 'processor exactly-once, 1,000 topics', command: processor, env: exactlyOnce, shape: FLEET },
+      { name: 'processor exactly-once, 1,000 topics, 2 replicas', command: processor, env: exactlyOnce, shape: FLEET, replicas: 2 },
     ];
-    const ceiling = results[0].eventsPerSecond;
-    console.log(`bench:processor: ${EVENTS} events of ~1 KiB, ${PARTITIONS} partitions, one instance, broker ${broker.brokers}, ${os.cpus().length} cores\n`);
-    console.log('| run | events/s | of ceiling | p50 latency ms (live) | p99 latency ms (live) | drain seconds |');
-    console.log('|-----|----------|------------|----------------|----------------|---------|');
-    for (const r of results) {
-      console.log(`| ${r.name} | ${Math.round(r.eventsPerSecond)} | ${(r.eventsPerSecond / ceiling).toFixed(2)} | ${r.p50} | ${r.p99} | ${r.seconds.toFixed(1)} |`);
+    const results: Result[] = [];
+    for (const scenario of scenarios.filter((s) => s.name.includes(process.env.BENCH_ONLY ?? ''))) {
+      results.push(await run(scenario, kafka, broker.brokers));
+      console.error(`done: ${scenario.name} (load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
     }
-    console.log('\ntarget: at-least-once reaches at least half of the pass-through ceiling (0.50)');
+    // each row is compared with the pass-through on the same shape of input
+    const ceilingOf = (shape: Shape) => results.find((r) => r.shape === shape && r.name.includes('pass-through'))?.eventsPerSecond ?? NaN;
+    console.log(`bench:processor: ${EVENTS} events of ~1 KiB, broker ${broker.brokers}, ${os.cpus().length} cores, processor ${processorMain}\n`);
+    console.log('| run | events/s | of ceiling | p50 latency ms (live) | p99 latency ms (live) | drain seconds | longest pause ms |');
+    console.log('|-----|----------|------------|----------------|----------------|---------|---------|');
+    for (const r of results) {
+      console.log(`| ${r.name} | ${Math.round(r.eventsPerSecond)} | ${(r.eventsPerSecond / ceilingOf(r.shape)).toFixed(2)} | ${r.p50} | ${r.p99} | ${r.seconds.toFixed(1)} | ${r.longestPauseMs} |`);
+    }
+    console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log('target: at-least-once reaches at least half of the pass-through ceiling (0.50)');
   } finally {
     await stopKafka({ dir });
     fs.rmSync(dir, { recursive: true, force: true });

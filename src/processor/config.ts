@@ -2,6 +2,9 @@ import { HOST_PORT, KAFKA_TOPIC as TOPIC } from '../tenants/rules';
 import { defaultDlqTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS } from './env';
 import { MIN_MESSAGE_BYTES } from './record-batches';
 
+/** More slots than this would mean more producers (connections) per replica than partitions deserve. */
+const MAX_EXACTLY_ONCE_SLOTS = 1024;
+
 /** The processor's settings, parsed once from the environment (contract 2). */
 export interface ProcessorConfig {
   readonly brokers: readonly string[];
@@ -25,6 +28,8 @@ export interface ProcessorConfig {
    * @default - each topic's `max.message.bytes`, asked from the broker
    */
   readonly maxMessageBytes?: number;
+  /** With exactly-once, how many slots (transactional producers, units of assignment) input partitions map to. */
+  readonly exactlyOnceSlots: number;
 }
 
 /** A bad environment; `problems` lists every one, each naming the variable, the bad value and the fix. */
@@ -135,6 +140,12 @@ export function parseProcessorConfig(env: Readonly<Record<string, string | undef
       + 'set the final and dead-letter topics\' max.message.bytes, or unset it to ask the broker');
   }
 
+  const slots = Number(get(PROCESSOR_ENV.exactlyOnceSlots) ?? PROCESSOR_ENV_DEFAULTS.exactlyOnceSlots);
+  if (!Number.isInteger(slots) || slots < 1 || slots > MAX_EXACTLY_ONCE_SLOTS) {
+    problems.push(`${PROCESSOR_ENV.exactlyOnceSlots}: ${JSON.stringify(get(PROCESSOR_ENV.exactlyOnceSlots))} is not a number of slots from 1 to ${MAX_EXACTLY_ONCE_SLOTS}; `
+      + 'a few per replica is enough (each slot is one transactional producer)');
+  }
+
   if (problems.length > 0) throw new ProcessorConfigError(problems);
   return {
     brokers,
@@ -151,5 +162,6 @@ export function parseProcessorConfig(env: Readonly<Record<string, string | undef
     httpHost: get(PROCESSOR_ENV.httpHost) ?? PROCESSOR_ENV_DEFAULTS.httpHost,
     topicRefreshMs: refresh,
     ...(maxMessageBytes !== undefined && { maxMessageBytes: Number(maxMessageBytes) }),
+    exactlyOnceSlots: slots,
   };
 }

@@ -25,6 +25,12 @@ export const PROCESSOR_ENV = {
    * the processor asks the broker for the topics' `max.message.bytes`.
    */
   maxMessageBytes: 'MAX_MESSAGE_BYTES',
+  /**
+   * Not in contract 2: with exactly-once, how many slots (transactional producers, units of assignment) the
+   * input partitions are hashed into. The same on every replica of a consumer group; change it only with
+   * the processor scaled to zero.
+   */
+  exactlyOnceSlots: 'EXACTLY_ONCE_SLOTS',
 } as const;
 
 /** Defaults the processor applies when a variable is unset. */
@@ -35,6 +41,7 @@ export const PROCESSOR_ENV_DEFAULTS = {
   httpPort: 8080,
   httpHost: '0.0.0.0',
   topicRefreshMs: 30_000,
+  exactlyOnceSlots: 32,
 } as const;
 
 /** The dead-letter topic of a sink topic unless DLQ_TOPIC says otherwise. */

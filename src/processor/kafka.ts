@@ -1,16 +1,21 @@
 /**
- * The Kafka adapter: the only module that uses kafkajs, so the client can be swapped here alone.
+ * The Kafka adapter: the only module that uses kafkajs (with slot-assigner.ts, which implements kafkajs's
+ * assigner interface), so the client can be swapped here alone.
  *
  * It runs the consume-transform-produce loop. An input offset is resolved (and so committed) only
  * after everything produced for it is acknowledged; with exactly-once, outputs and input offsets
- * commit together in one Kafka transaction.
+ * commit together in one Kafka transaction, on the producer of the input partition's slot
+ * (slot-transactions.ts says why that keeps exactly-once through rebalances).
  */
-import * as os from 'os';
-import { ConfigResourceTypes, Consumer, EachBatchPayload, Kafka, logLevel, LogEntry, Partitioners, Producer, SASLOptions, Transaction } from 'kafkajs';
+import { ConfigResourceTypes, Consumer, EachBatchPayload, Kafka, KafkaConfig, KafkaJSError, logLevel, LogEntry, PartitionAssigners, Partitioners, Producer, ProducerConfig, SASLOptions } from 'kafkajs';
 import type { ProcessorConfig } from './config';
 import { deadLetterOf, oversizedStandIn, RawRecord } from './dead-letters';
 import type { Logger } from './logger';
-import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, OutgoingRecord, recordBytes } from './record-batches';
+import { CoalescingQueue } from './coalescing-queue';
+import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, mergeRequests, OutgoingRecord, recordBytes, TopicRecords } from './record-batches';
+import { slotAssigner } from './slot-assigner';
+import { InputPosition, SlotProducer, SlotTransactions } from './slot-transactions';
+import { slotTransactionalId } from './slots';
 import type { Outcome, SourceRecord } from './transform';
 
 /** What the adapter needs from the rest of the processor. */
@@ -39,6 +44,21 @@ interface OutputLimits {
   readonly dlq: number;
 }
 
+/** What a batch sent: the outcomes it wrote (not those a previous owner of its slot committed), and how many dead letters stood in. */
+interface Sent {
+  readonly outcomes: readonly Outcome[];
+  readonly oversizedDeadLetters: number;
+}
+
+/**
+ * How many batches (one input partition each) kafkajs hands over at once, so that their outputs go out
+ * together: a fleet's fetch brings hundreds of small batches. Exactly-once: more than a fetch brings, and
+ * each slot commits all of its waiting batches in one transaction. At-least-once: fewer, because kafkajs
+ * commits offsets after every batch, of every partition with new ones, and hundreds of such commits at
+ * once cost more than they save.
+ */
+const CONCURRENT_BATCHES = { 'exactly-once': 1024, 'at-least-once': 32 } as const;
+
 /** How often one batch is sent again, with smaller chunks, after the broker said a request was too large. */
 const TOO_LARGE_ATTEMPTS = 6;
 
@@ -49,7 +69,7 @@ export interface KafkaPipeline {
 }
 
 export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hooks: BatchHooks): KafkaPipeline {
-  const kafka = new Kafka({
+  const clientConfig: KafkaConfig = {
     clientId: config.clientId,
     brokers: [...config.brokers],
     ...(config.sasl && { ssl: true, sasl: { ...config.sasl } as SASLOptions }),
@@ -61,15 +81,22 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     },
     // keep retrying through broker restarts; the consumer restarts itself after a failed batch
     retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12 },
-  });
+  };
+  const kafka = new Kafka(clientConfig);
   const exactlyOnce = config.processingGuarantee === 'exactly-once';
+  const slots = exactlyOnce ? new SlotTransactions({ slotCount: config.exactlyOnceSlots, openProducer: openSlotProducer, committedOffsets, logger }) : undefined;
   const consumer: Consumer = kafka.consumer({
     groupId: config.groupId,
     allowAutoTopicCreation: false,
     readUncommitted: false,
     retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12, restartOnFailure: async () => true },
+    // exactly-once: whole slots per member; round robin second, so members of either guarantee can share
+    // the group while a deployment switches between them
+    partitionAssigners: slots
+      ? [slotAssigner({ slotCount: config.exactlyOnceSlots, ownedSlots: () => slots.ownedSlots() }), PartitionAssigners.roundRobin]
+      : [PartitionAssigners.roundRobin],
   });
-  const producer: Producer = kafka.producer({
+  const producerConfig: ProducerConfig = {
     // murmur2 like the Java client: a row key lands on the same partition whichever client wrote it
     createPartitioner: Partitioners.DefaultPartitioner,
     idempotent: true,
@@ -78,16 +105,25 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: Number.MAX_SAFE_INTEGER },
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    // stable across restarts of this pod, so a restarted process fences its crashed predecessor's transaction
-    ...(exactlyOnce && { transactionalId: `${config.groupId}-${os.hostname()}`, transactionTimeout: 60_000 }),
+  };
+  const producer: Producer | undefined = exactlyOnce ? undefined : kafka.producer(producerConfig);
+  // at-least-once: the outputs of the batches that arrive while a send runs go out together in the next one
+  const sends = producer && new CoalescingQueue<readonly TopicRecords[]>(async (batches) => {
+    for (const request of fewerRequests(batches.flat())) await producer.send({ ...request, acks: -1 });
   });
+  // the slots' producers get a client of their own: kafkajs records offsets sent in a transaction as the
+  // group's committed offsets, for the consumers of the same client, before the transaction commits
+  const transactionalKafka = exactlyOnce ? new Kafka(clientConfig) : undefined;
   const admin = kafka.admin();
   let limits: OutputLimits = { sink: KAFKA_DEFAULT_MAX_MESSAGE_BYTES, dlq: KAFKA_DEFAULT_MAX_MESSAGE_BYTES };
   let subscribed: string[] = [];
   let refreshTimer: NodeJS.Timeout | undefined;
   let stopping = false;
 
-  consumer.on(consumer.events.GROUP_JOIN, () => hooks.onReadyChange(true));
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    hooks.onReadyChange(true);
+    slots?.assigned(payload.memberAssignment).catch((error) => logger.warn('could not take over the assigned slots', { error }));
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     hooks.onReadyChange(false);
     logger.error('consumer crashed', { error: payload.error, restart: payload.restart });
@@ -106,20 +142,52 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
   async function handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const started = process.hrtime.bigint();
-    const outcomes: Outcome[] = [];
     const raw: RawRecord[] = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers }));
-    for (const record of raw) {
-      const source: SourceRecord = { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, value: record.value };
-      outcomes.push(hooks.transform(source));
-    }
+    const outcomes = raw.map((record) => hooks.transform({ topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, value: record.value }));
     const last = batch.messages[batch.messages.length - 1].offset;
-    let oversizedDeadLetters = 0;
+    const done = slots ? await sendInSlot(slots, raw, outcomes) : await sendAtLeastOnce(raw, outcomes);
+    // with exactly-once the transaction committed the offset already
+    resolveOffset(last);
+    if (!exactlyOnce) await commitOffsetsIfNecessary();
+    await heartbeat();
+    hooks.onBatchDone(done.outcomes, {
+      topic: batch.topic,
+      partition: batch.partition,
+      lag: Number(batch.offsetLag()),
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      oversizedDeadLetters: done.oversizedDeadLetters,
+    });
+  }
+
+  async function sendAtLeastOnce(raw: readonly RawRecord[], outcomes: Outcome[]): Promise<Sent> {
+    return withShrinkingLimits(async (current) => {
+      const output = outputOf(raw, outcomes, current);
+      await sends!.add(output.requests);
+      return { outcomes, oversizedDeadLetters: output.oversizedDeadLetters };
+    });
+  }
+
+  /**
+   * Sends a batch's outputs and commits its next offset in its slot's next transaction, skipping the
+   * records a previous owner of the slot committed already.
+   */
+  async function sendInSlot(transactions: SlotTransactions, raw: readonly RawRecord[], outcomes: readonly Outcome[]): Promise<Sent> {
+    const { topic, partition } = raw[0];
+    const nextOffset = BigInt(raw[raw.length - 1].offset) + 1n;
+    return withShrinkingLimits((current) => transactions.commit(topic, partition, (next) => {
+      const fresh = raw.flatMap((record, i) => (next === undefined || BigInt(record.offset) >= next ? [i] : []));
+      if (fresh.length === 0) return { result: { outcomes: [], oversizedDeadLetters: 0 } };
+      const freshOutcomes = fresh.map((i) => outcomes[i]);
+      const output = outputOf(fresh.map((i) => raw[i]), freshOutcomes, current);
+      return { write: { requests: output.requests, nextOffset }, result: { outcomes: freshOutcomes, oversizedDeadLetters: output.oversizedDeadLetters } };
+    }));
+  }
+
+  /** Runs `send` with the output limits; when the broker refuses a request as too large, again with smaller ones. */
+  async function withShrinkingLimits(send: (current: OutputLimits) => Promise<Sent>): Promise<Sent> {
     for (let attempt = 1; ; attempt++) {
-      const output = outputOf(raw, outcomes, limits);
-      oversizedDeadLetters = output.oversizedDeadLetters;
       try {
-        await send(output.requests, { topic: batch.topic, partition: batch.partition, last });
-        break;
+        return await send(limits);
       } catch (error) {
         if (!isTooLarge(error) || attempt >= TOO_LARGE_ATTEMPTS) throw error;
         // the topic's limit went down since we asked, or the broker counts differently: ask again, go smaller
@@ -128,17 +196,64 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
         logger.warn('the broker refused a produce request as too large; sending the batch again in smaller chunks', { error, limits, attempt });
       }
     }
-    // with exactly-once the transaction committed the offset already
-    resolveOffset(last);
-    if (!exactlyOnce) await commitOffsetsIfNecessary();
-    await heartbeat();
-    hooks.onBatchDone(outcomes, {
-      topic: batch.topic,
-      partition: batch.partition,
-      lag: Number(batch.offsetLag()),
-      seconds: Number(process.hrtime.bigint() - started) / 1e9,
-      oversizedDeadLetters,
+  }
+
+  /** Opens a slot's transactional producer: fences the slot's earlier producers and ends their open transaction. */
+  async function openSlotProducer(slot: number): Promise<SlotProducer> {
+    const slotProducer = transactionalKafka!.producer({
+      ...producerConfig,
+      transactionalId: slotTransactionalId(config.groupId, slot),
+      transactionTimeout: 60_000,
+      // a transaction that starts while the broker still writes the previous one's markers is refused
+      // (CONCURRENT_TRANSACTIONS) for a few milliseconds: retry soon, not after 300
+      retry: { ...producerConfig.retry, initialRetryTime: 20 },
     });
+    try {
+      await slotProducer.connect();
+      // kafkajs initializes the transactional id (the fence) at a producer's first transaction: an empty one does it now
+      await (await slotProducer.transaction()).abort();
+    } catch (error) {
+      await slotProducer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return {
+      commitTransaction: (requests, inputs) => commitTransaction(slot, slotProducer, requests, inputs),
+      close: () => slotProducer.disconnect(),
+    };
+  }
+
+  async function commitTransaction(slot: number, slotProducer: Producer, requests: readonly TopicRecords[], inputs: readonly InputPosition[]): Promise<void> {
+    const transaction = await slotProducer.transaction();
+    try {
+      for (const request of fewerRequests(requests)) await transaction.send({ ...request, acks: -1 });
+      await transaction.sendOffsets({
+        consumerGroupId: config.groupId,
+        topics: [...new Set(inputs.map((i) => i.topic))].map((topic) => ({
+          topic,
+          partitions: inputs.filter((i) => i.topic === topic).map((i) => ({ partition: i.partition, offset: i.nextOffset.toString() })),
+        })),
+      });
+      await transaction.commit();
+    } catch (error) {
+      // the slot opens a new producer anyway; aborting now frees the final topic's readers sooner
+      await transaction.abort().catch(() => undefined);
+      if (!isFenced(error)) throw error;
+      // another member took the slot (or this one was a zombie): the batches run again on a new producer,
+      // which skips what the other committed; kafkajs would call the error final and stop the consumer
+      logger.warn('the slot\'s producer was fenced; its batches run again with a new one', { slot, partitions: inputs.map((i) => `${i.topic}:${i.partition}`), error });
+      throw new KafkaJSError(error as Error, { retriable: true });
+    }
+  }
+
+  /** Several batches' requests as few as the topics' limits allow. */
+  function fewerRequests(requests: readonly TopicRecords[]): TopicRecords[] {
+    return mergeRequests(requests, (topic) => (topic === config.dlqTopic ? limits.dlq : limits.sink));
+  }
+
+  /** The group's committed offsets of the topics' partitions. */
+  async function committedOffsets(topics: readonly string[]): Promise<Array<{ topic: string; partition: number; offset: bigint | undefined }>> {
+    const fetched = await admin.fetchOffsets({ groupId: config.groupId, topics: [...topics] });
+    return fetched.flatMap(({ topic, partitions }) => partitions.map(({ partition, offset }) => ({ topic, partition, offset: BigInt(offset) >= 0n ? BigInt(offset) : undefined })));
   }
 
   /**
@@ -175,26 +290,6 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     return { requests, oversizedDeadLetters };
   }
 
-  /** Sends the requests in order; with exactly-once, in one transaction that also commits the input offset. */
-  async function send(requests: ReadonlyArray<{ topic: string; messages: OutgoingRecord[] }>, input: { topic: string; partition: number; last: string }): Promise<void> {
-    if (!exactlyOnce) {
-      for (const request of requests) await producer.send({ ...request, messages: request.messages, acks: -1 });
-      return;
-    }
-    const transaction: Transaction = await producer.transaction();
-    try {
-      for (const request of requests) await transaction.send({ ...request, messages: request.messages, acks: -1 });
-      await transaction.sendOffsets({
-        consumerGroupId: config.groupId,
-        topics: [{ topic: input.topic, partitions: [{ partition: input.partition, offset: (BigInt(input.last) + 1n).toString() }] }],
-      });
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch((abortError) => logger.warn('could not abort the transaction', { error: abortError }));
-      throw error;
-    }
-  }
-
   /** The final and dead-letter topics' `max.message.bytes`, as configured or as the broker says. */
   async function askLimits(): Promise<OutputLimits> {
     if (config.maxMessageBytes !== undefined) return { sink: config.maxMessageBytes, dlq: config.maxMessageBytes };
@@ -227,8 +322,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       autoCommit: !exactlyOnce,
       autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
-      // one transaction at a time per transactional producer
-      partitionsConsumedConcurrently: exactlyOnce ? 1 : 4,
+      partitionsConsumedConcurrently: CONCURRENT_BATCHES[config.processingGuarantee],
       eachBatch: handleBatch,
     });
     logger.info('consuming', { topics: topics.length, guarantee: config.processingGuarantee });
@@ -263,7 +357,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       await ensureOutputTopics();
       limits = await askLimits();
       logger.info('output limits', { sinkMaxMessageBytes: limits.sink, dlqMaxMessageBytes: limits.dlq });
-      await producer.connect();
+      await producer?.connect();
       await consumer.connect();
       await run(await sourceTopics());
       const schedule = () => {
@@ -278,10 +372,24 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       if (refreshTimer) clearTimeout(refreshTimer);
       // disconnecting the consumer finishes the batch in flight and commits what it resolved
       await consumer.disconnect();
-      await producer.disconnect();
+      await slots?.closeAll();
+      await producer?.disconnect();
       await admin.disconnect();
     },
   };
+}
+
+/**
+ * What a producer hears once a newer producer of its transactional id fenced it, or the broker ended its
+ * transaction. PRODUCER_FENCED (90) is newer than kafkajs, which reports it as an unknown error code.
+ */
+const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'INVALID_TXN_STATE', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_ID_MAPPING', 'TRANSACTION_COORDINATOR_FENCED', 'OUT_OF_ORDER_SEQUENCE_NUMBER']);
+
+function isFenced(error: unknown): boolean {
+  for (let e: any = error; e; e = e.cause ?? e.originalError) {
+    if (FENCED.has(e.type) || /^Unknown error code 90$/.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** The broker refused a produce request as too large (kafkajs wraps the protocol error in retry errors). */

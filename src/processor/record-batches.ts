@@ -70,3 +70,22 @@ export function chunkRecords<T extends OutgoingRecord>(records: readonly T[], ma
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
 }
+
+/** Records for one topic, as one produce request carries them. */
+export interface TopicRecords {
+  readonly topic: string;
+  readonly messages: OutgoingRecord[];
+}
+
+/**
+ * The requests of several batches as few requests as the limits allow: each topic's records, in order,
+ * chunked again (every record must fit on its own, see fitsInBatch).
+ */
+export function mergeRequests(requests: readonly TopicRecords[], maxMessageBytesOf: (topic: string) => number): TopicRecords[] {
+  const byTopic = new Map<string, OutgoingRecord[]>();
+  for (const { topic, messages } of requests) {
+    if (!byTopic.has(topic)) byTopic.set(topic, []);
+    byTopic.get(topic)!.push(...messages);
+  }
+  return [...byTopic].flatMap(([topic, messages]) => chunkRecords(messages, maxMessageBytesOf(topic)).map((chunk) => ({ topic, messages: chunk })));
+}

@@ -20,6 +20,7 @@ describe('parseProcessorConfig', () => {
     expect(parseProcessorConfig(minimal)).toEqual({
       brokers: ['k1:9092', 'k2:9092'], groupId: 'tenant-cdc-processor', clientId: 'tenant-cdc-processor', sourceTopics: ['a.b.c'],
       sinkTopic: 'cdc.events', dlqTopic: 'cdc.events.dlq', tenantRoutes: new Map(), processingGuarantee: 'at-least-once', httpPort: 8080, httpHost: '0.0.0.0', topicRefreshMs: 30000,
+      exactlyOnceSlots: 32,
     });
   });
 
@@ -68,6 +69,15 @@ describe('parseProcessorConfig', () => {
     expect(problemsOf({ ...minimal, MAX_MESSAGE_BYTES: '1kb' })).toEqual([
       'MAX_MESSAGE_BYTES: "1kb" is not a number of bytes of at least 16384; set the final and dead-letter topics\' max.message.bytes, or unset it to ask the broker',
     ]);
+  });
+
+  test('reads the number of exactly-once slots', () => {
+    expect(parseProcessorConfig({ ...minimal, EXACTLY_ONCE_SLOTS: '64' }).exactlyOnceSlots).toBe(64);
+    for (const bad of ['0', '2.5', 'many', '5000']) {
+      expect(problemsOf({ ...minimal, EXACTLY_ONCE_SLOTS: bad })).toEqual([
+        `EXACTLY_ONCE_SLOTS: "${bad}" is not a number of slots from 1 to 1024; a few per replica is enough (each slot is one transactional producer)`,
+      ]);
+    }
   });
 
   test('fails on brokers that are not host:port', () => {

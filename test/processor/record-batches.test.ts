@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { deadLetterOf, oversizedStandIn } from '../../src/processor/dead-letters';
-import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, recordBytes } from '../../src/processor/record-batches';
+import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, mergeRequests, recordBytes } from '../../src/processor/record-batches';
 
 describe('chunkRecords', () => {
   const records = Array.from({ length: 4000 }, (_, i) => ({ key: `poison-${i}`, value: 'x'.repeat(340), headers: { 'cdc-error': 'value is not JSON', 'cdc-source-offset': String(i) } }));
@@ -22,6 +22,21 @@ describe('chunkRecords', () => {
     expect(recordBytes({ key: null, value: null, headers: { h: ['ab', 'c'] } })).toBe(41 + (10 + 1 + 2) + (10 + 1 + 1));
     expect(fitsInBatch({ key: null, value: 'x'.repeat(1000 - 61 - 41) }, 1000)).toBe(true);
     expect(fitsInBatch({ key: null, value: 'x'.repeat(1000 - 61 - 41 + 1) }, 1000)).toBe(false);
+  });
+});
+
+describe('mergeRequests', () => {
+  test('puts several batches\' requests into as few as fit, each topic\'s records in order', () => {
+    const batch = (n: number) => [
+      { topic: 'sink', messages: Array.from({ length: 100 }, (_, i) => ({ key: `${n}-${i}`, value: 'x'.repeat(900) })) },
+      { topic: 'sink.dlq', messages: [{ key: `poison-${n}`, value: 'not json' }] },
+    ];
+    const requests = [1, 2, 3, 4, 5].flatMap(batch);
+    const merged = mergeRequests(requests, (topic) => (topic === 'sink' ? 200_000 : KAFKA_DEFAULT_MAX_MESSAGE_BYTES));
+    expect(merged.map((r) => r.topic)).toEqual(['sink', 'sink', 'sink', 'sink.dlq']);
+    expect(merged.filter((r) => r.topic === 'sink').flatMap((r) => r.messages)).toEqual(requests.filter((r) => r.topic === 'sink').flatMap((r) => r.messages));
+    expect(merged[3].messages.map((m) => m.key)).toEqual(['poison-1', 'poison-2', 'poison-3', 'poison-4', 'poison-5']);
+    for (const request of merged.filter((r) => r.topic === 'sink')) expect(request.messages.reduce((sum, r) => sum + recordBytes(r), 61)).toBeLessThanOrEqual(200_000);
   });
 });
 

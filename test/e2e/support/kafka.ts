@@ -1,7 +1,12 @@
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFile, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { promisify } from 'util';
 import { Admin, Kafka, logLevel, Message } from 'kafkajs';
+// @ts-expect-error: a plain ES module script shared with the demo and CI
+import { javaArgs } from '../../../scripts/stack.mjs';
 
 export const brokers = () => process.env.E2E_KAFKA_BROKERS!.split(',');
 const kafka = () => new Kafka({ clientId: 'e2e', brokers: brokers(), logLevel: logLevel.NOTHING, retry: { retries: 20, maxRetryTime: 5000 } });
@@ -46,8 +51,11 @@ export async function produce(topic: string, messages: Message[], perRequest = 2
 
 export interface Consumed { key: string | null; value: string | null; headers: Record<string, string>; partition: number; offset: string }
 
-/** Reads a topic from the start (read_committed) until `count` records arrived, or nothing new came for `idleMs`. */
-export async function consumeAll(topic: string, options: { count?: number; idleMs?: number; timeoutMs?: number } = {}): Promise<Consumed[]> {
+/**
+ * Reads a topic from the start (read_committed) until `count` records arrived and nothing new came for
+ * `quietMs` (default 500), or, without `count`, until nothing new came for `idleMs`.
+ */
+export async function consumeAll(topic: string, options: { count?: number; idleMs?: number; quietMs?: number; timeoutMs?: number } = {}): Promise<Consumed[]> {
   const consumer = kafka().consumer({ groupId: unique('e2e-reader'), readUncommitted: false, allowAutoTopicCreation: false });
   const records: Consumed[] = [];
   await consumer.connect();
@@ -67,7 +75,7 @@ export async function consumeAll(topic: string, options: { count?: number; idleM
   const started = Date.now();
   const idleMs = options.idleMs ?? 3000;
   while (Date.now() - started < (options.timeoutMs ?? 120_000)) {
-    if (options.count !== undefined && records.length >= options.count && Date.now() - last > 500) break;
+    if (options.count !== undefined && records.length >= options.count && Date.now() - last > (options.quietMs ?? 500)) break;
     if (options.count === undefined && Date.now() - last > idleMs && Date.now() - started > idleMs) break;
     await sleep(100);
   }
@@ -75,11 +83,36 @@ export async function consumeAll(topic: string, options: { count?: number; idleM
   return records;
 }
 
+/**
+ * Every record a read_committed consumer sees in a topic, read with Kafka's own Java client (kafkajs lets
+ * records of aborted transactions through, see ReadCommitted.java), once no transaction is open on it
+ * (waiting at most `timeoutMs`).
+ */
+export async function readCommitted(topic: string, timeoutMs = 120_000): Promise<Array<{ partition: number; offset: number; value: string }>> {
+  const args = javaArgs(path.join(__dirname, 'ReadCommitted.java'), [brokers().join(','), topic, String(timeoutMs)], path.join(os.tmpdir(), 'tenant-cdc-read-committed.log'), '256m');
+  const { stdout } = await promisify(execFile)('java', args, { maxBuffer: 1024 * 1024 * 1024 });
+  return stdout.split('\n').filter(Boolean).map((line) => {
+    const [partition, offset, value] = line.split('\t');
+    return { partition: Number(partition), offset: Number(offset), value };
+  });
+}
+
 /** Sum over partitions of the committed offsets of a group on a topic (-1 as 0). */
 export async function committed(groupId: string, topics: string[]): Promise<number> {
   return withAdmin(async (admin) => {
     const offsets = await admin.fetchOffsets({ groupId, topics });
     return offsets.flatMap((t) => t.partitions).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  });
+}
+
+/** The committed offset of a group (-1 when none) and the end offset of every partition of the topics, by `topic:partition`. */
+export async function offsetsByPartition(groupId: string, topics: string[]): Promise<{ committed: Record<string, number>; end: Record<string, number> }> {
+  return withAdmin(async (admin) => {
+    const committed: Record<string, number> = {};
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics })) for (const p of partitions) committed[`${topic}:${p.partition}`] = Number(p.offset);
+    const end: Record<string, number> = {};
+    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) end[`${topic}:${p.partition}`] = Number(p.high);
+    return { committed, end };
   });
 }
 
@@ -121,6 +154,12 @@ export function processorFleet() {
   };
 }
 
+/**
+ * The processor build the tests run: this checkout's, or another one's `lib/processor/main.js` (e.g. the
+ * previous commit's, to show that a new test fails with it).
+ */
+const PROCESSOR_MAIN = process.env.E2E_PROCESSOR_MAIN ?? path.join(__dirname, '..', '..', '..', 'lib', 'processor', 'main.js');
+
 /** The processor as a real process: `node lib/processor/main.js` with the given environment. */
 export class ProcessorProcess {
   public readonly child: ChildProcess;
@@ -129,11 +168,14 @@ export class ProcessorProcess {
   private ready = false;
 
   constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [path.join(__dirname, '..', '..', '..', 'lib', 'processor', 'main.js')], {
+    this.child = spawn(process.execPath, [PROCESSOR_MAIN], {
       env: { PATH: process.env.PATH, KAFKA_BROKERS: brokers().join(','), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // E2E_PROCESSOR_LOGS=<folder> keeps every processor's output in <folder>/<pid>.log
+    const logFile = process.env.E2E_PROCESSOR_LOGS && path.join(process.env.E2E_PROCESSOR_LOGS, `${this.child.pid}.log`);
     const collect = (chunk: Buffer) => {
+      if (logFile) fs.appendFileSync(logFile, chunk);
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         this.output.push(line);
         if (line.includes('"processor started"')) this.ready = true;

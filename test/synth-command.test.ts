@@ -60,6 +60,25 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(project).filter((f) => f.includes('dist'))).toEqual(['dist']);
   });
 
+  test('compiles a changed source before it runs, and only then', () => {
+    const source = path.join(project, 'src', 'main.ts');
+    const original = fs.readFileSync(source, 'utf8');
+    try {
+      fs.writeFileSync(source, original.replace("function main(args: readonly string[]): number {", "function main(args: readonly string[]): number {\n  console.error('built from the edited source');"));
+      const edited = npmRunSynth('tenants.yaml');
+      expect(edited.status, edited.stderr).toBe(0);
+      expect(edited.stderr).toContain('built from the edited source');
+      const stamp = fs.statSync(path.join(project, 'lib', '.build-stamp')).mtimeMs;
+      const again = npmRunSynth('tenants.yaml');
+      expect(again.status, again.stderr).toBe(0);
+      expect(fs.statSync(path.join(project, 'lib', '.build-stamp')).mtimeMs).toBe(stamp);
+    } finally {
+      fs.writeFileSync(source, original);
+    }
+    const restored = npmRunSynth('tenants.yaml');
+    expect(restored.stderr).not.toContain('built from the edited source');
+  });
+
   test.each([
     ['a rule broken', (yaml: string) => yaml.replace('id: globex', 'id: Globex'), /tenants\[1\]\.id: a tenant id must be a DNS-1123 label.*\(bad\.yaml:\d+:\d+\)/],
     ['YAML syntax broken', (yaml: string) => `${yaml}\n  - id: [unclosed\n`, /not valid YAML at bad\.yaml:\d+:\d+/],

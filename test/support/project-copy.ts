@@ -20,6 +20,8 @@ export function copyProject(prefix = 'tenant-cdc-project-'): string {
   for (const file of fs.readdirSync(path.join(root, 'imports')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))) {
     fs.copyFileSync(path.join(root, 'imports', file), path.join(project, 'imports', file));
   }
+  fs.mkdirSync(path.join(project, 'scripts'));
+  fs.copyFileSync(path.join(root, 'scripts', 'build-if-stale.mjs'), path.join(project, 'scripts', 'build-if-stale.mjs'));
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(project, 'node_modules'));
   return project;
 }

@@ -274,8 +274,8 @@ export abstract class DebeziumConnector extends Construct {
       'max.queue.size': DEBEZIUM_QUEUE.maxQueueSize,
       'max.queue.size.in.bytes': DEBEZIUM_QUEUE.maxQueueBytes,
       'custom.metric.tags': `tenant=${tenantId}`,
-      // a broken tenant (wrong password, dropped database) must end FAILED with its reason, where Strimzi's
-      // auto-restart, alerts and Argo CD see it; Debezium's default retries forever while Connect says RUNNING
+      // a tenant whose capture keeps failing ends FAILED with its reason (Debezium's default retries for ever
+      // while Connect says RUNNING); a failure at task start is never counted (DEBEZIUM_RETRIES says why)
       'errors.max.retries': DEBEZIUM_RETRIES.maxRetries,
       ...(credentials.version !== undefined && { [CREDENTIALS_VERSION_KEY]: credentials.version }),
       ...this.columnConfig(),

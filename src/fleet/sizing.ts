@@ -12,8 +12,11 @@ export const DEBEZIUM_QUEUE = {
 } as const;
 
 /**
- * Retries of a lost database connection before the task fails: with Debezium's 10 s between them, about a
- * minute of outage (a failover) is ridden out; longer, the task is FAILED and Strimzi's auto-restart retries.
+ * Retries of a retriable error while a task captures (Debezium's ErrorHandler counts them; a poll with
+ * changes starts the count again) before the task fails, so a tenant that keeps failing ends FAILED with its
+ * reason, where Strimzi's auto-restart and Argo CD see it. A failure while the task starts (wrong password,
+ * dropped database, server down) is not counted: Debezium 3 retries it every 10 s for ever and Connect says
+ * RUNNING (test/e2e/monitoring.test.ts); the TenantCdcStreamingStalled alert reports that case.
  */
 export const DEBEZIUM_RETRIES = { maxRetries: 6 } as const;
 

@@ -1,6 +1,6 @@
-// `npm run synth` and `npm run plan` build lib/ first, but only when a source changed since the last
-// build: `tsc -b` with nothing to compile still takes about 0.4 s to load the compiler, a fifth of a
-// synth of 5,000 tenants. Stale means: a TypeScript source under src/ or imports/ (or a folder of src/),
+// Builds lib/ when a source changed since the last build here (`npm run synth` and `npm run plan` run it
+// through scripts/app.mjs): `tsc -b` with nothing to compile still takes about 0.4 s to load the compiler,
+// a fifth of a synth of 5,000 tenants. Stale means: a TypeScript source under src/ or imports/ (or a folder of src/),
 // a tsconfig or package.json changed after the last build here started (git checkout and editors set
 // mtimes; imports/ also holds the compiler's output, which does not count).
 import { execFileSync } from 'node:child_process';
@@ -21,16 +21,20 @@ function newestChange(path, countFolders) {
   return Math.max(countFolders ? stats.mtimeMs : -1, ...entries.map((e) => newestChange(join(path, e.name), countFolders)));
 }
 
-const built = existsSync(stamp) && existsSync(join(root, 'lib', 'main.js')) ? statSync(stamp).mtimeMs : -1;
-const changed = [
-  newestChange(join(root, 'src'), true),
-  existsSync(join(root, 'imports')) ? newestChange(join(root, 'imports'), false) : -1,
-  ...readdirSync(root).filter((f) => f === 'package.json' || /^tsconfig.*\.json$/.test(f)).map((f) => statSync(join(root, f)).mtimeMs),
-];
-if (Math.max(...changed) >= built) {
+/** Runs `tsc -b` when a source is newer than the last build's stamp; does nothing otherwise. */
+export function buildIfStale() {
+  const built = existsSync(stamp) && existsSync(join(root, 'lib', 'main.js')) ? statSync(stamp).mtimeMs : -1;
+  const changed = [
+    newestChange(join(root, 'src'), true),
+    existsSync(join(root, 'imports')) ? newestChange(join(root, 'imports'), false) : -1,
+    ...readdirSync(root).filter((f) => f === 'package.json' || /^tsconfig.*\.json$/.test(f)).map((f) => statSync(join(root, f)).mtimeMs),
+  ];
+  if (Math.max(...changed) < built) return;
   const started = new Date();
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   // stamped with the start: a source saved during the build counts as changed next time
   writeFileSync(stamp, `${started.toISOString()}\n`);
   utimesSync(stamp, started, started);
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) buildIfStale();

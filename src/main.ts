@@ -24,7 +24,7 @@ import { loadAll } from 'js-yaml';
 import { ArgoCdHealthChecks } from './argocd-health-checks';
 import { CdcPlatform } from './cdc-platform';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from './footprint/kafka-footprint';
-import { renderApp, renderCharts } from './manifests';
+import { renderApp, renderChartsInParallel } from './manifests';
 import { guardOptionsFrom, guardProblems } from './plan/guards';
 import { planChangedDocuments } from './plan/output-diff';
 import { planChanges } from './plan/plan';
@@ -34,7 +34,7 @@ import { readTenantsFile } from './tenants/load';
 import { tenantsFileJsonSchema } from './tenants/schema';
 import { TenantsFileError } from './tenants/validate';
 
-function main(args: readonly string[]): number {
+async function main(args: readonly string[]): Promise<number> {
   if (args[0] === '--write-schema') {
     fs.writeFileSync(args[1] ?? 'tenants.schema.json', `${JSON.stringify(tenantsFileJsonSchema(), null, 2)}\n`);
     return 0;
@@ -57,7 +57,7 @@ function main(args: readonly string[]): number {
   const chart = new Chart(app, 'tenant-cdc', { disableResourceNameHashes: true });
   const platform = new CdcPlatform(chart, 'cdc', file);
   for (const warning of platform.warnings) console.error(`warning: ${warning}`);
-  const charts = renderCharts(app);
+  const charts = await renderChartsInParallel(app);
   const files = new Map([...charts].map(([name, c]) => [name, c.yaml]));
   const objects = [...charts.values()].flatMap((c) => c.objects as SynthesizedObject[]);
   if (args[0] === '--plan') return plan(app.outdir, objects, args);
@@ -123,11 +123,11 @@ function footprintReport(byCluster: ReadonlyMap<string, KafkaFootprint>): string
     ...(byCluster.size > 1 ? [line('total', totalKafkaFootprint(byCluster))] : [])].join('\n');
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, (error: Error) => {
   // the tenants file's problems and the constructs' validations (e.g. kafka.budget) are the user's to fix: no stack
-  if (!(error instanceof TenantsFileError) && !/^Validation failed with the following errors/.test((error as Error).message)) throw error;
-  console.error((error as Error).message);
+  if (!(error instanceof TenantsFileError) && !/^Validation failed with the following errors/.test(error.message)) throw error;
+  console.error(error.message);
   process.exitCode = 1;
-}
+});

@@ -1,8 +1,13 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { App, Chart } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { stringify } from 'yaml';
+import { CdcPlatform } from '../src';
+import { renderApp } from '../src/manifests';
 import { copyProject } from './support/project-copy';
+import { generatedTenants } from './support/tenants';
 
 /**
  * `npm run synth` as a user runs it, in a copy of the project: it writes the committed dist/, a bad
@@ -60,11 +65,23 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(project).filter((f) => f.includes('dist'))).toEqual(['dist']);
   });
 
+  test('writes, with the YAML on a second thread, byte for byte what renderApp writes on one (500 generated tenants)', () => {
+    const file = generatedTenants(500, { seed: 11 });
+    fs.writeFileSync(path.join(project, 'generated.yaml'), stringify(file));
+    const result = npmRunSynth('generated.yaml', { CDK8S_OUTDIR: 'dist-generated' });
+    expect(result.status, result.stderr).toBe(0);
+    const app = new App();
+    new CdcPlatform(new Chart(app, 'tenant-cdc', { disableResourceNameHashes: true }), 'cdc', file);
+    expect(fs.readFileSync(path.join(project, 'dist-generated', 'tenant-cdc.k8s.yaml'), 'utf8')).toBe(renderApp(app).get('tenant-cdc.k8s.yaml'));
+    fs.rmSync(path.join(project, 'dist-generated'), { recursive: true });
+  });
+
   test('compiles a changed source before it runs, and only then', () => {
     const source = path.join(project, 'src', 'main.ts');
     const original = fs.readFileSync(source, 'utf8');
+    expect(original).toContain("const tenantsFile = process.env.TENANTS_FILE ?? 'tenants.yaml';");
     try {
-      fs.writeFileSync(source, original.replace("function main(args: readonly string[]): number {", "function main(args: readonly string[]): number {\n  console.error('built from the edited source');"));
+      fs.writeFileSync(source, original.replace("const tenantsFile = process.env.TENANTS_FILE ?? 'tenants.yaml';", "const tenantsFile = process.env.TENANTS_FILE ?? 'tenants.yaml';\n  console.error('built from the edited source');"));
       const edited = npmRunSynth('tenants.yaml');
       expect(edited.status, edited.stderr).toBe(0);
       expect(edited.stderr).toContain('built from the edited source');

@@ -1,9 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { load } from 'js-yaml';
+import * as jsyaml from 'js-yaml';
 import { isCollection, isNode, LineCounter, parseDocument } from 'yaml';
 import { TenantsFile } from './schema';
 import { Locator, rememberChecked, ResolvedTenantsFile, resolveTenantsFile, TenantsFileError } from './validate';
+
+/**
+ * What the fast parser reads: YAML 1.2's core types and merge keys, as the position-aware parser does
+ * (js-yaml's default would also turn a date such as `version: 2026-11-27` into a Date). js-yaml exports
+ * its merge type without a declaration.
+ */
+const TENANTS_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge] });
 
 /**
  * Reads and checks a tenants file, reporting every problem with its place in the file.
@@ -33,7 +40,7 @@ export function parseTenantsYaml(text: string, source = 'tenants.yaml'): { reado
   // fast path: a quick parser for the usual, valid file; the slower one that knows where every node
   // is only runs when there is something to report
   try {
-    const data = deepFreeze(load(text));
+    const data = deepFreeze(jsyaml.load(text, { schema: TENANTS_SCHEMA }));
     const resolved = resolveTenantsFile(data, { source });
     rememberChecked(data as object, resolved);
     return { file: data as TenantsFile, resolved };

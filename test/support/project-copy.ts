@@ -21,7 +21,7 @@ export function copyProject(prefix = 'tenant-cdc-project-'): string {
     fs.copyFileSync(path.join(root, 'imports', file), path.join(project, 'imports', file));
   }
   fs.mkdirSync(path.join(project, 'scripts'));
-  fs.copyFileSync(path.join(root, 'scripts', 'build-if-stale.mjs'), path.join(project, 'scripts', 'build-if-stale.mjs'));
+  for (const script of ['app.mjs', 'build-if-stale.mjs']) fs.copyFileSync(path.join(root, 'scripts', script), path.join(project, 'scripts', script));
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(project, 'node_modules'));
   return project;
 }

@@ -1,8 +1,10 @@
-// Builds lib/ when a source changed since the last build here (`npm run synth` and `npm run plan` run it
-// through scripts/app.mjs): `tsc -b` with nothing to compile still takes about 0.4 s to load the compiler,
-// a fifth of a synth of 5,000 tenants. Stale means: a TypeScript source under src/ or imports/ (or a folder of src/),
-// a tsconfig or package.json changed after the last build here started (git checkout and editors set
-// mtimes; imports/ also holds the compiler's output, which does not count).
+// Builds lib/ when a source changed since the last build here, or an output is missing (`npm run synth`
+// and `npm run plan` run it through scripts/app.mjs): `tsc -b` with nothing to compile still takes about
+// 0.4 s to load the compiler, a fifth of a synth of 5,000 tenants. Stale means: a TypeScript source under
+// src/ or imports/ (or a folder of src/), a tsconfig, package.json or package-lock.json, or the installed
+// compiler changed after the last build here started (git checkout, editors and npm set mtimes; imports/
+// also holds the compiler's output, which does not count). Content that changes with an older mtime
+// (cp -p) is not seen: run `npm run build`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,11 +25,14 @@ function newestChange(path, countFolders) {
 
 /** Runs `tsc -b` when a source is newer than the last build's stamp; does nothing otherwise. */
 export function buildIfStale() {
-  const built = existsSync(stamp) && existsSync(join(root, 'lib', 'main.js')) ? statSync(stamp).mtimeMs : -1;
+  const outputs = ['main.js', 'yaml-worker.js', 'index.js'].map((f) => join(root, 'lib', f));
+  const built = existsSync(stamp) && outputs.every((f) => existsSync(f)) ? statSync(stamp).mtimeMs : -1;
   const changed = [
     newestChange(join(root, 'src'), true),
     existsSync(join(root, 'imports')) ? newestChange(join(root, 'imports'), false) : -1,
-    ...readdirSync(root).filter((f) => f === 'package.json' || /^tsconfig.*\.json$/.test(f)).map((f) => statSync(join(root, f)).mtimeMs),
+    // the project's settings, and a compiler or type declarations that npm installed since
+    ...readdirSync(root).filter((f) => /^(package(-lock)?|tsconfig.*)\.json$/.test(f)).map((f) => statSync(join(root, f)).mtimeMs),
+    ...['typescript', '@types/node'].map((name) => join(root, 'node_modules', name, 'package.json')).filter((f) => existsSync(f)).map((f) => statSync(f).mtimeMs),
   ];
   if (Math.max(...changed) < built) return;
   const started = new Date();

@@ -12,7 +12,7 @@ import type { ProcessorConfig } from './config';
 import { deadLetterOf, oversizedStandIn, RawRecord } from './dead-letters';
 import type { Logger } from './logger';
 import { CoalescingQueue } from './coalescing-queue';
-import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, mergeRequests, OutgoingRecord, recordBytes, TopicRecords } from './record-batches';
+import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, mergeRequests, MIN_MESSAGE_BYTES, OutgoingRecord, recordBytes, TopicRecords } from './record-batches';
 import { slotAssigner } from './slot-assigner';
 import { InputPosition, SlotProducer, SlotTransactions } from './slot-transactions';
 import { slotTransactionalId } from './slots';
@@ -148,8 +148,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     const done = slots ? await sendInSlot(slots, raw, outcomes) : await sendAtLeastOnce(raw, outcomes);
     // with exactly-once the transaction committed the offset already
     resolveOffset(last);
-    if (!exactlyOnce) await commitOffsetsIfNecessary();
-    await heartbeat();
+    // counted before anything that may throw for a rebalance: the outputs are out
     hooks.onBatchDone(done.outcomes, {
       topic: batch.topic,
       partition: batch.partition,
@@ -157,6 +156,8 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       seconds: Number(process.hrtime.bigint() - started) / 1e9,
       oversizedDeadLetters: done.oversizedDeadLetters,
     });
+    if (!exactlyOnce) await commitOffsetsIfNecessary();
+    await heartbeat();
   }
 
   async function sendAtLeastOnce(raw: readonly RawRecord[], outcomes: Outcome[]): Promise<Sent> {
@@ -186,13 +187,16 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
   /** Runs `send` with the output limits; when the broker refuses a request as too large, again with smaller ones. */
   async function withShrinkingLimits(send: (current: OutputLimits) => Promise<Sent>): Promise<Sent> {
     for (let attempt = 1; ; attempt++) {
+      const current = limits;
       try {
-        return await send(limits);
+        return await send(current);
       } catch (error) {
         if (!isTooLarge(error) || attempt >= TOO_LARGE_ATTEMPTS) throw error;
-        // the topic's limit went down since we asked, or the broker counts differently: ask again, go smaller
+        // the topic's limit went down since we asked, or the broker counts differently: ask again, go
+        // smaller. Every batch of a refused send or transaction fails the same way: the first halves
+        // the limits, the others find them halved already.
         const asked = await askLimits();
-        limits = { sink: Math.min(asked.sink, Math.floor(limits.sink / 2)), dlq: Math.min(asked.dlq, Math.floor(limits.dlq / 2)) };
+        if (limits === current) limits = { sink: smaller(asked.sink, current.sink), dlq: smaller(asked.dlq, current.dlq) };
         logger.warn('the broker refused a produce request as too large; sending the batch again in smaller chunks', { error, limits, attempt });
       }
     }
@@ -252,6 +256,8 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
 
   /** The group's committed offsets of the topics' partitions. */
   async function committedOffsets(topics: readonly string[]): Promise<Array<{ topic: string; partition: number; offset: bigint | undefined }>> {
+    // kafkajs asks only for the partitions its cached metadata knows (refreshed every 5 minutes): a partition
+    // added to a topic since is left out, and SlotTransactions runs its batches again until it is known
     const fetched = await admin.fetchOffsets({ groupId: config.groupId, topics: [...topics] });
     return fetched.flatMap(({ topic, partitions }) => partitions.map(({ partition, offset }) => ({ topic, partition, offset: BigInt(offset) >= 0n ? BigInt(offset) : undefined })));
   }
@@ -390,6 +396,11 @@ function isFenced(error: unknown): boolean {
     if (FENCED.has(e.type) || /^Unknown error code 90$/.test(e.message)) return true;
   }
   return false;
+}
+
+/** Half the limit, not below what an ordinary change event needs, and never above what the broker says. */
+function smaller(asked: number, current: number): number {
+  return Math.min(asked, Math.max(MIN_MESSAGE_BYTES, Math.floor(current / 2)));
 }
 
 /** The broker refused a produce request as too large (kafkajs wraps the protocol error in retry errors). */

@@ -130,8 +130,12 @@ export class SlotTransactions {
     this.waiting.delete(slot);
     try {
       const open = await this.opened(slot);
-      const unknown = batches.filter((b) => !open.nextOffsets.has(`${b.topic}:${b.partition}`));
+      const known = (b: Pending) => open.nextOffsets.has(`${b.topic}:${b.partition}`);
+      const unknown = batches.filter((b) => !known(b));
       if (unknown.length > 0) await this.readCommittedOffsets(slot, open, unknown.map((b) => b.topic));
+      // a partition the answer left out is not one without a committed offset: writing its batch whole could repeat it
+      const missing = batches.filter((b) => !known(b));
+      if (missing.length > 0) throw new Error(`the committed offsets of ${missing.map((b) => `${b.topic}:${b.partition}`).join(', ')} are not known yet; the batches run again`);
       const writes = batches.map((b) => b.prepare(open.nextOffsets.get(`${b.topic}:${b.partition}`)));
       const inputs: InputPosition[] = [];
       const requests: TopicRecords[] = [];

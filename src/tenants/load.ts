@@ -6,9 +6,10 @@ import { TenantsFile } from './schema';
 import { Locator, rememberChecked, ResolvedTenantsFile, resolveTenantsFile, TenantsFileError } from './validate';
 
 /**
- * What the fast parser reads: YAML 1.2's core types and merge keys, as the position-aware parser does
- * (js-yaml's default would also turn a date such as `version: 2026-11-27` into a Date). js-yaml exports
- * its merge type without a declaration.
+ * What the fast parser reads: YAML 1.2's core types and merge keys, close to what the position-aware
+ * parser reads (js-yaml's default would also turn a date such as `version: 2026-11-27` into a Date). Their
+ * numbers still differ in rare spellings (`0b1`, `-0x1F`, `-.5`); a value that fails the rules here is
+ * read again by the precise parser. js-yaml exports its merge type without a declaration.
  */
 const TENANTS_SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge] });
 

@@ -14,6 +14,8 @@ class FakeBroker {
   readonly newestEpoch = new Map<number, number>();
   readonly events: string[] = [];
   failNextCommit = false;
+  /** Partitions the offsets answer leaves out, as kafkajs does for partitions its cached metadata does not know yet. */
+  readonly unknownPartitions = new Set<string>();
   /** While set, transactions wait for it before they commit. */
   held?: Promise<void>;
   transactionsStarted = 0;
@@ -43,7 +45,8 @@ class FakeBroker {
 
   async offsets(topics: readonly string[]) {
     this.events.push(`read ${topics.join(',')}`);
-    return topics.flatMap((topic) => [0, 1, 2, 3].map((partition) => ({ topic, partition, offset: this.committed.get(`${topic}:${partition}`) })));
+    return topics.flatMap((topic) => [0, 1, 2, 3].filter((partition) => !this.unknownPartitions.has(`${topic}:${partition}`))
+      .map((partition) => ({ topic, partition, offset: this.committed.get(`${topic}:${partition}`) })));
   }
 }
 
@@ -154,5 +157,18 @@ describe('SlotTransactions', () => {
     broker.events.length = 0;
     await slots.closeAll();
     expect(broker.events).toEqual([`close ${all[0]}#1`]);
+  });
+
+  test('a partition the offsets answer leaves out is not taken as one without committed offsets: its batch fails and runs again once it is known', async () => {
+    const broker = new FakeBroker();
+    const first = member(broker);
+    expect(await batch(first, 'orders', 3, 0, 5)).toEqual([0, 1, 2, 3, 4]);
+    // a second member takes the slot over and reads the offsets while its metadata lacks partition 3
+    const second = member(broker);
+    broker.unknownPartitions.add('orders:3');
+    await expect(batch(second, 'orders', 3, 0, 8)).rejects.toThrow(/committed offsets of orders:3 are not known yet/);
+    broker.unknownPartitions.clear();
+    expect(await batch(second, 'orders', 3, 0, 8)).toEqual([5, 6, 7]);
+    expect(broker.written.filter((v) => v.startsWith('orders:3@')).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((o) => `orders:3@${o}`).sort());
   });
 });

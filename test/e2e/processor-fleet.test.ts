@@ -131,16 +131,22 @@ describe('exactly-once with several processor replicas', () => {
       if (firstCopy.has(eventId)) duplicates.push(`${eventId} at ${firstCopy.get(eventId)} and ${record.partition}@${record.offset}`);
       else firstCopy.set(eventId, `${record.partition}@${record.offset}`);
     }
+    // the zombie's in-flight transaction must have met the fence (else the test never exercised it)
+    const fencesOf = (p: ProcessorProcess) => p.output.filter((line) => line.includes('producer was fenced')).length;
+    const fences = { a: fencesOf(a), b: fencesOf(b), c: fencesOf(c), d: fencesOf(d) };
     const { committed, end } = await offsetsByPartition(groupId, topics);
     const behind = Object.keys(end).filter((p) => committed[p] !== end[p]);
     console.log(`fleet exactly-once: ${total} events in, ${output.length} out, ${firstCopy.size} distinct eventIds, `
       + `${duplicates.length} duplicates, ${total - firstCopy.size} missing; ${behind.length} of ${Object.keys(end).length} partitions' committed offsets `
       + `short of their end${settled ? '' : ' (gave up waiting)'}; exit codes a ${a.child.exitCode}, b ${bExit} (SIGKILL), c ${cExit} (SIGTERM), d ${d.child.exitCode}`
+      + `; fenced transactions ${JSON.stringify(fences)}`
       + `${duplicates.length ? `; first duplicates: ${duplicates.slice(0, 3).join(', ')}` : ''}`);
     expect(total).toBeGreaterThan(30_000);
     expect(firstCopy.size).toBe(total);
     expect(output).toHaveLength(total);
     expect(behind).toEqual([]);
+    // a was frozen in the middle of a burst: after the thaw its open transactions met the newer producers' fence
+    expect(fences.a).toBeGreaterThan(0);
     // none crashed: b was killed, c stopped by SIGTERM (exit 0), d still runs. (a may have exited 1 after the
     // thaw: kafkajs gives up when the connections the freeze broke fail to find the group coordinator.)
     expect({ b: bExit, c: cExit, d: d.child.exitCode }).toEqual({ b: null, c: 0, d: null });

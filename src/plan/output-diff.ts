@@ -15,19 +15,50 @@ import { Plan, planChanges } from './plan';
 export function planChangedDocuments(before: readonly string[], after: readonly string[]): Plan {
   const oldDocuments = before.flatMap(splitDocuments);
   const newDocuments = after.flatMap(splitDocuments);
-  const oldTexts = new Set(oldDocuments);
-  const newTexts = new Set(newDocuments);
-  const needed = (text: string, other: Set<string>) => !other.has(text) || CONTEXT.test(text);
-  const parse = (documents: string[], other: Set<string>) => documents.filter((d) => needed(d, other))
+  const [oldChanged, newChanged] = changedDocuments(oldDocuments, newDocuments);
+  const parse = (documents: readonly string[], changed: ReadonlySet<number>) => documents
+    .filter((d, i) => changed.has(i) || CONTEXT_KINDS.has(kindOf(d)))
     .map((d) => loadAll(d)[0] as SynthesizedObject).filter((o) => o !== null && o !== undefined);
-  return planChanges(parse(oldDocuments, newTexts), parse(newDocuments, oldTexts), {
-    connectorsBefore: oldDocuments.filter((d) => CONNECTOR.test(d)).length,
+  return planChanges(parse(oldDocuments, oldChanged), parse(newDocuments, newChanged), {
+    connectorsBefore: oldDocuments.filter((d) => kindOf(d) === 'KafkaConnector').length,
   });
 }
 
-/** Documents every tenant's plan needs, changed or not: where offsets live, and the group routes. */
-const CONTEXT = /^kind: (KafkaConnect|Deployment)$/m;
-const CONNECTOR = /^kind: KafkaConnector$/m;
+/** Kinds every tenant's plan needs, changed or not: where offsets live, and the group routes. */
+const CONTEXT_KINDS = new Set(['KafkaConnect', 'Deployment']);
+
+/**
+ * The positions of the documents of each output that the other output does not hold. Outputs are sorted
+ * and an edit changes a stretch of them, so the equal documents at both ends are matched in place and only
+ * the stretch between is looked up by text (hashing every document of thousands of tenants took most of
+ * this function's time). Each object is one document, so a document cannot also sit in the other's ends.
+ */
+function changedDocuments(a: readonly string[], b: readonly string[]): [Set<number>, Set<number>] {
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+    endA--;
+    endB--;
+  }
+  const inA = new Set(a.slice(start, endA));
+  const inB = new Set(b.slice(start, endB));
+  const changed = (documents: readonly string[], end: number, other: ReadonlySet<string>) => {
+    const positions = new Set<number>();
+    for (let i = start; i < end; i++) if (!other.has(documents[i])) positions.add(i);
+    return positions;
+  };
+  return [changed(a, endA, inB), changed(b, endB, inA)];
+}
+
+/** A document's top-level `kind` (a line of its own at the document's top level), without parsing it. */
+function kindOf(document: string): string {
+  const at = document.startsWith('kind: ') ? 0 : document.indexOf('\nkind: ') + 1;
+  if (at === 0 && !document.startsWith('kind: ')) return '';
+  const end = document.indexOf('\n', at);
+  return document.slice(at + 'kind: '.length, end < 0 ? undefined : end).trim().replace(/^"(.*)"$/, '$1');
+}
 
 /** The documents of a multi-document YAML file, as text. */
 function splitDocuments(text: string): string[] {

@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { TenantsFile } from '../../src';
 import { guardOptionsFrom, guardProblems } from '../../src/plan/guards';
+import { planChangedDocuments } from '../../src/plan/output-diff';
 import { planChanges } from '../../src/plan/plan';
 import { renderPlan } from '../../src/plan/render';
-import { synthPlatform } from '../support/synth';
+import { synthPlatform, synthPlatformYaml } from '../support/synth';
 import { generatedTenants, sampleTenants } from '../support/tenants';
 
 function plan(before: TenantsFile, after: TenantsFile) {
@@ -110,5 +111,34 @@ describe('planChanges', () => {
     expect(result.clusters).toEqual([{ cluster: 'cdc-connect', change: 'changed', fields: [{ key: 'replicas', before: '2', after: '4' }],
       explanation: [expect.stringMatching(/^Strimzi rolls its workers one by one \(replicas\)/)] }]);
     expect(result.tenants).toEqual([]);
+  });
+});
+
+describe('planChangedDocuments (the guard of every synth)', () => {
+  /** Another tenant like `tenant`, on its own database and Secret. */
+  const copyOf = (tenant: TenantsFile['tenants'][number], id: string): TenantsFile['tenants'][number] => ({
+    ...tenant, id, database: { ...tenant.database, name: id.replace(/-/g, '_') }, credentials: { ...tenant.credentials, secret: `${id}-db` },
+  });
+  const file = generatedTenants(300, { seed: 5 });
+  const edits: Array<[string, TenantsFile]> = [
+    ['one tenant\'s tables', withTenants(file, (tenants) => tenants.map((t, i) => (i === 150 ? { ...t, tables: [...(t.tables ?? []), 'dbo.Refunds'] } : t)))],
+    ['tenants added at both ends and in the middle', withTenants(file, (tenants) => [
+      copyOf(tenants[0], 'aaa-first'), ...tenants.slice(0, 100), copyOf(tenants[100], `${tenants[100].id}-b`),
+      ...tenants.slice(100), copyOf(tenants[299], 'zzz-last')])],
+    ['tenants removed here and there', withTenants(file, (tenants) => tenants.filter((_, i) => i % 37 !== 3))],
+    ['a second Connect cluster (tenants move)', { ...file, connect: { ...file.connect, clusters: [{ name: 'second' }] } }],
+    ['the Connect cluster renamed', { ...file, connect: { ...file.connect, name: 'renamed' } }],
+  ];
+  test.each(edits)('finds what a plan of every object finds: %s', (_, edited) => {
+    const before = synthPlatformYaml(file);
+    const after = synthPlatformYaml(edited);
+    const full = planChanges(synthPlatform(file), synthPlatform(edited));
+    const fast = planChangedDocuments([before], [after]);
+    expect(fast.tenants.length).toBeGreaterThan(0);
+    expect(fast.tenants).toEqual(full.tenants);
+    expect(fast.clusters).toEqual(full.clusters);
+    // only the counts of tenants come from the documents that differ (said in planChangedDocuments)
+    const { tenantsBefore: _b, tenantsAfter: _a, ...summary } = full.summary;
+    expect(fast.summary).toMatchObject(summary);
   });
 });

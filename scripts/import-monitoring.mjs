@@ -3,8 +3,9 @@
 // inside the github.com/prometheus-operator/prometheus-operator module, fetched from the Go module proxy
 // (no registry publishes the CRD files alone). imports/ is committed and never edited.
 import { execFileSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cdk8sImport } from './import-strimzi.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -29,12 +30,7 @@ export function monitoringCrdsDir() {
 }
 
 export function importMonitoring(outdir = join(root, 'imports')) {
-  const crds = monitoringCrdsDir();
-  // one spec per call: the CLI takes only the first of several
-  for (const [prefix, file] of Object.entries(MONITORING_IMPORTS)) {
-    execFileSync(join(root, 'node_modules', '.bin', 'cdk8s'), ['import', '--no-check-upgrade', '--language', 'typescript', '--no-save',
-      '--output', resolve(outdir), `${prefix}:=${join(crds, file)}`], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  }
+  cdk8sImport(monitoringCrdsDir(), MONITORING_IMPORTS, outdir);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) importMonitoring(process.argv[2]);

@@ -13,11 +13,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const STRIMZI_IMPORTS = { 'strimzi-connect': '041-Crd-kafkaconnect.yaml', 'strimzi-connector': '047-Crd-kafkaconnector.yaml' };
 
 export function importStrimzi(outdir = join(root, 'imports')) {
-  const crds = strimziCrdsDir();
+  cdk8sImport(strimziCrdsDir(), STRIMZI_IMPORTS, outdir);
+}
+
+/** Runs `cdk8s import` for each prefix of `imports` on its CRD file in `crdsDir`, into `outdir`. */
+export function cdk8sImport(crdsDir, imports, outdir) {
   // one spec per call: the CLI takes only the first of several
-  for (const [prefix, file] of Object.entries(STRIMZI_IMPORTS)) {
+  for (const [prefix, file] of Object.entries(imports)) {
     execFileSync(join(root, 'node_modules', '.bin', 'cdk8s'), ['import', '--no-check-upgrade', '--language', 'typescript', '--no-save',
-      '--output', resolve(outdir), `${prefix}:=${join(crds, file)}`], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+      '--output', resolve(outdir), `${prefix}:=${join(crdsDir, file)}`], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   }
 }
 

@@ -12,9 +12,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePorts } from './ports.mjs';
 
 export const KUBERNETES_VERSION = 'v1.36.3';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,15 +69,6 @@ export function etcdPath() {
   return etcd;
 }
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 function isAlive(pid) {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
@@ -114,7 +105,8 @@ export async function startKubernetes({ dir }) {
   const adminToken = randomBytes(24).toString('hex');
   writeFileSync(file('tokens.csv'), `${adminToken},admin,admin,"system:masters"\n`);
 
-  const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const first = await freePorts(3);
+  const [etcdClient, etcdPeer, apiPort] = [first, first + 1, first + 2];
   const spawnLogged = (name, command, args) => {
     const out = openSync(file(`${name}.log`), 'a');
     const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out] });

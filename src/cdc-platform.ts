@@ -5,7 +5,7 @@ import { DebeziumConnector } from './debezium-connector';
 import { EventProcessor } from './event-processor';
 import { sizeConnectCluster } from './fleet/sizing';
 import { budgetProblems } from './footprint/budget';
-import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject } from './footprint/kafka-footprint';
+import { FOOTPRINT_KINDS, KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject } from './footprint/kafka-footprint';
 import { GROUP_LABEL, TENANT_LABEL } from './labels';
 import { CdcMonitoring } from './monitoring/cdc-monitoring';
 import { MySqlConnector } from './mysql-connector';
@@ -118,7 +118,10 @@ export class CdcPlatform extends Construct {
    * from the objects themselves (so settings added with `addConfig` count too).
    */
   public kafkaFootprint(): Map<string, KafkaFootprint> {
-    const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson() as SynthesizedObject);
+    // only the KafkaConnects and KafkaConnectors count: rendering the tenants' Roles as well would double
+    // the cost of the budget's validation, which runs before synth renders everything
+    const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && FOOTPRINT_KINDS.has(c.kind))
+      .map((o) => o.toJson() as SynthesizedObject);
     return kafkaFootprintByCluster(objects);
   }
 

@@ -10,17 +10,22 @@ import { importMonitoring, MONITORING_IMPORTS } from '../scripts/import-monitori
 import { CRDS } from '../scripts/strimzi-crds.mjs';
 import { strimziCrdsDir } from './support/schemas';
 
-/** imports/ is exactly what `npm run import` makes from the CRDs Strimzi's own generator makes. */
-test('npm run import regenerates the committed imports/ byte for byte', () => {
+/** Runs an importer into a temporary folder: it must write exactly the committed files of its imports. */
+function expectCommittedImports(importInto: (outdir: string) => void, imports: Record<string, string>, suffix: string): void {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-imports-'));
   try {
-    importStrimzi(out);
+    importInto(out);
     const generated = fs.readdirSync(out).sort();
-    expect(generated).toEqual(Object.keys(STRIMZI_IMPORTS).map((prefix) => `${prefix}-kafka.strimzi.io.ts`).sort());
+    expect(generated).toEqual(Object.keys(imports).map((prefix) => `${prefix}-${suffix}.ts`).sort());
     for (const file of generated) expect(fs.readFileSync(path.join(out, file), 'utf8'), file).toBe(fs.readFileSync(path.join(__dirname, '..', 'imports', file), 'utf8'));
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** imports/ is exactly what `npm run import` makes from the CRDs Strimzi's own generator makes. */
+test('npm run import regenerates the committed imports/ byte for byte', () => {
+  expectCommittedImports(importStrimzi, STRIMZI_IMPORTS, 'kafka.strimzi.io');
 });
 
 test('the Strimzi CRDs are the ten of the 1.2.0 release, serving kafka.strimzi.io/v1 only', () => {
@@ -32,13 +37,5 @@ test('the Strimzi CRDs are the ten of the 1.2.0 release, serving kafka.strimzi.i
 
 /** The prometheus-operator imports are exactly what `npm run import` makes from the CRDs of its Go module. */
 test('npm run import regenerates the committed monitoring imports byte for byte', () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-imports-'));
-  try {
-    importMonitoring(out);
-    const generated = fs.readdirSync(out).sort();
-    expect(generated).toEqual(Object.keys(MONITORING_IMPORTS).map((prefix) => `${prefix}-monitoring.coreos.com.ts`).sort());
-    for (const file of generated) expect(fs.readFileSync(path.join(out, file), 'utf8'), file).toBe(fs.readFileSync(path.join(__dirname, '..', 'imports', file), 'utf8'));
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
-  }
+  expectCommittedImports(importMonitoring, MONITORING_IMPORTS, 'monitoring.coreos.com');
 }, 300_000);

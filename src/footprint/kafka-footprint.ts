@@ -54,6 +54,9 @@ const CONNECT_STORAGE_PARTITIONS = { 'offset.storage.partitions': 25, 'status.st
 const CLIENTS_PER_WORKER = 8;
 const CLIENTS_PER_TASK = 2;
 
+/** The kinds of object the footprint is counted from; the others may be left out of what is passed in. */
+export const FOOTPRINT_KINDS: ReadonlySet<string> = new Set(['KafkaConnect', 'KafkaConnector']);
+
 /** The footprint of each Connect cluster in the output, by KafkaConnect name. */
 export function kafkaFootprintByCluster(objects: readonly SynthesizedObject[]): Map<string, KafkaFootprint> {
   const result = new Map<string, KafkaFootprint>();

@@ -392,8 +392,18 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
 const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'INVALID_TXN_STATE', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_ID_MAPPING', 'TRANSACTION_COORDINATOR_FENCED', 'OUT_OF_ORDER_SEQUENCE_NUMBER']);
 
 function isFenced(error: unknown): boolean {
+  return causedBy(error, (e) => FENCED.has(e.type) || /^Unknown error code 90$/.test(e.message));
+}
+
+/** The broker refused a produce request as too large. */
+function isTooLarge(error: unknown): boolean {
+  return causedBy(error, (e) => e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE');
+}
+
+/** Whether the error or one it wraps matches (kafkajs wraps protocol errors in retry errors). */
+function causedBy(error: unknown, matches: (e: any) => boolean): boolean {
   for (let e: any = error; e; e = e.cause ?? e.originalError) {
-    if (FENCED.has(e.type) || /^Unknown error code 90$/.test(e.message)) return true;
+    if (matches(e)) return true;
   }
   return false;
 }
@@ -401,12 +411,4 @@ function isFenced(error: unknown): boolean {
 /** Half the limit, not below what an ordinary change event needs, and never above what the broker says. */
 function smaller(asked: number, current: number): number {
   return Math.min(asked, Math.max(MIN_MESSAGE_BYTES, Math.floor(current / 2)));
-}
-
-/** The broker refused a produce request as too large (kafkajs wraps the protocol error in retry errors). */
-function isTooLarge(error: unknown): boolean {
-  for (let e: any = error; e; e = e.cause ?? e.originalError) {
-    if (e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE') return true;
-  }
-  return false;
 }

@@ -10,7 +10,11 @@ import { strimziCrdsDir } from './strimzi-crds.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The generated modules: prefix (file name and class namespace) to CRD file. */
-export const STRIMZI_IMPORTS = { 'strimzi-connect': '041-Crd-kafkaconnect.yaml', 'strimzi-connector': '047-Crd-kafkaconnector.yaml' };
+export const STRIMZI_IMPORTS = {
+  'strimzi-connect': '041-Crd-kafkaconnect.yaml',
+  'strimzi-connector': '047-Crd-kafkaconnector.yaml',
+  'strimzi-user': '044-Crd-kafkauser.yaml',
+};
 
 export function importStrimzi(outdir = join(root, 'imports')) {
   cdk8sImport(strimziCrdsDir(), STRIMZI_IMPORTS, outdir);

@@ -1,4 +1,6 @@
 import { ApiObject } from 'cdk8s';
+import { kafkaAclsOf, PrincipalAcls } from './acls/kafka-acls';
+import { KafkaUser } from './acls/kafka-user';
 import { Construct } from 'constructs';
 import { ConnectCluster } from './connect-cluster';
 import { DebeziumConnector } from './debezium-connector';
@@ -6,6 +8,7 @@ import { EventProcessor } from './event-processor';
 import { sizeConnectCluster } from './fleet/sizing';
 import { budgetProblems } from './footprint/budget';
 import { FOOTPRINT_KINDS, KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject } from './footprint/kafka-footprint';
+import { KafkaAuth, kafkaSecretNames, principalOf } from './kafka-connection';
 import { GROUP_LABEL, TENANT_LABEL } from './labels';
 import { CdcMonitoring } from './monitoring/cdc-monitoring';
 import { MySqlConnector } from './mysql-connector';
@@ -36,6 +39,8 @@ export class CdcPlatform extends Construct {
   /** Every Connect cluster, by name, the first one first. */
   public readonly connectClusters: ReadonlyMap<string, ConnectCluster>;
   public readonly processor: EventProcessor;
+  /** The KafkaUsers of the principals, by user name, when the props ask for `kafka.acls.kafkaUsers`. */
+  public readonly kafkaUsers: ReadonlyMap<string, KafkaUser>;
   /** The PodMonitors, ServiceMonitor and alerts, when the props ask for `monitoring`. */
   public readonly monitoring?: CdcMonitoring;
   /** The connector of each tenant, by tenant id (a SQL Server group's tenants share their group's). */
@@ -95,12 +100,14 @@ export class CdcPlatform extends Construct {
       namespace: config.namespace,
       image: config.processor.image,
       replicas: config.processor.replicas,
-      kafka: config.kafka,
+      kafka: config.processor.kafka,
       // a group's connector serves several tenants: each connector's topics once
       sourceTopicPattern: dataTopicPattern([...new Set(connectors.values())].map((c) => ({ id: c.topicPrefix, kind: c.kind }))),
       sinkTopic: config.processor.outputTopic,
       tenantRoutes,
     });
+
+    this.kafkaUsers = this.addKafkaUsers(warnings);
 
     if (props.monitoring) {
       this.monitoring = new CdcMonitoring(this, 'Monitoring', {
@@ -125,6 +132,49 @@ export class CdcPlatform extends Construct {
     return kafkaFootprintByCluster(objects);
   }
 
+  /**
+   * The Kafka ACLs each principal needs (one per Connect cluster, one for the processor, fewer when they
+   * share credentials), computed from the objects themselves like `kafkaFootprint()`.
+   */
+  public kafkaAcls(): PrincipalAcls[] {
+    const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && ACL_KINDS.has(c.kind))
+      .map((o) => o.toJson() as SynthesizedObject);
+    return kafkaAclsOf(objects);
+  }
+
+  /** A KafkaUser per principal with `kafka.acls.kafkaUsers`; warns when Connect and the processor share one. */
+  private addKafkaUsers(warnings: string[]): Map<string, KafkaUser> {
+    const config = this.config;
+    const clients: Array<[string, KafkaAuth | undefined]> = [
+      ...config.clusters.map((c): [string, KafkaAuth | undefined] => [`Connect cluster ${c.name}`, c.kafka.auth]),
+      [`the processor`, config.processor.kafka.auth],
+    ];
+    const processorAuth = config.processor.kafka.auth;
+    if (processorAuth && config.clusters.some((c) => c.kafka.auth && principalOf(c.kafka.auth) === principalOf(processorAuth))) {
+      warnings.push(`kafka: the processor and a Connect cluster log in as the same principal (${principalOf(processorAuth)}), so each may do what the other's ACLs allow `
+        + '(the processor could write change topics, Connect the final topic); give each its own credentials with processor.kafkaAuth and connect.kafkaAuth');
+    }
+    const users = new Map<string, KafkaUser>();
+    const settings = config.kafka.acls?.kafkaUsers;
+    if (!settings) return users;
+    const scope = new Construct(this, 'KafkaUsers');
+    for (const [, auth] of clients) {
+      if (!auth || users.has(auth.username)) continue;
+      const principal = principalOf(auth);
+      users.set(auth.username, new KafkaUser(scope, auth.username, {
+        kafkaCluster: settings.cluster,
+        namespace: settings.namespace ?? config.namespace,
+        auth,
+        grants: () => this.kafkaAcls().find((p) => p.principal === principal)?.grants ?? [],
+      }));
+    }
+    if (config.kafka.auth?.mechanism === 'plain') {
+      warnings.push('kafka.acls.kafkaUsers: Strimzi\'s listeners offer SCRAM-SHA-512, not PLAIN, so the KafkaUsers carry ACLs only and no credentials; '
+        + 'use mechanism scram-sha-512 with a Strimzi-managed Kafka');
+    }
+    return users;
+  }
+
   private addConnectCluster(id: string, cluster: ResolvedConnectCluster, warnings: string[]): ConnectCluster {
     const config = this.config;
     const tenants = config.tenants.filter((t) => t.connect === cluster.name);
@@ -139,7 +189,7 @@ export class CdcPlatform extends Construct {
     const connect = new ConnectCluster(this, id, {
       name: cluster.name,
       namespace: config.namespace,
-      kafka: config.kafka,
+      kafka: cluster.kafka,
       replicas: sizing.replicas,
       memory: sizing.memory,
       cpu: cluster.cpu,
@@ -148,12 +198,14 @@ export class CdcPlatform extends Construct {
       debeziumVersion: cluster.debeziumVersion,
       plugins: [...new Set(kinds)],
     });
-    if (config.kafka.auth) {
-      // the schema history clients of SQL Server and MySQL connectors log in with the Kafka password
+    const kafkaSecrets = kafkaSecretNames(cluster.kafka);
+    if (kafkaSecrets.length > 0) {
+      // the schema history clients of SQL Server and MySQL connectors log in with the cluster's Kafka
+      // password and trust a private CA, both read through the config provider
       new SecretAccess(this, id === 'Connect' ? 'KafkaCredentialsAccess' : `KafkaCredentialsAccess-${cluster.name}`, {
         name: `${cluster.name}-kafka-credentials`,
         namespace: config.namespace,
-        secretNames: [config.kafka.auth.passwordSecret.name],
+        secretNames: kafkaSecrets,
         serviceAccountName: connect.serviceAccountName,
       });
     }
@@ -209,6 +261,9 @@ export class CdcPlatform extends Construct {
     }
   }
 }
+
+/** The kinds of object the ACLs are computed from: rendering the tenants' Roles too would double the cost. */
+const ACL_KINDS: ReadonlySet<string> = new Set(['KafkaConnect', 'KafkaConnector', 'Deployment']);
 
 /** Tasks that run on a cluster: one per running tenant, and a group's tasks (no more than its databases). */
 function runningTasks(tenants: readonly ResolvedTenant[], groups: readonly ResolvedSqlServerGroup[]): number {

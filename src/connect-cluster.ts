@@ -12,7 +12,8 @@ import {
   KafkaConnectSpecResourcesRequests,
 } from '../imports/strimzi-connect-kafka.strimzi.io';
 import { DEBEZIUM_GROUP, DEBEZIUM_PLUGINS, DEFAULT_DEBEZIUM_VERSION } from './database-kind';
-import { KafkaConnection, SECRETS_PROVIDER_ALIAS } from './kafka-connection';
+import { KafkaConnection, principalOf, SECRETS_PROVIDER_ALIAS, usesTls } from './kafka-connection';
+import { KAFKA_PRINCIPAL_ANNOTATION } from './labels';
 import { COMMON_LABELS, SyncWave, syncWave } from './labels';
 import { CONNECT_METRICS_CONFIG } from './metrics-config';
 import { DatabaseKindName, DNS_LABEL, MAX_CONNECT_NAME_LENGTH } from './tenants/rules';
@@ -25,7 +26,7 @@ export interface IConnectCluster extends IConstruct {
   readonly namespace: string;
   /** The ServiceAccount Strimzi gives the Connect pods: `<name>-connect`. */
   readonly serviceAccountName: string;
-  /** How the workers reach Kafka; connectors' own clients (schema history) reuse it. */
+  /** How the workers reach Kafka, as the cluster's own principal; connectors' own clients (schema history) reuse it. */
   readonly kafka: KafkaConnection;
 }
 
@@ -50,7 +51,7 @@ export interface ConnectClusterProps {
   readonly name?: string;
   /** The namespace of the cluster and its connectors. */
   readonly namespace: string;
-  /** The Kafka cluster. */
+  /** The Kafka cluster, and the credentials this cluster's workers and connectors log in with. */
   readonly kafka: KafkaConnection;
   /**
    * Number of Connect workers.
@@ -142,7 +143,12 @@ export class ConnectCluster extends Construct implements IConnectCluster {
         name: this.name,
         namespace: this.namespace,
         labels: { ...COMMON_LABELS },
-        annotations: { 'strimzi.io/use-connector-resources': 'true', ...syncWave(SyncWave.CONNECT) },
+        annotations: {
+          'strimzi.io/use-connector-resources': 'true',
+          ...syncWave(SyncWave.CONNECT),
+          // the principal its ACLs name (`npm run acls`), which the API key alone does not tell on Confluent Cloud
+          ...(props.kafka.auth && { [KAFKA_PRINCIPAL_ANNOTATION]: principalOf(props.kafka.auth) }),
+        },
       },
       spec: Lazy.any({ produce: () => this._toKube() }) as unknown as KafkaConnectSpec,
     });
@@ -176,9 +182,11 @@ export class ConnectCluster extends Construct implements IConnectCluster {
       offsetStorageTopic: `${this.name}-offsets`,
       statusStorageTopic: `${this.name}-status`,
       ...(this.props.image && { image: this.props.image }),
-      ...(auth && {
+      ...(usesTls(this.kafka) && {
         // an empty list means TLS with the JVM's public CA bundle, which is what Confluent Cloud needs
-        tls: { trustedCertificates: [] },
+        tls: { trustedCertificates: this.kafka.tls?.caSecret ? [{ secretName: this.kafka.tls.caSecret.name, certificate: this.kafka.tls.caSecret.key }] : [] },
+      }),
+      ...(auth && {
         authentication: {
           type: auth.mechanism === 'plain' ? KafkaConnectSpecAuthenticationType.PLAIN : KafkaConnectSpecAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512,
           username: auth.username,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { KafkaConnector, KafkaConnectorSpec, KafkaConnectorSpecState } from '../imports/strimzi-connector-kafka.strimzi.io';
 import { IConnectCluster } from './connect-cluster';
 import { DEBEZIUM_PLUGINS } from './database-kind';
-import { saslClientConfig, secretPlaceholder } from './kafka-connection';
+import { kafkaClientConfig, kafkaSecretNames, secretPlaceholder, usesTls } from './kafka-connection';
 import { COMMON_LABELS, SyncWave, syncWave, TENANT_LABEL } from './labels';
 import { DEBEZIUM_QUEUE, DEBEZIUM_RETRIES } from './fleet/sizing';
 import { escapeRegExp, heartbeatTopic, schemaHistoryTopic, topicPrefix } from './names';
@@ -148,8 +148,9 @@ export abstract class DebeziumConnector extends Construct {
     this.options = props;
     this.name = props.tenantId;
     this.topicPrefix = topicPrefix(props.tenantId);
-    const kafkaSecret = props.cluster.kafka.auth && this.usesSchemaHistory() ? [props.cluster.kafka.auth.passwordSecret.name] : [];
-    this.secretNames = [...new Set([props.credentials.secret, ...kafkaSecret])].sort();
+    // the schema history clients read the Kafka password and a private CA through the provider too
+    const kafkaSecrets = this.usesSchemaHistory() ? kafkaSecretNames(props.cluster.kafka) : [];
+    this.secretNames = [...new Set([props.credentials.secret, ...kafkaSecrets])].sort();
 
     this.apiObject = new KafkaConnector(this, 'Resource', {
       metadata: {
@@ -203,17 +204,21 @@ export abstract class DebeziumConnector extends Construct {
     return this.options.tables.map(escapeRegExp).join(',');
   }
 
-  /** The schema history settings, with SASL for its own Kafka clients when the cluster needs it. */
+  /**
+   * The schema history settings, with the cluster's TLS and SASL for its own Kafka clients: they log in as
+   * the Connect cluster's principal, but do not inherit the worker's settings (Debezium's KafkaSchemaHistory
+   * builds them from `schema.history.internal.producer.*` and `.consumer.*` alone).
+   */
   protected schemaHistoryConfig(): Record<string, ConnectorConfigValue> {
     const kafka = this.cluster.kafka;
     return {
       'schema.history.internal.kafka.bootstrap.servers': kafka.bootstrapServers,
       'schema.history.internal.kafka.topic': schemaHistoryTopic(this.options.tenantId),
-      ...(kafka.auth && {
+      ...(usesTls(kafka) && {
         // TLS and SASL handshakes with a managed Kafka can exceed the 3 s default (DBZ-4518)
         'schema.history.internal.kafka.query.timeout.ms': 15000,
-        ...saslClientConfig('schema.history.internal.producer.', kafka.auth, this.cluster.namespace),
-        ...saslClientConfig('schema.history.internal.consumer.', kafka.auth, this.cluster.namespace),
+        ...kafkaClientConfig('schema.history.internal.producer.', kafka, this.cluster.namespace),
+        ...kafkaClientConfig('schema.history.internal.consumer.', kafka, this.cluster.namespace),
       }),
     };
   }

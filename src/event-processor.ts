@@ -1,8 +1,8 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { KafkaConnection } from './kafka-connection';
-import { COMMON_LABELS, SyncWave, syncWave } from './labels';
+import { KafkaConnection, principalOf } from './kafka-connection';
+import { COMMON_LABELS, KAFKA_PRINCIPAL_ANNOTATION, SyncWave, syncWave } from './labels';
 import { defaultDlqTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS } from './processor/env';
 
 export interface EventProcessorProps {
@@ -22,7 +22,7 @@ export interface EventProcessorProps {
    * @default 2
    */
   readonly replicas?: number;
-  /** The Kafka cluster; with SASL the password comes from its Secret. */
+  /** The Kafka cluster and the processor's own credentials; the password comes from its Secret, a private CA is mounted. */
   readonly kafka: KafkaConnection;
   /**
    * Raw Debezium topics to read, exactly.
@@ -74,6 +74,9 @@ export interface EventProcessorProps {
 /** The port of `/healthz`, `/readyz` and `/metrics`. */
 const HTTP_PORT = PROCESSOR_ENV_DEFAULTS.httpPort;
 
+/** Where a private CA of the brokers is mounted; Node.js adds NODE_EXTRA_CA_CERTS to the CAs it trusts. */
+export const PROCESSOR_KAFKA_CA_DIR = '/etc/tenant-cdc/kafka-ca';
+
 /**
  * Defines the event processor: a Deployment of the kafkajs service that turns raw Debezium topics into
  * one tenant-aware topic, with its own ServiceAccount (no token), a PodDisruptionBudget, a metrics
@@ -102,7 +105,12 @@ export class EventProcessor extends Construct {
     });
 
     this.deployment = new kplus.Deployment(this, 'Resource', {
-      metadata: { ...metadata, name: this.name, annotations },
+      metadata: {
+        ...metadata,
+        name: this.name,
+        // the principal its ACLs name (`npm run acls`), which the API key alone does not tell on Confluent Cloud
+        annotations: { ...annotations, ...(props.kafka.auth && { [KAFKA_PRINCIPAL_ANNOTATION]: principalOf(props.kafka.auth) }) },
+      },
       podMetadata: { labels: { ...metadata.labels } },
       // select pods by our own stable label, not cdk8s's construct-path label: a selector can never change
       select: false,
@@ -135,6 +143,13 @@ export class EventProcessor extends Construct {
         },
       }],
     });
+    const ca = props.kafka.tls?.caSecret;
+    if (ca) {
+      const volume = kplus.Volume.fromSecret(this, 'KafkaCa', kplus.Secret.fromSecretName(this, 'KafkaCaSecret', ca.name), {
+        name: 'kafka-ca', items: { [ca.key]: { path: 'ca.crt' } },
+      });
+      this.deployment.containers[0].mount(PROCESSOR_KAFKA_CA_DIR, volume, { readOnly: true });
+    }
     // cdk8s-plus-27 has no seccomp setting; the restricted Pod Security Standard requires RuntimeDefault
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
 
@@ -171,10 +186,15 @@ export class EventProcessor extends Construct {
     if (props.sourceTopicPattern) env[PROCESSOR_ENV.sourceTopicPattern] = value(props.sourceTopicPattern);
     const routes = Object.entries(props.tenantRoutes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     if (routes.length > 0) env[PROCESSOR_ENV.tenantRoutes] = value(JSON.stringify(Object.fromEntries(routes)));
+    if (props.kafka.tls?.caSecret) env.NODE_EXTRA_CA_CERTS = value(`${PROCESSOR_KAFKA_CA_DIR}/ca.crt`);
+    // SASL implies TLS; TLS without SASL must be asked for
+    if (props.kafka.tls && !props.kafka.auth) env[PROCESSOR_ENV.tls] = value('true');
     const auth = props.kafka.auth;
     if (auth) {
       env[PROCESSOR_ENV.saslMechanism] = value(auth.mechanism);
       env[PROCESSOR_ENV.saslUsername] = value(auth.username);
+      // named in its messages about refused logins and missing ACLs
+      if (auth.principal) env[PROCESSOR_ENV.principal] = value(auth.principal);
       const secret = kplus.Secret.fromSecretName(this, 'KafkaPassword', auth.passwordSecret.name);
       env[PROCESSOR_ENV.saslPassword] = kplus.EnvValue.fromSecretValue({ secret, key: auth.passwordSecret.key });
     }

@@ -1,3 +1,6 @@
+export * from './acls/kafka-acls';
+export * from './acls/kafka-user';
+export * from './acls/render';
 export * from './argocd-health-checks';
 export * from './argocd-health-scripts';
 export * from './cdc-platform';

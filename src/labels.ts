@@ -6,6 +6,12 @@ export const TENANT_LABEL = 'tenant-cdc/tenant';
 /** The label that names the SQL Server group of a group's shared connector and Role. */
 export const GROUP_LABEL = 'tenant-cdc/group';
 
+/**
+ * The annotation on a KafkaConnect and on the processor's Deployment that names the Kafka principal its
+ * credentials log in as: the principal its ACLs are for (`npm run acls`, KafkaUsers, the plan).
+ */
+export const KAFKA_PRINCIPAL_ANNOTATION = 'tenant-cdc/kafka-principal';
+
 /** Labels on every object, so `kubectl get -l app.kubernetes.io/part-of=tenant-cdc` finds them all. */
 export const COMMON_LABELS: Readonly<Record<string, string>> = {
   'app.kubernetes.io/part-of': 'tenant-cdc',

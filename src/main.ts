@@ -10,6 +10,9 @@
  *                                         what applying the new output would do, against the output folder (or a
  *                                         git ref's, or another folder); exit 0 nothing changes, 2 changes, 3 changes
  *                                         synth would refuse (`npm run plan`)
+ *   node lib/main.js --acls [--format confluent|kafka-acls|json]
+ *                                         the Kafka ACLs every principal needs, as Confluent CLI or kafka-acls.sh
+ *                                         commands or JSON (`npm run acls`)
  *   node lib/main.js --check              only check the tenants file; `npm run synth:helm` runs this first,
  *                                         because `cdk8s synth` deletes its output folder before the app runs
  *   node lib/main.js --write-schema FILE  write the tenants file's JSON Schema
@@ -21,6 +24,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { loadAll } from 'js-yaml';
+import { ANONYMOUS } from './acls/kafka-acls';
+import { ACL_FORMATS, AclFormat, renderAcls } from './acls/render';
 import { ArgoCdHealthChecks } from './argocd-health-checks';
 import { CdcPlatform } from './cdc-platform';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from './footprint/kafka-footprint';
@@ -31,7 +36,7 @@ import { planChanges } from './plan/plan';
 import { renderPlan } from './plan/render';
 import { replaceFolder } from './replace-folder';
 import { readTenantsFile } from './tenants/load';
-import { tenantsFileJsonSchema } from './tenants/schema';
+import { TenantsFile, tenantsFileJsonSchema } from './tenants/schema';
 import { TenantsFileError } from './tenants/validate';
 
 async function main(args: readonly string[]): Promise<number> {
@@ -47,6 +52,7 @@ async function main(args: readonly string[]): Promise<number> {
   }
   const tenantsFile = process.env.TENANTS_FILE ?? 'tenants.yaml';
   const { file } = readTenantsFile(tenantsFile);
+  if (args[0] === '--acls') return acls(file, args);
   if (args[0] === '--check') {
     const platform = new CdcPlatform(new Chart(new App(), 'check'), 'cdc', file);
     for (const warning of platform.warnings) console.error(`warning: ${warning}`);
@@ -76,6 +82,25 @@ async function main(args: readonly string[]): Promise<number> {
   const written = [...files.keys()].map((name) => path.join(app.outdir, name)).join(', ');
   console.log(`${tenantsFile}: ${platform.config.tenants.length} tenants, wrote ${written}`);
   console.log(footprintReport(kafkaFootprintByCluster(objects)));
+  return 0;
+}
+
+/** `--acls`: the ACLs of every principal, in the form asked for. */
+function acls(file: TenantsFile, args: readonly string[]): number {
+  const format = args.includes('--format') ? args[args.indexOf('--format') + 1] : 'confluent';
+  if (!(ACL_FORMATS as readonly string[]).includes(format)) {
+    console.error(`--format ${JSON.stringify(format)}: use one of ${ACL_FORMATS.join(', ')}`);
+    return 1;
+  }
+  const platform = new CdcPlatform(new Chart(new App(), 'acls', { disableResourceNameHashes: true }), 'cdc', file);
+  const principals = platform.kafkaAcls();
+  if (principals.some((p) => p.principal === ANONYMOUS)) {
+    console.error('kafka.auth is not set, so every client is anonymous (User:ANONYMOUS) and ACLs cannot tell Connect from the processor; '
+      + 'set kafka.auth, and connect.kafkaAuth and processor.kafkaAuth for principals of their own');
+    return 1;
+  }
+  for (const warning of platform.warnings.filter((w) => w.startsWith('kafka'))) console.error(`warning: ${warning}`);
+  process.stdout.write(renderAcls(principals, format as AclFormat));
   return 0;
 }
 

@@ -26,7 +26,8 @@ export interface ProcessorAlertsProps {
 
 /**
  * Defines a PrometheusRule (`monitoring.coreos.com/v1`) with the event processor's alerts, per tenant:
- * consumer lag high or growing, and dead letters. The tenant is the processor's own `tenant` label.
+ * consumer lag high or growing, and dead letters; and, per pod, Kafka refusing its login or an action for
+ * want of an ACL. The tenant is the processor's own `tenant` label.
  */
 export class ProcessorAlerts extends Construct {
   public readonly name: string;
@@ -41,6 +42,7 @@ export class ProcessorAlerts extends Construct {
     const lag = `tenant_cdc_consumer_lag${inNamespace}`;
     const lagByTenant = `sum by (namespace, tenant) (${lag})`;
     const deadLetters = `tenant_cdc_events_dlq_total${inNamespace}`;
+    const refused = `tenant_cdc_kafka_access_refused_total${inNamespace}`;
 
     this.rules = [
       alert('TenantCdcProcessorLagHigh', 'warning', '15m', `${lagByTenant} > ${t.processorLag}`,
@@ -70,6 +72,17 @@ export class ProcessorAlerts extends Construct {
       'Tenant {{ $labels.tenant }}: records sent to the dead-letter topic ({{ $value | printf "%.0f" }} in 10 minutes)',
       'The event processor could not read records of tenant {{ $labels.tenant }}\'s raw topics and sent them to the dead-letter topic '
         + '(their headers cdc-error, cdc-source-topic and cdc-source-offset say why and where from). The other records still flow.'),
+
+      // a refusal's first occurrence creates its series: as for dead letters, new series count whole
+      alert('TenantCdcProcessorKafkaAccessRefused', 'critical', '0m', [
+        `sum by (namespace, pod, kind) (increase(${refused}[10m])) > 0`,
+        'or',
+        `sum by (namespace, pod, kind) (${refused} unless ${refused} offset 10m) > 0`,
+      ].join('\n'),
+      'The processor {{ $labels.pod }}: Kafka refused its {{ if eq $labels.kind "authentication" }}login{{ else }}requests for want of an ACL{{ end }}',
+      'Kafka refused the event processor ({{ $labels.kind }}), so it does not process, or not all of it: a wrong or revoked API secret, or an ACL '
+        + 'that is missing. Its log says which principal, broker and answer, and the ACL to add; npm run acls lists every ACL it needs. '
+        + 'It keeps trying and resumes from its committed offsets once Kafka lets it.'),
     ];
 
     new PrometheusRule(this, 'Resource', {

@@ -1,3 +1,5 @@
+import { kafkaAclsOf } from '../acls/kafka-acls';
+import { aclLines } from '../acls/render';
 import { CREDENTIALS_VERSION_KEY } from '../debezium-connector';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from '../footprint/kafka-footprint';
 import { TenantCapture, tenantCaptures } from './captures';
@@ -53,6 +55,11 @@ export interface Plan {
   readonly tenants: readonly TenantPlan[];
   readonly clusters: readonly ClusterPlan[];
   readonly footprint: { readonly before: KafkaFootprint; readonly after: KafkaFootprint };
+  /**
+   * Kafka ACLs to add and to remove (`<principal> <OPERATION> <type> <name>`, a prefix ending in `*`): what
+   * the Kafka administrator applies before (added) and after (removed) the change. `npm run acls` lists all.
+   */
+  readonly acls: { readonly added: readonly string[]; readonly removed: readonly string[] };
   readonly summary: {
     readonly tenantsBefore: number;
     readonly tenantsAfter: number;
@@ -79,12 +86,15 @@ export function planChanges(before: readonly SynthesizedObject[], after: readonl
     const plan = planTenant(id, was.get(id), will.get(id));
     if (plan) tenants.push(plan);
   }
+  const aclsBefore = new Set(aclLines(kafkaAclsOf(before)));
+  const aclsAfter = new Set(aclLines(kafkaAclsOf(after)));
   const connectorsBefore = new Set(before.filter((o) => o.kind === 'KafkaConnector').map((o) => o.metadata.name));
   const connectorsAfter = new Set(after.filter((o) => o.kind === 'KafkaConnector').map((o) => o.metadata.name));
   return {
     tenants,
     clusters: planClusters(before, after),
     footprint: { before: totalKafkaFootprint(kafkaFootprintByCluster(before)), after: totalKafkaFootprint(kafkaFootprintByCluster(after)) },
+    acls: { added: [...aclsAfter].filter((l) => !aclsBefore.has(l)), removed: [...aclsBefore].filter((l) => !aclsAfter.has(l)) },
     summary: {
       tenantsBefore: was.size,
       tenantsAfter: will.size,

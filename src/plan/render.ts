@@ -10,6 +10,7 @@ export function renderPlan(plan: Plan): string {
     : `Plan: ${summary.added} tenant${s(summary.added)} added, ${summary.removed} removed, ${summary.changed} changed`
       + `${summary.resnapshot > 0 ? ` (${summary.resnapshot} snapshot${s(summary.resnapshot)} again)` : ''}; ${summary.tenantsBefore} → ${summary.tenantsAfter} tenants.`);
   lines.push(`Kafka: ${footprintLine(plan.footprint.before, plan.footprint.after)}.`);
+  lines.push(...aclLines(plan.acls.added, plan.acls.removed));
   if (plan.clusters.length > 0) {
     lines.push('', 'Connect clusters:');
     for (const cluster of plan.clusters) {
@@ -22,6 +23,17 @@ export function renderPlan(plan: Plan): string {
     for (const tenant of plan.tenants) lines.push(...tenantLines(tenant));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The most ACL lines the plan lists; `npm run acls` prints every ACL. */
+const MAX_ACL_LINES = 200;
+
+function aclLines(added: readonly string[], removed: readonly string[]): string[] {
+  if (added.length + removed.length === 0) return [];
+  const lines = [...added.map((l) => `  + ${l}`), ...removed.map((l) => `  - ${l}`)];
+  const shown = lines.slice(0, MAX_ACL_LINES);
+  if (lines.length > shown.length) shown.push(`  ... and ${lines.length - shown.length} more (npm run plan -- --json lists them; npm run acls prints every ACL)`);
+  return [`Kafka ACLs: ${added.length} to add before the change, ${removed.length} to remove after it:`, ...shown];
 }
 
 function tenantLines(tenant: TenantPlan): string[] {

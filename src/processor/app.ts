@@ -2,6 +2,7 @@ import type { Server } from 'http';
 import type { ProcessorConfig } from './config';
 import { startHttpServer } from './http';
 import { BatchInfo, createKafkaPipeline, KafkaPipeline } from './kafka';
+import { accessProblem, AccessProblem } from './kafka-access-errors';
 import { createLogger, Logger } from './logger';
 import { ProcessorMetrics } from './metrics';
 import { debeziumTransform, Outcome, tenantOfTopic, Transform } from './transform';
@@ -32,6 +33,12 @@ export interface Processor {
   readonly httpPort: () => number | undefined;
 }
 
+/** How long the start waits before it tries again after a refused login: doubling from `first` up to `max`. */
+const START_RETRY_MS = { first: 2_000, max: 30_000 };
+
+/** A refusal said once at error level is said again at most this often; the repeats go to debug. */
+const REPEAT_MS = 5 * 60_000;
+
 /**
  * The composition root: config in, a processor with `start` and `stop` out. Teams can run the same
  * service with their own transform.
@@ -45,6 +52,20 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
   let fatal = false;
   let server: (Server & { port: number }) | undefined;
   let pipeline: KafkaPipeline | undefined;
+  let stopped = false;
+  /** When each access problem was last logged at error level: a repeat within REPEAT_MS goes to debug. */
+  const reported = new Map<string, number>();
+  const reportAccessProblem = (problem: AccessProblem) => {
+    metrics.kafkaAccessRefused.inc({ kind: problem.kind });
+    const last = reported.get(problem.message);
+    const now = Date.now();
+    if (last !== undefined && now - last < REPEAT_MS) {
+      logger.debug(problem.message, { repeated: true });
+      return;
+    }
+    reported.set(problem.message, now);
+    logger.error(problem.message, { kafkaAccess: problem.kind });
+  };
 
   const safeTransform = (record: Parameters<Transform>[0]): Outcome => {
     try {
@@ -80,25 +101,42 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     httpPort: () => server?.port,
     async start() {
       server = await startHttpServer(config.httpPort, config.httpHost, { isHealthy: () => !fatal, isReady: () => ready && !fatal, registry: metrics.registry });
-      pipeline = createKafkaPipeline(config, logger, {
+      const hooks = {
         transform: safeTransform,
         onBatchDone,
-        onReadyChange: (value) => {
+        onReadyChange: (value: boolean) => {
           // a (re)join may hand partitions to other pods: forget their last lag, or it would be reported forever
           if (value) metrics.consumerLag.reset();
           ready = value;
         },
-        onFatal: (error) => {
+        onFatal: (error: Error) => {
           fatal = true;
           if (options.onFatal) options.onFatal(error);
           else logger.error('the consumer stopped for good; nothing more will be processed', { error });
         },
-      });
-      await pipeline.start();
+        onAccessProblem: reportAccessProblem,
+      };
+      // a refused login (a wrong or not yet active API secret) leaves the process up but not ready, and it
+      // tries again; the committed offsets keep its place. Anything else fails the start as before.
+      for (let delay = START_RETRY_MS.first; !stopped; delay = Math.min(delay * 2, START_RETRY_MS.max)) {
+        pipeline = createKafkaPipeline(config, logger, hooks);
+        try {
+          await pipeline.start();
+          break;
+        } catch (error) {
+          await pipeline.stop().catch(() => undefined);
+          const problem = accessProblem(error, config);
+          if (!problem || stopped) throw error;
+          reportAccessProblem(problem);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+      if (stopped) return;
       logger.info('processor started', { sinkTopic: config.sinkTopic, dlqTopic: config.dlqTopic, httpPort: server.port });
     },
     async stop() {
       ready = false;
+      stopped = true;
       await pipeline?.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       logger.info('processor stopped');

@@ -1,4 +1,4 @@
-import { HOST_PORT, KAFKA_TOPIC as TOPIC } from '../tenants/rules';
+import { HOST_PORT, KAFKA_PRINCIPAL, KAFKA_TOPIC as TOPIC } from '../tenants/rules';
 import { defaultDlqTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS } from './env';
 import { MIN_MESSAGE_BYTES } from './record-batches';
 
@@ -9,6 +9,10 @@ const MAX_EXACTLY_ONCE_SLOTS = 1024;
 export interface ProcessorConfig {
   readonly brokers: readonly string[];
   readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-512'; readonly username: string; readonly password: string };
+  /** TLS to the brokers: with SASL always, else when KAFKA_TLS is true. */
+  readonly tls: boolean;
+  /** The principal ACLs name for the SASL user, when it is not `User:<username>` (messages about refusals only). */
+  readonly principal?: string;
   readonly groupId: string;
   readonly clientId: string;
   readonly sourceTopics: readonly string[];
@@ -72,6 +76,19 @@ export function parseProcessorConfig(env: Readonly<Record<string, string | undef
     if (username && password && (mechanism === 'plain' || mechanism === 'scram-sha-512')) sasl = { mechanism, username, password };
   } else if (get(PROCESSOR_ENV.saslUsername) || env[PROCESSOR_ENV.saslPassword]) {
     problems.push(`${PROCESSOR_ENV.saslMechanism}: required when a SASL user name or password is set; use plain or scram-sha-512`);
+  }
+
+  const tlsValue = get(PROCESSOR_ENV.tls);
+  if (tlsValue !== undefined && tlsValue !== 'true' && tlsValue !== 'false') {
+    problems.push(`${PROCESSOR_ENV.tls}: ${JSON.stringify(tlsValue)} is not true or false; set true for TLS without SASL (SASL always uses TLS)`);
+  }
+  if (tlsValue === 'false' && mechanism !== undefined) {
+    problems.push(`${PROCESSOR_ENV.tls}: false, but ${PROCESSOR_ENV.saslMechanism} is set and SASL always uses TLS; remove ${PROCESSOR_ENV.tls}`);
+  }
+
+  const principal = get(PROCESSOR_ENV.principal);
+  if (principal !== undefined && !KAFKA_PRINCIPAL.test(principal)) {
+    problems.push(`${PROCESSOR_ENV.principal}: ${JSON.stringify(principal)} is not a Kafka principal; write User: and the name, e.g. User:sa-1a2b3c`);
   }
 
   const sourceTopics = list(PROCESSOR_ENV.sourceTopics);
@@ -150,6 +167,8 @@ export function parseProcessorConfig(env: Readonly<Record<string, string | undef
   return {
     brokers,
     ...(sasl && { sasl }),
+    tls: sasl !== undefined || tlsValue === 'true',
+    ...(principal !== undefined && { principal }),
     groupId: get(PROCESSOR_ENV.groupId) ?? PROCESSOR_ENV_DEFAULTS.groupId,
     clientId: get(PROCESSOR_ENV.clientId) ?? PROCESSOR_ENV_DEFAULTS.clientId,
     sourceTopics,

@@ -7,6 +7,16 @@ export const PROCESSOR_ENV = {
   saslMechanism: 'KAFKA_SASL_MECHANISM',
   saslUsername: 'KAFKA_SASL_USERNAME',
   saslPassword: 'KAFKA_SASL_PASSWORD',
+  /**
+   * Not in contract 2: `true` for TLS without SASL (SASL always implies TLS). A private CA is given the
+   * Node.js way, as a file in NODE_EXTRA_CA_CERTS.
+   */
+  tls: 'KAFKA_TLS',
+  /**
+   * Not in contract 2: the principal the SASL user logs in as, which ACLs name (on Confluent Cloud the API
+   * key's service account); only for messages about refusals. Default `User:<KAFKA_SASL_USERNAME>`.
+   */
+  principal: 'KAFKA_PRINCIPAL',
   groupId: 'KAFKA_GROUP_ID',
   clientId: 'KAFKA_CLIENT_ID',
   sourceTopics: 'SOURCE_TOPICS',

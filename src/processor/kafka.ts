@@ -14,6 +14,7 @@ import type { Logger } from './logger';
 import { CoalescingQueue } from './coalescing-queue';
 import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, mergeRequests, MIN_MESSAGE_BYTES, OutgoingRecord, recordBytes, TopicRecords } from './record-batches';
 import { slotAssigner } from './slot-assigner';
+import { AccessProblem, accessProblem, markAction, processorPrincipal, retriableRefusal } from './kafka-access-errors';
 import { InputPosition, SlotProducer, SlotTransactions } from './slot-transactions';
 import { slotTransactionalId } from './slots';
 import type { Outcome, SourceRecord } from './transform';
@@ -27,6 +28,8 @@ export interface BatchHooks {
   readonly onReadyChange: (ready: boolean) => void;
   /** The consumer stopped for good (an error kafkajs will not retry): the process should exit non-zero. */
   readonly onFatal: (error: Error) => void;
+  /** The broker refused a login or an action for want of an ACL: the problem's message says which and the fix. */
+  readonly onAccessProblem: (problem: AccessProblem) => void;
 }
 
 export interface BatchInfo {
@@ -72,11 +75,15 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
   const clientConfig: KafkaConfig = {
     clientId: config.clientId,
     brokers: [...config.brokers],
-    ...(config.sasl && { ssl: true, sasl: { ...config.sasl } as SASLOptions }),
+    // TLS with Node's CAs, plus a private one from NODE_EXTRA_CA_CERTS
+    ...(config.tls && { ssl: true }),
+    ...(config.sasl && { sasl: { ...config.sasl } as SASLOptions }),
     logLevel: logLevel.INFO,
     logCreator: () => ({ level, log }: LogEntry) => {
       const { message, ...fields } = log;
-      const method = level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
+      // a refused login is said once, with the principal and the fix (kafka-access-errors.ts), not three times by kafkajs
+      const method = SASL_FAILURE.test(message) ? 'debug'
+        : level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
       logger[method](message, { component: 'kafkajs', ...fields });
     },
     // keep retrying through broker restarts; the consumer restarts itself after a failed batch
@@ -85,17 +92,6 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
   const kafka = new Kafka(clientConfig);
   const exactlyOnce = config.processingGuarantee === 'exactly-once';
   const slots = exactlyOnce ? new SlotTransactions({ slotCount: config.exactlyOnceSlots, openProducer: openSlotProducer, committedOffsets, logger }) : undefined;
-  const consumer: Consumer = kafka.consumer({
-    groupId: config.groupId,
-    allowAutoTopicCreation: false,
-    readUncommitted: false,
-    retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12, restartOnFailure: async () => true },
-    // exactly-once: whole slots per member; round robin second, so members of either guarantee can share
-    // the group while a deployment switches between them
-    partitionAssigners: slots
-      ? [slotAssigner({ slotCount: config.exactlyOnceSlots, ownedSlots: () => slots.ownedSlots() }), PartitionAssigners.roundRobin]
-      : [PartitionAssigners.roundRobin],
-  });
   const producerConfig: ProducerConfig = {
     // murmur2 like the Java client: a row key lands on the same partition whichever client wrote it
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -119,17 +115,40 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
   let subscribed: string[] = [];
   let refreshTimer: NodeJS.Timeout | undefined;
   let stopping = false;
+  let consumerConnected = false;
 
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    hooks.onReadyChange(true);
-    slots?.assigned(payload.memberAssignment).catch((error) => logger.warn('could not take over the assigned slots', { error }));
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    hooks.onReadyChange(false);
-    logger.error('consumer crashed', { error: payload.error, restart: payload.restart });
-    if (!payload.restart && !stopping) hooks.onFatal(payload.error);
-  });
-  consumer.on(consumer.events.STOP, () => hooks.onReadyChange(false));
+  let consumer = newConsumer();
+
+  /**
+   * The group member. kafkajs only ever adds topics to a consumer's subscription, so when one goes away (a
+   * removed tenant's topic deleted, or its READ ACL taken away) the member is replaced by a new one.
+   */
+  function newConsumer(): Consumer {
+    const member = kafka.consumer({
+      groupId: config.groupId,
+      allowAutoTopicCreation: false,
+      readUncommitted: false,
+      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12, restartOnFailure: async () => true },
+      // exactly-once: whole slots per member; round robin second, so members of either guarantee can share
+      // the group while a deployment switches between them
+      partitionAssigners: slots
+        ? [slotAssigner({ slotCount: config.exactlyOnceSlots, ownedSlots: () => slots.ownedSlots() }), PartitionAssigners.roundRobin]
+        : [PartitionAssigners.roundRobin],
+    });
+    member.on(member.events.GROUP_JOIN, ({ payload }) => {
+      hooks.onReadyChange(true);
+      slots?.assigned(payload.memberAssignment).catch((error) => logger.warn('could not take over the assigned slots', { error }));
+    });
+    member.on(member.events.CRASH, ({ payload }) => {
+      hooks.onReadyChange(false);
+      const problem = accessProblem(payload.error, config);
+      if (problem) hooks.onAccessProblem(problem);
+      else logger.error('consumer crashed', { error: payload.error, restart: payload.restart });
+      if (!payload.restart && !stopping) hooks.onFatal(payload.error);
+    });
+    member.on(member.events.STOP, () => hooks.onReadyChange(false));
+    return member;
+  }
 
   async function sourceTopics(): Promise<string[]> {
     const existing = new Set(await admin.listTopics());
@@ -145,7 +164,16 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     const raw: RawRecord[] = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers }));
     const outcomes = raw.map((record) => hooks.transform({ topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, value: record.value }));
     const last = batch.messages[batch.messages.length - 1].offset;
-    const done = slots ? await sendInSlot(slots, raw, outcomes) : await sendAtLeastOnce(raw, outcomes);
+    let done: Sent;
+    try {
+      done = slots ? await sendInSlot(slots, raw, outcomes) : await sendAtLeastOnce(raw, outcomes);
+    } catch (error) {
+      // a refusal for want of an ACL would stop the consumer for good: retried, the batch goes out once it is granted
+      const problem = accessProblem(error, config);
+      if (!problem) throw error;
+      hooks.onAccessProblem(problem);
+      throw retriableRefusal(error, problem, KafkaJSError);
+    }
     // with exactly-once the transaction committed the offset already
     resolveOffset(last);
     // counted before anything that may throw for a rebalance: the outputs are out
@@ -163,7 +191,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
   async function sendAtLeastOnce(raw: readonly RawRecord[], outcomes: Outcome[]): Promise<Sent> {
     return withShrinkingLimits(async (current) => {
       const output = outputOf(raw, outcomes, current);
-      await sends!.add(output.requests);
+      await sends!.add(output.requests).catch((error) => { throw markAction(error, 'produce'); });
       return { outcomes, oversizedDeadLetters: output.oversizedDeadLetters };
     });
   }
@@ -241,7 +269,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     } catch (error) {
       // the slot opens a new producer anyway; aborting now frees the final topic's readers sooner
       await transaction.abort().catch(() => undefined);
-      if (!isFenced(error)) throw error;
+      if (!isFenced(error)) throw markAction(error, 'produce');
       // another member took the slot (or this one was a zombie): the batches run again on a new producer,
       // which skips what the other committed; kafkajs would call the error final and stop the consumer
       logger.warn('the slot\'s producer was fenced; its batches run again with a new one', { slot, partitions: inputs.map((i) => `${i.topic}:${i.partition}`), error });
@@ -311,7 +339,9 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       };
       return { sink: limitOf(config.sinkTopic), dlq: limitOf(config.dlqTopic) };
     } catch (error) {
-      logger.warn(`could not read the output topics' max.message.bytes; assuming Kafka's default ${KAFKA_DEFAULT_MAX_MESSAGE_BYTES} (set MAX_MESSAGE_BYTES)`, { error });
+      if (accessProblem(error, config)?.kind === 'authentication') throw error;
+      logger.warn(`could not read the output topics' max.message.bytes; assuming Kafka's default ${KAFKA_DEFAULT_MAX_MESSAGE_BYTES} (set MAX_MESSAGE_BYTES, `
+        + `or allow ${processorPrincipal(config)} DESCRIBE_CONFIGS on ${config.sinkTopic} and ${config.dlqTopic})`, { error });
       return { sink: KAFKA_DEFAULT_MAX_MESSAGE_BYTES, dlq: KAFKA_DEFAULT_MAX_MESSAGE_BYTES };
     }
   }
@@ -334,12 +364,22 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     logger.info('consuming', { topics: topics.length, guarantee: config.processingGuarantee });
   }
 
-  /** kafkajs subscribes once: when new matching topics appear, stop, subscribe again and run. */
+  /**
+   * kafkajs subscribes once: when new matching topics appear, stop, subscribe again and run; when some are
+   * gone (deleted, or no longer allowed), a new member takes the old one's place.
+   */
   async function refresh(): Promise<void> {
     const topics = await sourceTopics();
     if (stopping || topics.join(',') === subscribed.join(',')) return;
-    logger.info('source topics changed; subscribing again', { added: topics.filter((t) => !subscribed.includes(t)) });
-    if (subscribed.length) await consumer.stop();
+    const removed = subscribed.filter((t) => !topics.includes(t));
+    logger.info('source topics changed; subscribing again', { added: topics.filter((t) => !subscribed.includes(t)), removed });
+    if (removed.length > 0) {
+      await consumer.disconnect();
+      consumer = newConsumer();
+      await consumer.connect();
+    } else if (subscribed.length) {
+      await consumer.stop();
+    }
     await run(topics);
   }
 
@@ -352,8 +392,9 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: -1, replicationFactor: -1 })), waitForLeaders: true });
       logger.info('created missing output topics', { topics: missing });
     } catch (error) {
+      if (accessProblem(error, config)?.kind === 'authentication') throw error;
       // e.g. no CREATE permission on a managed Kafka: the producer will report what is really wrong
-      logger.warn('could not create the output topics; create them yourself', { topics: missing, error });
+      logger.warn('could not create the output topics; create them yourself, or allow the processor CREATE on them (npm run acls)', { topics: missing, error });
     }
   }
 
@@ -365,6 +406,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       logger.info('output limits', { sinkMaxMessageBytes: limits.sink, dlqMaxMessageBytes: limits.dlq });
       await producer?.connect();
       await consumer.connect();
+      consumerConnected = true;
       await run(await sourceTopics());
       const schedule = () => {
         refreshTimer = setTimeout(() => {
@@ -376,14 +418,18 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     async stop() {
       stopping = true;
       if (refreshTimer) clearTimeout(refreshTimer);
-      // disconnecting the consumer finishes the batch in flight and commits what it resolved
-      await consumer.disconnect();
+      // disconnecting the consumer finishes the batch in flight and commits what it resolved (a start that
+      // failed before it connected has nothing to finish)
+      if (consumerConnected) await consumer.disconnect();
       await slots?.closeAll();
       await producer?.disconnect();
       await admin.disconnect();
     },
   };
 }
+
+/** What kafkajs logs for a refused SASL login (said once instead by kafka-access-errors.ts). */
+const SASL_FAILURE = /^SASL \S+ authentication failed|^Response SaslAuthenticate/;
 
 /**
  * What a producer hears once a newer producer of its transactional id fenced it, or the broker ended its

@@ -19,6 +19,12 @@ export class ProcessorMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
+  public readonly kafkaAccessRefused = new Counter({
+    name: 'tenant_cdc_kafka_access_refused_total',
+    help: 'Refusals of the broker: a login (kind authentication) or an action for want of an ACL (kind authorization)',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   public readonly batchDuration = new Histogram({
     name: 'tenant_cdc_batch_duration_seconds',
     help: 'Time to transform, produce and commit one batch',

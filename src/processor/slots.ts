@@ -14,5 +14,10 @@ export function slotOf(topic: string, partition: number, slotCount: number): num
 
 /** The transactional id of a slot: the same on every member, so a slot's new owner fences its old one. */
 export function slotTransactionalId(groupId: string, slot: number): string {
-  return `${groupId}-slot-${slot}`;
+  return `${processorSlotTransactionalIdPrefix(groupId)}${slot}`;
+}
+
+/** What every slot's transactional id of a group starts with: the processor's ACLs allow this prefix. */
+export function processorSlotTransactionalIdPrefix(groupId: string): string {
+  return `${groupId}-slot-`;
 }

@@ -82,3 +82,6 @@ export const CONNECTOR_STATES = ['running', 'paused', 'stopped'] as const;
 
 /** SASL mechanisms for the Kafka connection; always over TLS. */
 export const SASL_MECHANISMS = ['plain', 'scram-sha-512'] as const;
+
+/** A Kafka principal as ACLs name it: `User:` and a name without spaces, commas or semicolons. */
+export const KAFKA_PRINCIPAL = /^User:[^\s,;"]+$/;

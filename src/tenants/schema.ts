@@ -61,16 +61,56 @@ const bootstrapServers = z.string().min(1, { error: 'must not be empty; list the
   }
 });
 
+const saslUsername = z.string().min(1, { error: 'must not be empty; use the SASL user name, e.g. a Confluent Cloud API key' })
+  .regex(/^[^"\\\s]+$/, { error: (iss) => `a SASL user name cannot hold quotes, backslashes or spaces (they break the JAAS config), got ${show(iss.input)}` })
+  .meta({ description: 'SASL user name, e.g. a Confluent Cloud API key. Not a secret.' });
+
+const passwordSecret = z.strictObject({
+  name: secretName.meta({ description: 'Existing Secret in the namespace.' }),
+  key: secretKey.meta({ description: 'Key in that Secret holding the password (e.g. the API secret).' }),
+}).meta({ description: 'Where the SASL password is; its value is never written to the output.' });
+
+const principal = z.string().regex(rules.KAFKA_PRINCIPAL, {
+  error: (iss) => `${show(iss.input)} is not a Kafka principal; write User: and the name, e.g. "User:sa-1a2b3c" (a Confluent Cloud service account) or "User:cdc-connect"`,
+}).meta({
+  description: 'The principal the broker sees for these credentials, which the ACLs name: on Apache Kafka and Strimzi `User:<username>` (the default); '
+    + 'on Confluent Cloud the service account that owns the API key, e.g. `User:sa-1a2b3c`.',
+});
+
+/** Credentials of one Kafka client: the mechanism and TLS are `kafka.auth`'s, shared by every client. */
+const clientCredentials = {
+  username: saslUsername,
+  passwordSecret,
+  principal,
+};
+
 const kafkaAuth = z.strictObject({
   mechanism: oneOf(rules.SASL_MECHANISMS, 'SASL mechanism').meta({ description: 'SASL mechanism, always over TLS (SASL_SSL).' }),
-  username: z.string().min(1, { error: 'must not be empty; use the SASL user name, e.g. a Confluent Cloud API key' })
-    .regex(/^[^"\\\s]+$/, { error: (iss) => `a SASL user name cannot hold quotes, backslashes or spaces (they break the JAAS config), got ${show(iss.input)}` })
-    .meta({ description: 'SASL user name, e.g. a Confluent Cloud API key. Not a secret.' }),
-  passwordSecret: z.strictObject({
-    name: secretName.meta({ description: 'Existing Secret in the namespace.' }),
-    key: secretKey.meta({ description: 'Key in that Secret holding the password (e.g. the API secret).' }),
-  }).meta({ description: 'Where the SASL password is; its value is never written to the output.' }),
-}).meta({ description: 'SASL authentication; absent means PLAINTEXT (an in-cluster Kafka).' });
+  ...clientCredentials,
+}).partial({ principal: true })
+  .meta({ description: 'SASL authentication; absent means PLAINTEXT (an in-cluster Kafka). The credentials of every client that has none of its own (`kafkaAuth`).' });
+
+/** A client's own credentials, so that its ACLs are its own (README: Kafka access). */
+const clientAuth = z.strictObject(clientCredentials).partial({ principal: true })
+  .meta({ description: 'This client\'s own SASL credentials (its own service account and ACLs); the mechanism and TLS are those of `kafka.auth`. By default `kafka.auth`.' });
+
+const kafkaTls = z.strictObject({
+  caSecret: z.strictObject({
+    name: secretName.meta({ description: 'Existing Secret in the namespace, e.g. a copy of a Strimzi cluster\'s `<cluster>-cluster-ca-cert`.' }),
+    key: secretKey.meta({ description: 'Key of the PEM certificate(s) in that Secret, e.g. `ca.crt`.' }),
+  }).meta({ description: 'The CA that signed the brokers\' certificates, when it is a private one; Connect, its schema history clients and the processor trust it.' }),
+}).partial().meta({
+  description: 'TLS to the brokers. With `auth` TLS is always on and public CAs are trusted (right for Confluent Cloud); set `caSecret` for a private CA '
+    + '(a Strimzi-managed or on-premises Kafka), or `tls: {}` alone for TLS without SASL.',
+});
+
+const kafkaAcls = z.strictObject({
+  kafkaUsers: z.strictObject({
+    cluster: dnsLabel('the Kafka cluster name').meta({ description: 'The Strimzi Kafka cluster (its `metadata.name`): the KafkaUsers\' label `strimzi.io/cluster`.' }),
+    namespace: dnsLabel('a namespace').meta({ description: 'Namespace the User Operator watches (the Kafka cluster\'s). With scram-sha-512 the password Secrets must exist there too.', default: 'the tenants namespace' }),
+  }).partial({ namespace: true })
+    .meta({ description: 'Opt-in: a KafkaUser (`kafka.strimzi.io/v1`, `authorization.type: simple`) per principal, with exactly the ACLs it needs, for a Strimzi-managed Kafka.' }),
+}).partial().meta({ description: 'The ACLs each principal needs, as Kubernetes objects; `npm run acls` lists them for any Kafka (README: Kafka access).' });
 
 const budget = z.strictObject({
   topics: integer(1, 1_000_000, 'kafka.budget.topics').meta({ description: 'The most topics the output may need.' }),
@@ -82,6 +122,8 @@ const budget = z.strictObject({
 const kafka = z.strictObject({
   bootstrapServers: bootstrapServers.meta({ description: 'Comma list of host:port.' }),
   auth: kafkaAuth.optional(),
+  tls: kafkaTls.optional(),
+  acls: kafkaAcls.optional(),
   budget: budget.optional(),
 }).meta({ description: 'The Kafka cluster Connect and the processor use.' });
 
@@ -110,13 +152,14 @@ const connectSettings = {
     image: image.meta({ description: 'Image Strimzi builds (with the Debezium plugins of the database kinds in use) and pushes.' }),
     pushSecret: secretName.optional().meta({ description: 'Secret (kubernetes.io/dockerconfigjson) used to push the image.' }),
   }).meta({ description: 'Have Strimzi build the Connect image with the Debezium plugins from Maven Central.' }),
+  kafkaAuth: clientAuth,
 };
 
 const connectCluster = z.strictObject({
   name: connectName.meta({ description: 'KafkaConnect name of this cluster; also its group id and storage-topic prefix. Never rename it.' }),
   ...connectSettings,
   debezium: debezium.optional().meta({ description: 'Debezium settings of this cluster only, e.g. a newer version to try on one cluster first.' }),
-}).partial({ replicas: true, memory: true, cpu: true, image: true, build: true, debezium: true })
+}).partial({ replicas: true, memory: true, cpu: true, image: true, build: true, debezium: true, kafkaAuth: true })
   .meta({ description: 'A further Connect cluster (shard); unset fields inherit from `connect`.' });
 
 const connect = z.strictObject({
@@ -132,6 +175,7 @@ const processor = z.strictObject({
   image: image.meta({ description: 'Event processor image (built from the repository Dockerfile).' }),
   replicas: integer(0, 100, 'processor.replicas').meta({ description: 'Number of processor pods.', default: 2 }),
   outputTopic: topicName.meta({ description: 'The final topic; the dead-letter topic is `<outputTopic>.dlq`.', default: 'cdc.events' }),
+  kafkaAuth: clientAuth,
 }).partial().meta({ description: 'The event processor Deployment; every field is optional.' });
 
 /** Kubernetes label keys (optional DNS prefix and '/') and values, for the monitoring objects' labels. */
@@ -301,6 +345,10 @@ export type TenantDefaults = NonNullable<TenantsFile['defaults']>;
 export type KafkaSettings = TenantsFile['kafka'];
 /** SASL authentication for Kafka. */
 export type KafkaAuthSettings = NonNullable<KafkaSettings['auth']>;
+/** One client's own SASL credentials. */
+export type KafkaClientAuthSettings = NonNullable<NonNullable<TenantsFile['processor']>['kafkaAuth']>;
+/** TLS to the brokers. */
+export type KafkaTlsSettings = NonNullable<KafkaSettings['tls']>;
 /** Connect cluster settings. */
 export type ConnectSettings = NonNullable<TenantsFile['connect']>;
 /** A further Connect cluster (shard). */

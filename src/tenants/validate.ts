@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DEBEZIUM_VERSION } from '../database-kind';
+import type { KafkaAuth, KafkaConnection } from '../kafka-connection';
 import { placeTenant } from '../fleet/placement';
 import { compare, isDataTopic } from '../names';
 import * as rules from './rules';
@@ -56,6 +57,8 @@ export interface ResolvedConnectCluster {
   readonly image?: string;
   readonly build?: { readonly image: string; readonly pushSecret?: string };
   readonly debeziumVersion: string;
+  /** The Kafka cluster and the credentials this cluster's workers and connectors log in with. */
+  readonly kafka: KafkaConnection;
 }
 
 /** A tenants file with every default applied and every rule checked; tenants sorted by id. */
@@ -68,7 +71,7 @@ export interface ResolvedTenantsFile {
   readonly clusters: readonly ResolvedConnectCluster[];
   /** The first cluster's Debezium version. */
   readonly debeziumVersion: string;
-  readonly processor: { readonly image: string; readonly replicas: number; readonly outputTopic: string };
+  readonly processor: { readonly image: string; readonly replicas: number; readonly outputTopic: string; readonly kafka: KafkaConnection };
   readonly tenants: readonly ResolvedTenant[];
   /** SQL Server groups, sorted by name; their tenants are in `tenants` with `group` set. */
   readonly sqlServerGroups: readonly ResolvedSqlServerGroup[];
@@ -252,6 +255,7 @@ function resolveAndCheck(input: unknown, problems: Problems): ResolvedTenantsFil
   if (!isObject(input.kafka) || typeof input.namespace !== 'string') return undefined;
 
   const processor = isObject(input.processor) ? input.processor : {};
+  checkKafkaAccess(input, problems);
   const resolved: ResolvedTenantsFile = {
     namespace: input.namespace,
     kafka: input.kafka as TenantsFile['kafka'],
@@ -262,6 +266,7 @@ function resolveAndCheck(input: unknown, problems: Problems): ResolvedTenantsFil
       image: processor.image ?? DEFAULTS.processorImage,
       replicas: processor.replicas ?? DEFAULTS.processorReplicas,
       outputTopic: processor.outputTopic ?? DEFAULTS.outputTopic,
+      kafka: clientConnection(input.kafka, processor.kafkaAuth),
     },
     tenants: tenants.sort((a, b) => compare(a.id, b.id)),
     sqlServerGroups: [...groups.values()].map((g) => g.resolved).sort((a, b) => compare(a.name, b.name)),
@@ -352,6 +357,7 @@ function checkGroups(input: Record<string, any>, groups: ReadonlyMap<string, Gro
 function resolveClusters(input: Record<string, any>, problems: Problems): ResolvedConnectCluster[] {
   const connect = isObject(input.connect) ? input.connect : {};
   const version = (isObject(input.debezium) ? input.debezium.version : undefined) ?? DEFAULTS.debeziumVersion;
+  const kafka = isObject(input.kafka) ? input.kafka : {};
   const first: ResolvedConnectCluster = {
     name: connect.name ?? DEFAULTS.connectName,
     ...(connect.replicas !== undefined && { replicas: connect.replicas }),
@@ -360,6 +366,7 @@ function resolveClusters(input: Record<string, any>, problems: Problems): Resolv
     ...(connect.image !== undefined && { image: connect.image }),
     ...(connect.build !== undefined && { build: connect.build }),
     debeziumVersion: version,
+    kafka: clientConnection(kafka, connect.kafkaAuth),
   };
   const clusters = [first];
   (Array.isArray(connect.clusters) ? connect.clusters : []).forEach((raw: unknown, index: number) => {
@@ -380,9 +387,61 @@ function resolveClusters(input: Record<string, any>, problems: Problems): Resolv
       ...(image !== undefined && { image }),
       ...(build !== undefined && { build }),
       debeziumVersion: (isObject(raw.debezium) ? raw.debezium.version : undefined) ?? version,
+      kafka: clientConnection(kafka, raw.kafkaAuth ?? connect.kafkaAuth),
     });
   });
   return clusters;
+}
+
+/**
+ * The connection of one client: the brokers and TLS of `kafka`, and its own credentials (`kafkaAuth`) with
+ * `kafka.auth`'s mechanism, else `kafka.auth` itself.
+ */
+function clientConnection(kafka: Record<string, any>, own: unknown): KafkaConnection {
+  const shared = isObject(kafka.auth) ? kafka.auth as KafkaAuth : undefined;
+  const auth: KafkaAuth | undefined = shared && isObject(own)
+    ? { mechanism: shared.mechanism, username: own.username, passwordSecret: own.passwordSecret, ...(own.principal !== undefined && { principal: own.principal }) }
+    : shared;
+  return {
+    bootstrapServers: kafka.bootstrapServers,
+    ...(auth && { auth }),
+    ...(isObject(kafka.tls) && { tls: kafka.tls }),
+  };
+}
+
+/** Rules of the Kafka access settings that the schema cannot check alone. */
+function checkKafkaAccess(input: Record<string, any>, problems: Problems): void {
+  const kafka = input.kafka as Record<string, any>;
+  const connect = isObject(input.connect) ? input.connect : {};
+  const owners: Array<[Path, unknown]> = [
+    [['connect', 'kafkaAuth'], connect.kafkaAuth],
+    ...(Array.isArray(connect.clusters) ? connect.clusters : []).map((c: any, i: number): [Path, unknown] => [['connect', 'clusters', i, 'kafkaAuth'], isObject(c) ? c.kafkaAuth : undefined]),
+    [['processor', 'kafkaAuth'], isObject(input.processor) ? input.processor.kafkaAuth : undefined],
+  ];
+  if (!isObject(kafka.auth)) {
+    for (const [path, own] of owners) {
+      if (own !== undefined && !problems.hasFailed(path)) {
+        problems.add(path, 'the brokers take no SASL: set kafka.auth (its mechanism is every client\'s) before giving a client credentials of its own');
+      }
+    }
+  }
+  const users = isObject(kafka.acls) && isObject(kafka.acls.kafkaUsers) ? kafka.acls.kafkaUsers : undefined;
+  if (!users || problems.hasFailed(['kafka', 'acls'])) return;
+  if (!isObject(kafka.auth)) {
+    problems.add(['kafka', 'acls', 'kafkaUsers'], 'KafkaUsers are SASL users with ACLs, and kafka.auth is not set; set kafka.auth (scram-sha-512 for a Strimzi-managed Kafka) or remove kafkaUsers');
+    return;
+  }
+  // Strimzi's User Operator names the principal after the KafkaUser: User:<metadata.name>
+  for (const [path, auth] of [[['kafka', 'auth'], kafka.auth] as [Path, unknown], ...owners]) {
+    if (!isObject(auth) || problems.hasFailed(path)) continue;
+    if (typeof auth.username === 'string' && !rules.DNS_SUBDOMAIN.test(auth.username)) {
+      problems.add([...path, 'username'], `${show(auth.username)} cannot name a KafkaUser (a lowercase DNS-1123 subdomain), and Strimzi's user name is the KafkaUser's name; `
+        + 'choose a user name such as "cdc-connect", or remove kafka.acls.kafkaUsers');
+    }
+    if (auth.principal !== undefined && auth.principal !== `User:${auth.username}`) {
+      problems.add([...path, 'principal'], `${show(auth.principal)}: a KafkaUser's principal is always User:<its user name>, here "User:${String(auth.username)}"; remove principal`);
+    }
+  }
 }
 
 /** Where a merged value came from: the tenant itself, else `defaults`. */
@@ -558,6 +617,14 @@ function checkOutputTopics(file: ResolvedTenantsFile, problems: Problems): void 
     if (isDataTopic(topic, tenants)) {
       problems.add(['processor', 'outputTopic'], `${show(topic)} looks like a change topic of tenant ${show(topic.split('.')[0])}, so the processor would read `
         + 'its own output; choose an output topic that does not start with a tenant id, e.g. "cdc.events"');
+      return;
     }
+  }
+  // Connect may write every topic under `<prefix>.` (its ACLs are prefixed), so the final topic must be outside them all
+  const owner = tenants.find((t) => file.processor.outputTopic.startsWith(`${t.id}.`));
+  if (owner) {
+    problems.add(['processor', 'outputTopic'], `${show(file.processor.outputTopic)} starts with "${owner.id}.", the prefix of every topic of connector ${show(owner.id)}: `
+      + 'Connect\'s ACLs on that prefix would let it write the final topic, and the processor would read it; choose an output topic that does not start with a tenant id '
+      + 'or group name and a dot, e.g. "cdc.events"');
   }
 }

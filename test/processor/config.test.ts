@@ -18,7 +18,7 @@ const minimal = { KAFKA_BROKERS: 'k1:9092,k2:9092', SOURCE_TOPICS: 'a.b.c', SINK
 describe('parseProcessorConfig', () => {
   test('applies contract 2\'s defaults', () => {
     expect(parseProcessorConfig(minimal)).toEqual({
-      brokers: ['k1:9092', 'k2:9092'], groupId: 'tenant-cdc-processor', clientId: 'tenant-cdc-processor', sourceTopics: ['a.b.c'],
+      brokers: ['k1:9092', 'k2:9092'], tls: false, groupId: 'tenant-cdc-processor', clientId: 'tenant-cdc-processor', sourceTopics: ['a.b.c'],
       sinkTopic: 'cdc.events', dlqTopic: 'cdc.events.dlq', tenantRoutes: new Map(), processingGuarantee: 'at-least-once', httpPort: 8080, httpHost: '0.0.0.0', topicRefreshMs: 30000,
       exactlyOnceSlots: 32,
     });
@@ -30,7 +30,7 @@ describe('parseProcessorConfig', () => {
     // the password comes from its Secret at run time; make one up, as Kubernetes would put it there
     env.KAFKA_SASL_PASSWORD = `test-${Math.random().toString(36).slice(2)}`;
     const config = parseProcessorConfig(env);
-    expect(config.sasl).toEqual({ mechanism: 'plain', username: 'APIKEY', password: env.KAFKA_SASL_PASSWORD });
+    expect(config.sasl).toEqual({ mechanism: 'plain', username: 'PROCESSORKEY', password: env.KAFKA_SASL_PASSWORD });
     expect(config.sourceTopicPattern!.test('acme.Acme.dbo.Orders')).toBe(true);
     expect(config.sinkTopic).toBe('cdc.events');
   });
@@ -82,5 +82,13 @@ describe('parseProcessorConfig', () => {
 
   test('fails on brokers that are not host:port', () => {
     expect(problemsOf({ ...minimal, KAFKA_BROKERS: 'kafka' })).toEqual(['KAFKA_BROKERS: "kafka" is not host:port']);
+  });
+
+  test('TLS: always with SASL, without it only when KAFKA_TLS is true', () => {
+    expect(parseProcessorConfig({ ...minimal, KAFKA_TLS: 'true' }).tls).toBe(true);
+    expect(parseProcessorConfig({ ...minimal, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'made-up' }).tls).toBe(true);
+    expect(() => parseProcessorConfig({ ...minimal, KAFKA_TLS: 'yes' })).toThrow(/KAFKA_TLS: "yes" is not true or false/);
+    expect(() => parseProcessorConfig({ ...minimal, KAFKA_TLS: 'false', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'made-up' }))
+      .toThrow(/KAFKA_TLS: false, but KAFKA_SASL_MECHANISM is set and SASL always uses TLS/);
   });
 });

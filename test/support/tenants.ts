@@ -10,6 +10,8 @@ export function sampleTenants(overrides: Partial<TenantsFile> = {}): TenantsFile
       auth: { mechanism: 'plain', username: 'APIKEY', passwordSecret: { name: 'ccloud', key: 'api-secret' } },
     },
     connect: { name: 'cdc-connect', build: { image: 'registry.example.com/connect:1' } },
+    // the processor's own API key, so Connect and the processor are principals of their own
+    processor: { kafkaAuth: { username: 'PROCESSORKEY', passwordSecret: { name: 'ccloud-processor', key: 'api-secret' } } },
     defaults: { database: { kind: 'sqlserver', port: 1433 }, tables: ['dbo.Orders'] },
     tenants: [
       { id: 'acme', database: { host: 'acme.example.com', name: 'Acme' }, credentials: { secret: 'acme-db' } },
@@ -54,13 +56,18 @@ export function generatedTenants(count: number, options: { seed?: number; auth?:
       bootstrapServers: 'pkc-gen.westeurope.azure.confluent.cloud:9092',
       ...(options.auth !== false && {
         auth: { mechanism: random() < 0.5 ? 'plain' as const : 'scram-sha-512' as const, username: 'GENKEY', passwordSecret: { name: 'kafka-credentials', key: 'password' } },
+        // half of the files name a private CA, as for a Strimzi-managed Kafka
+        ...(random() < 0.5 && { tls: { caSecret: { name: 'kafka-ca', key: 'ca.crt' } } }),
       }),
     },
     connect: {
       name: 'cdc', replicas: 3, build: { image: 'registry.example.com/connect-debezium:gen', pushSecret: 'push' },
       ...((options.clusters ?? 1) > 1 && { clusters: Array.from({ length: (options.clusters ?? 1) - 1 }, (_, i) => ({ name: `cdc-${i + 1}` })) }),
     },
-    processor: { image: 'registry.example.com/processor:gen', outputTopic: 'final.events' },
+    processor: {
+      image: 'registry.example.com/processor:gen', outputTopic: 'final.events',
+      ...(options.auth !== false && { kafkaAuth: { username: 'GENPROCESSORKEY', passwordSecret: { name: 'kafka-processor', key: 'password' } } }),
+    },
     tenants,
   };
 }

@@ -35,9 +35,14 @@ describe('resolving a valid tenants file', () => {
       topicPartitions: 1,
       heartbeatIntervalMs: 60000,
     });
-    expect(resolved.connect).toEqual({ name: 'cdc-connect', cpu: '500m', build: { image: 'registry.example.com/connect:1' }, debeziumVersion: '3.6.1.Final' });
+    const kafka = { bootstrapServers: 'pkc-test.westeurope.azure.confluent.cloud:9092' };
+    const connectAuth = { mechanism: 'plain', username: 'APIKEY', passwordSecret: { name: 'ccloud', key: 'api-secret' } };
+    expect(resolved.connect).toEqual({ name: 'cdc-connect', cpu: '500m', build: { image: 'registry.example.com/connect:1' }, debeziumVersion: '3.6.1.Final',
+      kafka: { ...kafka, auth: connectAuth } });
     expect(resolved.clusters).toEqual([resolved.connect]);
-    expect(resolved.processor).toEqual({ image: 'tenant-cdc-processor:0.1.0', replicas: 2, outputTopic: 'cdc.events' });
+    // the processor logs in with its own credentials and kafka.auth's mechanism
+    expect(resolved.processor).toEqual({ image: 'tenant-cdc-processor:0.1.0', replicas: 2, outputTopic: 'cdc.events',
+      kafka: { ...kafka, auth: { mechanism: 'plain', username: 'PROCESSORKEY', passwordSecret: { name: 'ccloud-processor', key: 'api-secret' } } } });
     expect(resolved.debeziumVersion).toBe('3.6.1.Final');
   });
 

@@ -32,12 +32,16 @@ export class FleetStack {
   private readonly stops: Array<{ what: string; stop: () => Promise<void> | void }> = [];
   private stopping: Promise<void> | undefined;
 
-  /** A broker on a free port pair; returns its bootstrap address. The e2e helpers find it through E2E_KAFKA_BROKERS. */
+  /**
+   * A broker on a free port pair; returns its bootstrap address. The e2e helpers find it through E2E_KAFKA.
+   * PLAINTEXT, on purpose: this benchmark measures Connect and Debezium at fleet scale, not Kafka security
+   * (bench:processor measures what SASL_SSL costs).
+   */
   async startKafka(): Promise<{ brokers: string; pid: number }> {
     const dir = path.join(this.work, 'kafka');
     this.onStop('Kafka', () => stopKafka({ dir }));
-    const kafka = await startKafka({ port: await freePorts(2), dir });
-    process.env.E2E_KAFKA_BROKERS = kafka.brokers;
+    const kafka = await startKafka({ port: await freePorts(2), dir, security: 'plaintext' });
+    process.env.E2E_KAFKA = JSON.stringify(kafka.info);
     return { brokers: kafka.brokers, pid: kafka.pid };
   }
 

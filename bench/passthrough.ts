@@ -3,11 +3,13 @@
  * record unchanged, with the same client settings, batching and offset handling as the processor's
  * at-least-once mode, but no parsing, transform, metrics or logging.
  */
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, SASLOptions } from 'kafkajs';
 
 async function main(): Promise<void> {
   const env = process.env;
-  const kafka = new Kafka({ clientId: 'passthrough', brokers: env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  // the processor's SASL settings (TLS with NODE_EXTRA_CA_CERTS), so both pay for the same security
+  const sasl = env.KAFKA_SASL_MECHANISM ? { ssl: true, sasl: { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME!, password: env.KAFKA_SASL_PASSWORD! } as SASLOptions } : {};
+  const kafka = new Kafka({ clientId: 'passthrough', brokers: env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING, ...sasl });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({ groupId: env.KAFKA_GROUP_ID! });
   await producer.connect();

@@ -11,8 +11,12 @@
  * minus its raw record's timestamp. With 2 replicas the second starts when a quarter of the backlog is
  * out, so the drain includes a rebalance; "longest pause" is the longest gap between output records after
  * the first one (start-up excluded): what a rebalance costs. Prints a table; asserts nothing.
+ * Every row runs twice: on a PLAINTEXT broker, and on one shaped like a managed Kafka (SASL_SSL with PLAIN,
+ * TLS, ACLs), where the processor and the pass-through log in as a principal with exactly the processor's
+ * ACLs (src/acls), so the table shows what SASL over TLS and the authorizer cost.
  * BENCH_PROCESSOR_MAIN runs another build of the processor (e.g. the previous commit's lib/processor/main.js);
- * BENCH_ONLY runs only the rows whose name contains it (e.g. `1,000 topics`).
+ * BENCH_ONLY runs only the rows whose name contains it (e.g. `1,000 topics`); BENCH_SECURITY=plaintext or
+ * sasl_ssl runs one broker only.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -24,6 +28,9 @@ import { changeKey, changeValue, ChangeSpec, topicOf } from '../test/support/deb
 import { freePorts } from '../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the tests
 import { startKafka, stopKafka } from '../scripts/stack.mjs';
+// @ts-expect-error: a plain ES module script shared with the tests and the demo
+import { addKafkaUser, applyAcls, kafkajsSettings, processorKafkaEnv } from '../scripts/kafka-security.mjs';
+import { processorAcls } from '../src/acls/kafka-acls';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const LIVE_EVENTS = 10_000;
@@ -78,9 +85,28 @@ interface Scenario {
   readonly longNumbers?: boolean;
 }
 
-interface Result { name: string; shape: Shape; eventsPerSecond: number; p50: number; p99: number; seconds: number; longestPauseMs: number }
+interface Result { name: string; security: string; shape: Shape; eventsPerSecond: number; p50: number; p99: number; seconds: number; longestPauseMs: number }
 
-async function run(scenario: Scenario, kafka: Kafka, brokers: string): Promise<Result> {
+/** The broker of a run: a kafkajs client as its super user, and the environment that logs a child in. */
+interface Broker {
+  readonly info: any;
+  readonly kafka: Kafka;
+}
+
+/** On a SASL_SSL broker: a principal of its own for the processes of a run, with exactly the processor's ACLs. */
+async function accessEnv(broker: Broker, admin: Admin, env: Record<string, string>): Promise<Record<string, string>> {
+  if (broker.info.security !== 'sasl_ssl') return { KAFKA_BROKERS: broker.info.brokers };
+  const user = { username: `bench-${Date.now().toString(36)}`, password: `pw-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}` };
+  addKafkaUser(broker.info, user);
+  await applyAcls(admin, `User:${user.username}`, processorAcls({
+    groupId: env.KAFKA_GROUP_ID, sourceTopics: env.SOURCE_TOPICS.split(','), sourcePrefixes: [], sinkTopic: env.SINK_TOPIC,
+    dlqTopic: `${env.SINK_TOPIC}.dlq`, exactlyOnce: env.PROCESSING_GUARANTEE === 'exactly-once',
+  }));
+  return processorKafkaEnv(broker.info, user);
+}
+
+async function run(scenario: Scenario, broker: Broker): Promise<Result> {
+  const { kafka } = broker;
   const { shape } = scenario;
   const id = `${scenario.name.replace(/[^a-z]/g, '').slice(0, 12)}${Date.now().toString(36)}`;
   const sources = sourceTopics(id, shape);
@@ -96,9 +122,10 @@ async function run(scenario: Scenario, kafka: Kafka, brokers: string): Promise<R
   // phase 1, throughput: a backlog of EVENTS records, then the processes start and drain it
   for (let i = 0; i < data.length; i += 1000) await send(data.slice(i, i + 1000));
   const children: ChildProcess[] = [];
+  const env = { SOURCE_TOPICS: sources.join(','), SINK_TOPIC: sink, KAFKA_GROUP_ID: `bench-${id}`, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...scenario.env };
+  const login = await accessEnv(broker, admin, env);
   const startProcess = () => children.push(spawn(scenario.command[0], scenario.command.slice(1), {
-    cwd: root, stdio: ['ignore', 'ignore', 'inherit'],
-    env: { PATH: process.env.PATH, KAFKA_BROKERS: brokers, SOURCE_TOPICS: sources.join(','), SINK_TOPIC: sink, KAFKA_GROUP_ID: `bench-${id}`, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...scenario.env },
+    cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { PATH: process.env.PATH, ...env, ...login },
   }));
   const started = Date.now();
   startProcess();
@@ -145,7 +172,7 @@ async function run(scenario: Scenario, kafka: Kafka, brokers: string): Promise<R
   }
   latencies.sort((a, b) => a - b);
   return {
-    name: scenario.name, shape, seconds, eventsPerSecond: EVENTS / seconds, longestPauseMs,
+    name: scenario.name, security: broker.info.security === 'sasl_ssl' ? 'SASL_SSL' : 'PLAINTEXT', shape, seconds, eventsPerSecond: EVENTS / seconds, longestPauseMs,
     p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)],
   };
 }
@@ -213,45 +240,49 @@ function rowOf(key: string): string {
 }
 
 async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-kafka-'));
-  const port = await freePorts(2);
-  const broker = await startKafka({ port, dir });
-  const kafka = new Kafka({ clientId: 'bench', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
-  try {
-    const node = process.execPath;
-    const passthrough = [node, '-r', 'ts-node/register/transpile-only', 'bench/passthrough.ts'];
-    const processor = [node, processorMain];
-    const atLeastOnce = { PROCESSING_GUARANTEE: 'at-least-once' };
-    const exactlyOnce = { PROCESSING_GUARANTEE: 'exactly-once' };
-    const scenarios: Scenario[] = [
-      { name: 'kafkajs pass-through (ceiling)', command: passthrough, env: {}, shape: ONE_TOPIC },
-      { name: 'processor at-least-once', command: processor, env: atLeastOnce, shape: ONE_TOPIC },
-      { name: 'processor exactly-once', command: processor, env: exactlyOnce, shape: ONE_TOPIC },
-      { name: 'processor at-least-once, 19-digit numbers', command: processor, env: atLeastOnce, shape: ONE_TOPIC, longNumbers: true },
-      { name: 'kafkajs pass-through, 1,000 topics (ceiling)', command: passthrough, env: {}, shape: FLEET },
-      { name: 'processor at-least-once, 1,000 topics', command: processor, env: atLeastOnce, shape: FLEET },
-      { name: 'processor exactly-once, 1,000 topics', command: processor, env: exactlyOnce, shape: FLEET },
-      { name: 'processor exactly-once, 1,000 topics, 2 replicas', command: processor, env: exactlyOnce, shape: FLEET, replicas: 2 },
-    ];
-    const results: Result[] = [];
-    for (const scenario of scenarios.filter((s) => s.name.includes(process.env.BENCH_ONLY ?? ''))) {
-      results.push(await run(scenario, kafka, broker.brokers));
-      console.error(`done: ${scenario.name} (load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  const node = process.execPath;
+  const passthrough = [node, '-r', 'ts-node/register/transpile-only', 'bench/passthrough.ts'];
+  const processor = [node, processorMain];
+  const atLeastOnce = { PROCESSING_GUARANTEE: 'at-least-once' };
+  const exactlyOnce = { PROCESSING_GUARANTEE: 'exactly-once' };
+  const scenarios: Scenario[] = [
+    { name: 'kafkajs pass-through (ceiling)', command: passthrough, env: {}, shape: ONE_TOPIC },
+    { name: 'processor at-least-once', command: processor, env: atLeastOnce, shape: ONE_TOPIC },
+    { name: 'processor exactly-once', command: processor, env: exactlyOnce, shape: ONE_TOPIC },
+    { name: 'processor at-least-once, 19-digit numbers', command: processor, env: atLeastOnce, shape: ONE_TOPIC, longNumbers: true },
+    { name: 'kafkajs pass-through, 1,000 topics (ceiling)', command: passthrough, env: {}, shape: FLEET },
+    { name: 'processor at-least-once, 1,000 topics', command: processor, env: atLeastOnce, shape: FLEET },
+    { name: 'processor exactly-once, 1,000 topics', command: processor, env: exactlyOnce, shape: FLEET },
+    { name: 'processor exactly-once, 1,000 topics, 2 replicas', command: processor, env: exactlyOnce, shape: FLEET, replicas: 2 },
+  ];
+  const securities = process.env.BENCH_SECURITY ? [process.env.BENCH_SECURITY] : ['plaintext', 'sasl_ssl'];
+  const results: Result[] = [];
+  for (const security of securities) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-kafka-'));
+    const started = await startKafka({ port: await freePorts(2), dir, security });
+    const broker: Broker = { info: started.info, kafka: new Kafka({ clientId: 'bench', ...kafkajsSettings(started.info), logLevel: logLevel.NOTHING }) };
+    try {
+      for (const scenario of scenarios.filter((s) => s.name.includes(process.env.BENCH_ONLY ?? ''))) {
+        results.push(await run(scenario, broker));
+        console.error(`done: ${scenario.name}, ${security} (load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+      }
+    } finally {
+      await stopKafka({ dir });
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    // each row is compared with the pass-through on the same shape of input
-    const ceilingOf = (shape: Shape) => results.find((r) => r.shape === shape && r.name.includes('pass-through'))?.eventsPerSecond ?? NaN;
-    console.log(`bench:processor: ${EVENTS} events of ~1 KiB, broker ${broker.brokers}, ${os.cpus().length} cores, processor ${processorMain}\n`);
-    console.log('| run | events/s | of ceiling | p50 latency ms (live) | p99 latency ms (live) | drain seconds | longest pause ms |');
-    console.log('|-----|----------|------------|----------------|----------------|---------|---------|');
-    for (const r of results) {
-      console.log(`| ${r.name} | ${Math.round(r.eventsPerSecond)} | ${(r.eventsPerSecond / ceilingOf(r.shape)).toFixed(2)} | ${r.p50} | ${r.p99} | ${r.seconds.toFixed(1)} | ${r.longestPauseMs} |`);
-    }
-    console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log('target: at-least-once reaches at least half of the pass-through ceiling (0.50)');
-  } finally {
-    await stopKafka({ dir });
-    fs.rmSync(dir, { recursive: true, force: true });
   }
+  // each row is compared with the pass-through on the same shape of input and the same broker
+  const ceilingOf = (r: Result) => results.find((c) => c.shape === r.shape && c.security === r.security && c.name.includes('pass-through'))?.eventsPerSecond ?? NaN;
+  const plaintextOf = (r: Result) => results.find((c) => c.name === r.name && c.security === 'PLAINTEXT')?.eventsPerSecond ?? NaN;
+  console.log(`bench:processor: ${EVENTS} events of ~1 KiB, ${os.cpus().length} cores, processor ${processorMain}\n`);
+  console.log('| run | broker | events/s | of ceiling | of PLAINTEXT | p50 latency ms (live) | p99 latency ms (live) | drain seconds | longest pause ms |');
+  console.log('|-----|--------|----------|------------|--------------|----------------|----------------|---------|---------|');
+  for (const r of results) {
+    console.log(`| ${r.name} | ${r.security} | ${Math.round(r.eventsPerSecond)} | ${(r.eventsPerSecond / ceilingOf(r)).toFixed(2)} | ${(r.eventsPerSecond / plaintextOf(r)).toFixed(2)} `
+      + `| ${r.p50} | ${r.p99} | ${r.seconds.toFixed(1)} | ${r.longestPauseMs} |`);
+  }
+  console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log('target: at-least-once reaches at least half of the pass-through ceiling (0.50)');
 }
 
 main().catch((error) => {

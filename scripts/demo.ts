@@ -1,6 +1,7 @@
 /**
- * `npm run demo`: the whole pipeline on one machine, without a Kubernetes cluster's nodes. Starts Kafka,
- * a Kubernetes API server (scripts/kube.mjs), a Kafka Connect worker with the Debezium plugins, PostgreSQL
+ * `npm run demo`: the whole pipeline on one machine, without a Kubernetes cluster's nodes. Starts Kafka
+ * shaped like a managed one (SASL_SSL, a CA made now, ACLs; Connect and the processor log in as their own
+ * principals with exactly the ACLs `npm run acls` lists), a Kubernetes API server (scripts/kube.mjs), a Kafka Connect worker with the Debezium plugins, PostgreSQL
  * and the processor (scripts/stack.mjs), creates three demo tenant databases and their Secrets,
  * synthesizes their tenants file with the real constructs, applies it to the API server, applies the
  * KafkaConnectors to Connect as Strimzi would (credentials read through the generated Roles), writes
@@ -10,12 +11,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Kafka, logLevel } from 'kafkajs';
 import { stringify } from 'yaml';
 import type { TenantsFile } from '../src';
 import { ConnectRest, madeUpPassword } from '../test/e2e/support/connect';
-import { ProcessorProcess, sleep } from '../test/e2e/support/kafka';
-import { ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials } from '../test/e2e/support/kubernetes';
+import { applyOutputAcls, kafka as superUserKafka, ProcessorProcess, sleep } from '../test/e2e/support/kafka';
+import { testKafkaAccess } from '../test/e2e/support/kafka-access';
+import { containerEnvironment, ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials } from '../test/e2e/support/kubernetes';
 import { ofKind, synthPlatform, synthPlatformYaml } from '../test/support/synth';
 // @ts-expect-error: a plain ES module script
 import { buildKubernetes, installCrds, startKubernetes, stopKubernetes } from './kube.mjs';
@@ -38,9 +39,9 @@ async function main(): Promise<void> {
   let connectDir: string | undefined;
   let kubeDir: string | undefined;
   try {
-    say('starting Kafka (KRaft, 127.0.0.1)');
+    say('starting Kafka (KRaft, 127.0.0.1, SASL_SSL with a CA made now, ACLs that deny what they do not allow)');
     const kafka = await startKafka({ port: base, dir: path.join(work, 'kafka') });
-    process.env.E2E_KAFKA_BROKERS = kafka.brokers;
+    process.env.E2E_KAFKA = JSON.stringify(kafka.info);
 
     say('starting a Kubernetes API server (kube-apiserver and kubectl are built from the Go module proxy on first use, about 5 min)');
     const { kubectl } = buildKubernetes();
@@ -61,11 +62,13 @@ async function main(): Promise<void> {
       putSecret('demo', `${tenant}-db`, { username: `${tenant}_cdc`, password });
     }
 
+    say('making API keys for Connect and the processor; their passwords and the broker\'s CA go into Secrets');
+    const access = testKafkaAccess('demo', 'demo');
     const file: TenantsFile = {
       namespace: 'demo',
-      kafka: { bootstrapServers: kafka.brokers },
+      kafka: access.kafka,
       connect: { name: 'demo-connect', replicas: 1, build: { image: 'registry.example.com/connect-debezium:demo' } },
-      processor: { outputTopic: 'demo.events' },
+      processor: { outputTopic: 'demo.events', kafkaAuth: access.processorAuth },
       defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: base + 2 }, tables: ['public.orders'] },
       tenants: TENANTS.map((id) => ({ id, database: { name: id }, credentials: { secret: `${id}-db` } })),
     };
@@ -75,20 +78,21 @@ async function main(): Promise<void> {
     const applied = serverSideApply(synthPlatformYaml(file));
     if (applied.status !== 0) throw new Error(applied.stderr);
     for (const line of applied.stdout.trim().split('\n')) console.log(`    ${line}`);
+    say('granting Connect and the processor exactly the ACLs the output needs (npm run acls)');
+    await applyOutputAcls(objects);
 
     say('starting Kafka Connect from the synthesized KafkaConnect (plugins from its spec.build, resolved with Maven)');
     connectDir = path.join(work, 'connect');
     const { tokenFile } = serviceAccountCredentials('demo', 'demo-connect-connect', path.join(work, 'serviceaccount'));
     const connect = new ConnectRest((await startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: base + 3, dir: connectDir,
-      kubernetes: { server: cluster.server, caFile: cluster.caFile, tokenFile } })).url);
+      kubernetes: { server: cluster.server, caFile: cluster.caFile, tokenFile, kubectl, kubeconfig: cluster.kubeconfig } })).url);
     await connect.reconcile(ofKind(objects, 'KafkaConnector'));
     say('connectors created; starting the processor with the synthesized Deployment\'s environment');
-    const env = Object.fromEntries(ofKind(objects, 'Deployment')[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    const env = containerEnvironment(ofKind(objects, 'Deployment')[0], path.join(work, 'processor-pod'));
     processor = new ProcessorProcess({ ...env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
     await processor.waitStarted();
 
-    const client = new Kafka({ brokers: [kafka.brokers], logLevel: logLevel.NOTHING });
-    const consumer = client.consumer({ groupId: 'demo-viewer' });
+    const consumer = superUserKafka('demo-viewer').consumer({ groupId: 'demo-viewer' });
     await consumer.connect();
     await consumer.subscribe({ topics: ['demo.events'], fromBeginning: true });
     await consumer.run({

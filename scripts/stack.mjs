@@ -13,6 +13,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prepareBrokerSecurity } from './kafka-security.mjs';
+import { applyOperatorObjects, connectWorkerConfig } from './strimzi-operator.mjs';
 
 export const KAFKA_VERSION = '4.3.1';
 /** Strimzi's KubernetesSecretConfigProvider, which Strimzi's Connect image has on the worker's classpath. */
@@ -80,9 +82,9 @@ export function fetchJmxExporter() {
 }
 
 /** The java command line for a Kafka main class with the fetched jars; `jvmOptions` (e.g. -javaagent) go before the class path. */
-export function javaArgs(mainClass, args, logFile, heap = '512m', jvmOptions = []) {
+export function javaArgs(mainClass, args, logFile, heap = '512m', jvmOptions = [], extraClasspath = []) {
   const home = join(cache, `kafka-${KAFKA_VERSION}`);
-  const classpath = readdirSync(join(home, 'libs')).map((jar) => join(home, 'libs', jar)).join(':');
+  const classpath = [...readdirSync(join(home, 'libs')).map((jar) => join(home, 'libs', jar)), ...extraClasspath].join(':');
   return [`-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${join(home, 'log4j2.properties')}`,
     `-Dstack.log.file=${logFile}`, ...jvmOptions, '-cp', classpath, mainClass, ...args];
 }
@@ -119,39 +121,55 @@ export function newClusterId() {
 }
 
 /**
- * Starts (or restarts, keeping its data) a single-node KRaft broker on 127.0.0.1:port.
- * Returns { brokers, port, dir, pid }.
+ * Starts (or restarts, keeping its data, users and certificates) a single-node KRaft broker on 127.0.0.1:port.
+ * By default it is shaped like a managed Kafka (scripts/kafka-security.mjs): SASL_SSL with a CA made at run
+ * time, ACLs that deny what they do not allow, no topic created on first use. `security: 'plaintext'` is an
+ * open broker, for a test or benchmark that is about something else and says so.
+ * Returns { brokers, port, dir, pid, info }: `info` is what clients need (kafka-security.mjs reads it).
  */
-export async function startKafka({ port = 19092, dir = join(cache, 'stack', 'kafka'), clusterId = newClusterId() } = {}) {
-  fetchKafka();
+export async function startKafka({ port = 19092, dir = join(cache, 'stack', 'kafka'), clusterId = newClusterId(), security = 'sasl_ssl' } = {}) {
+  const libs = fetchKafka();
   dir = resolve(dir);
   const pidFile = join(dir, 'broker.pid');
   if (existsSync(pidFile) && isAlive(Number(readFileSync(pidFile, 'utf8')))) {
     throw new Error(`a broker from ${dir} already runs (pid ${readFileSync(pidFile, 'utf8')}); stop it first`);
   }
+  if (!['sasl_ssl', 'plaintext'].includes(security)) throw new Error(`security ${JSON.stringify(security)}: use sasl_ssl or plaintext`);
   const controllerPort = port + 1;
   const properties = join(dir, 'server.properties');
   const data = join(dir, 'data');
   mkdirSync(dir, { recursive: true });
+  let listeners = [
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`, `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'inter.broker.listener.name=PLAINTEXT', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+  ];
+  let info = { brokers: `127.0.0.1:${port}`, security: 'plaintext', dir };
+  let classpath = [];
+  if (security === 'sasl_ssl') {
+    const prepared = prepareBrokerSecurity({ dir, libs, port, controllerPort });
+    ({ info, classpath } = prepared);
+    listeners = prepared.properties;
+  } else {
+    writeFileSync(join(dir, 'client.json'), `${JSON.stringify(info, null, 2)}\n`);
+  }
   writeFileSync(properties, [
     'process.roles=broker,controller', 'node.id=1', `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`, `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names=CONTROLLER', 'inter.broker.listener.name=PLAINTEXT', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    ...listeners, 'controller.listener.names=CONTROLLER',
     `log.dirs=${data}`, 'num.partitions=1', 'auto.create.topics.enable=false',
     'offsets.topic.replication.factor=1', 'offsets.topic.num.partitions=10', 'transaction.state.log.replication.factor=1', 'transaction.state.log.min.isr=1',
     'transaction.state.log.num.partitions=10', 'group.initial.rebalance.delay.ms=0', 'share.coordinator.state.topic.replication.factor=1',
     '',
-  ].join('\n'));
+  ].join('\n'), { mode: 0o600 });
   if (!existsSync(join(data, 'meta.properties'))) {
     // --cluster-id=<id> in one argument: an id given by the caller may still start with '-'
-    execFileSync('java', javaArgs('kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, '-c', properties], join(dir, 'format.log'), '256m'), { stdio: 'pipe' });
+    execFileSync('java', javaArgs('kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, '-c', properties], join(dir, 'format.log'), '256m', [], classpath), { stdio: 'pipe' });
   }
   const out = openSync(join(dir, 'broker.out'), 'a');
-  const child = spawn('java', javaArgs('kafka.Kafka', [properties], join(dir, 'broker.log')), { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn('java', javaArgs('kafka.Kafka', [properties], join(dir, 'broker.log'), '512m', [], classpath), { detached: true, stdio: ['ignore', out, out] });
   child.unref();
   writeFileSync(pidFile, String(child.pid));
   await waitForPort(port);
-  return { brokers: `127.0.0.1:${port}`, port, dir, pid: child.pid };
+  return { brokers: info.brokers, port, dir, pid: child.pid, info };
 }
 
 /** Stops the broker of `dir`: SIGTERM, then SIGKILL after `graceMs`. */
@@ -188,35 +206,25 @@ export function fetchPlugins(build) {
 }
 
 /**
- * Starts a distributed Connect worker whose configuration comes from a synthesized KafkaConnect: its
- * spec.config (config providers included, unchanged), group and storage topics as they are, plus what
- * Strimzi itself writes (bootstrap servers, REST listener, plugin.path). `${secrets:<ns>/<name>:<key>}`
- * placeholders resolve through Strimzi's KubernetesSecretConfigProvider against `kubernetes`: the API
- * server, its CA and a ServiceAccount token file, given to it as a pod's environment and mounted token
- * would be. `heap` is the JVM's -Xmx; `jvmOptions` are more JVM flags (e.g. GC logging). With
- * `metrics: { port, config }` the worker runs the Prometheus JMX exporter agent as a Strimzi pod does
- * (`config`: the text of the KafkaConnect's metrics ConfigMap), serving /metrics on 127.0.0.1:port.
- * Returns { url, pid, dir, metricsUrl }.
+ * Starts a distributed Connect worker from a synthesized KafkaConnect the way a Strimzi pod runs it: the
+ * configuration is what the operator writes for it (scripts/strimzi-operator.mjs: SASL and TLS from
+ * spec.authentication and spec.tls with their producer./consumer./admin. copies, the operator's config
+ * providers, spec.config), and with `kubernetes.kubectl` the operator's Secret, Role and RoleBinding are
+ * created too. `${secrets:...}` and `${strimzisecrets:...}` placeholders resolve through Strimzi's
+ * KubernetesSecretConfigProvider against `kubernetes`: the API server, its CA and a ServiceAccount token
+ * file, given to it as a pod's environment and mounted token would be. `heap` is the JVM's -Xmx;
+ * `jvmOptions` are more JVM flags (e.g. GC logging, or the truststore of a broker whose CA stands in for a
+ * public one). With `metrics: { port, config }` the worker runs the Prometheus JMX exporter agent as a
+ * Strimzi pod does (`config`: the text of the KafkaConnect's metrics ConfigMap), serving /metrics on
+ * 127.0.0.1:port. Returns { url, pid, dir, metricsUrl }.
  */
-export async function startConnect({ kafkaConnect, restPort, dir, kubernetes, bootstrapServers, heap = '1g', jvmOptions = [], metrics }) {
-  fetchKafka();
-  const spec = kafkaConnect.spec;
-  const pluginPath = fetchPlugins(spec.build);
+export async function startConnect({ kafkaConnect, restPort, dir, kubernetes, heap = '1g', jvmOptions = [], metrics }) {
+  const kafkaHome = dirname(fetchKafka());
+  const pluginPath = fetchPlugins(kafkaConnect.spec.build);
   mkdirSync(dir, { recursive: true });
-  const config = {
-    ...spec.config,
-    'bootstrap.servers': bootstrapServers ?? spec.bootstrapServers,
-    'group.id': spec.groupId,
-    'config.storage.topic': spec.configStorageTopic,
-    'offset.storage.topic': spec.offsetStorageTopic,
-    'status.storage.topic': spec.statusStorageTopic,
-    'listeners': `http://127.0.0.1:${restPort}`,
-    'rest.advertised.host.name': '127.0.0.1',
-    'rest.advertised.port': restPort,
-    'plugin.path': pluginPath,
-  };
+  if (kubernetes.kubectl) applyOperatorObjects(kafkaConnect, kubernetes);
   const properties = join(dir, 'worker.properties');
-  writeFileSync(properties, Object.entries(config).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  writeFileSync(properties, connectWorkerConfig(kafkaConnect, { restPort, pluginPath, kafkaHome }).map(([k, v]) => `${k}=${v.replace(/\\/g, '\\\\')}`).join('\n') + '\n', { mode: 0o600 });
   const out = openSync(join(dir, 'worker.out'), 'a');
   const api = new URL(kubernetes.server);
   // the in-cluster settings of the fabric8 client inside the provider, as in a pod; never a kubeconfig
@@ -224,6 +232,8 @@ export async function startConnect({ kafkaConnect, restPort, dir, kubernetes, bo
     KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port,
     KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN: kubernetes.tokenFile, KUBERNETES_CERTS_CA_FILE: kubernetes.caFile,
     KUBERNETES_AUTH_TRYKUBECONFIG: 'false',
+    // what Strimzi's kafka_connect_run.sh exports for rest.advertised.host.name
+    ADVERTISED_HOSTNAME: '127.0.0.1',
   };
   const agents = [];
   if (metrics) {

@@ -11,15 +11,17 @@ import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../sc
 import type { Manifest } from '../support/synth';
 import { ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
 import { ConnectRest, connectorConfig, madeUpPassword } from './support/connect';
-import { consumeAll, ProcessorProcess, sleep, unique, waitFor, withAdmin } from './support/kafka';
-import { ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
+import { applyOutputAcls, consumeAll, ProcessorProcess, sleep, unique, waitFor, withAdmin } from './support/kafka';
+import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
+import { containerEnvironment, ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
 
 /**
  * What tenant-cdc generates, run unchanged on a real Kafka Connect worker with the real Debezium plugins
  * against a real PostgreSQL, through the processor to the final topic. The synthesized objects are applied
  * to a real API server as Argo CD would, and the worker reads every tenant's credentials from its Secret
  * through Strimzi's KubernetesSecretConfigProvider, as the ServiceAccount Strimzi gives Connect: the
- * generated Roles are what lets it.
+ * generated Roles are what lets it. The broker takes SASL_SSL only, with a private CA (kafka.tls.caSecret);
+ * Connect and the processor log in as principals of their own with exactly the ACLs the output needs.
  */
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-connect-'));
 const namespace = `cdc-${unique('e2e').slice(4)}`;
@@ -30,13 +32,15 @@ let connectDir: string;
 let processor: ProcessorProcess | undefined;
 
 const pgTenants = ['alpha', 'beta', 'gamma'].map((name) => `${run}-${name}`);
+/** Connect's and the processor's API keys, made at run time, and the broker's private CA, in Secrets. */
+let access: TestKafkaAccess;
 
 function tenantsFile(tenantIds: string[], extra: Partial<TenantsFile> = {}): TenantsFile {
   return {
     namespace,
-    kafka: { bootstrapServers: process.env.E2E_KAFKA_BROKERS! },
+    kafka: access.kafka,
     connect: { name: `${run}-connect`, replicas: 1, build: { image: 'registry.example.com/connect-debezium:e2e' } },
-    processor: { outputTopic: `${run}.events` },
+    processor: { outputTopic: `${run}.events`, kafkaAuth: access.processorAuth },
     // heartbeats every second, so the shared heartbeat topic shows up within the test
     defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: postgres.port }, tables: ['public.orders', 'public.customers'], heartbeatIntervalMs: 1000 },
     tenants: tenantIds.map((id) => ({
@@ -63,19 +67,25 @@ function createTenantDatabase(id: string): void {
   putSecret(namespace, `${id}-db`, { username: user, password });
 }
 
-/** Applies what a tenants file synthesizes to the API server, as Argo CD syncs dist/. */
-function deploy(file: TenantsFile): Manifest[] {
+/**
+ * Applies what a tenants file synthesizes to the API server, as Argo CD syncs dist/, and its Kafka ACLs to
+ * the broker, as the Kafka administrator does from `npm run plan` and `npm run acls`.
+ */
+async function deploy(file: TenantsFile): Promise<Manifest[]> {
   const result = serverSideApply(synthPlatformYaml(file));
   if (result.status !== 0) throw new Error(`applying the synthesized objects failed:\n${result.stderr}`);
-  return synthPlatform(file);
+  const objects = synthPlatform(file);
+  await applyOutputAcls(objects);
+  return objects;
 }
 
 beforeAll(async () => {
   const port = await freePorts(2);
   postgres = await startPostgres({ port, dir: path.join(work, 'postgres') });
   ensureNamespace(namespace);
+  access = testKafkaAccess(namespace, run);
   for (const id of pgTenants) createTenantDatabase(id);
-  deploy(allKindsFile());
+  await deploy(allKindsFile());
   // the ServiceAccount Strimzi creates for the Connect pods, and the token the kubelet would mount
   serviceAccount = serviceAccountCredentials(namespace, `${run}-connect-connect`, path.join(work, 'serviceaccount'));
   // one worker for the whole suite, configured from the KafkaConnect of a file that uses all three kinds
@@ -88,9 +98,10 @@ let connectPort: number;
 let serviceAccount: { tokenFile: string };
 
 function startWorker(): Promise<{ url: string }> {
-  const { server, caFile } = testCluster();
+  const { server, caFile, kubectl, kubeconfig } = testCluster();
+  // with the admin's kubectl, the harness also makes what Strimzi's operator makes: the trusted certificates Secret and its Role
   return startConnect({ kafkaConnect: ofKind(synthPlatform(allKindsFile()), 'KafkaConnect')[0], restPort: connectPort, dir: connectDir,
-    kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile } });
+    kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile, kubectl, kubeconfig } });
 }
 
 /** Rolls the processor to the environment of a synthesized Deployment, as Kubernetes would on a change. */
@@ -99,7 +110,8 @@ async function rollProcessor(objects: Manifest[]): Promise<string> {
     processor.kill('SIGTERM');
     await processor.exited;
   }
-  const env = Object.fromEntries(ofKind(objects, 'Deployment')[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+  // as the kubelet gives it: the password from its Secret, the CA mounted
+  const env = containerEnvironment(ofKind(objects, 'Deployment')[0], path.join(work, 'processor-pod'));
   // only the HTTP port moves off 8080, and topics are looked for every 2 s instead of 30 s
   processor = new ProcessorProcess({ ...env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
   await processor.waitStarted();
@@ -115,7 +127,8 @@ afterAll(async () => {
   if (processor && processor.child.exitCode === null) processor.kill('SIGKILL');
   if (connectDir) await stopConnect({ dir: connectDir });
   if (postgres) await stopPostgres({ dir: postgres.dir });
-  fs.rmSync(work, { recursive: true, force: true });
+  // E2E_KEEP=1 keeps the worker's log and the rest for a look after a failure
+  if (!process.env.E2E_KEEP) fs.rmSync(work, { recursive: true, force: true });
 });
 
 /** SQL Server (alone and in a group) and MySQL tenants with every option, on servers that do not exist. */
@@ -174,7 +187,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
   });
 
   test('PostgreSQL tenants: snapshot and every change arrive on the final topic, by tenant, in row order', async () => {
-    const objects = deploy(tenantsFile(pgTenants));
+    const objects = await deploy(tenantsFile(pgTenants));
     for (const connector of ofKind(objects, 'KafkaConnector')) await connect.apply(connector);
     for (const id of pgTenants) {
       await waitFor(`${id} running`, async () => (await connect.status(id))?.tasks?.[0]?.state === 'RUNNING', 120_000, 500);
@@ -235,7 +248,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
     const ungranted = `${run}-ungranted`;
     putSecret(namespace, ungranted, { username: `${rogue.replace(/-/g, '_')}_cdc`, password: madeUpPassword() });
     const file = tenantsFile([...pgTenants, rogue]);
-    const connector = ofKind(deploy(file), 'KafkaConnector').find((c) => c.metadata.name === rogue)!;
+    const connector = ofKind(await deploy(file), 'KafkaConnector').find((c) => c.metadata.name === rogue)!;
     const config = Object.fromEntries(Object.entries(connectorConfig(connector)).map(([k, v]) => [k, v.replace(`${namespace}/${rogue}-db:`, `${namespace}/${ungranted}:`)]));
     expect(JSON.stringify(config)).toContain(`\${secrets:${namespace}/${ungranted}:password}`);
 
@@ -278,7 +291,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
 
     test('a tenant added to the file starts capturing, snapshot first', async () => {
       createTenantDatabase(delta);
-      const objects = deploy(tenantsFile([...pgTenants, delta]));
+      const objects = await deploy(tenantsFile([...pgTenants, delta]));
       await connect.reconcile(ofKind(objects, 'KafkaConnector'));
       await rollProcessor(objects);
       await waitFor(`${delta} snapshot on the final topic`, async () => (await finalEvents(sink, { idleMs: 3000 }))
@@ -289,21 +302,21 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
       for (const state of ['paused', 'stopped'] as const) {
         const paused = tenantsFile([...pgTenants, delta]);
         paused.tenants = paused.tenants.map((t) => (t.id === alpha ? { ...t, state } : t));
-        await connect.reconcile(ofKind(deploy(paused), 'KafkaConnector'));
+        await connect.reconcile(ofKind(await deploy(paused), 'KafkaConnector'));
         await waitFor(`${alpha} ${state}`, async () => (await connectorState(alpha)) === state.toUpperCase(), 60_000, 500);
         const orderId = state === 'paused' ? 100 : 101;
         insertOrder(alpha, orderId);
         await sleep(5000);
         expect(await arrived(alpha, orderId, 3000)).toBe(false);
 
-        await connect.reconcile(ofKind(deploy(tenantsFile([...pgTenants, delta])), 'KafkaConnector'));
+        await connect.reconcile(ofKind(await deploy(tenantsFile([...pgTenants, delta])), 'KafkaConnector'));
         await waitFor(`${alpha} running`, async () => (await connectorState(alpha)) === 'RUNNING', 60_000, 500);
         await waitFor(`order ${orderId} of ${alpha}`, () => arrived(alpha, orderId, 5000), 120_000, 1000);
       }
     });
 
     test('a removed tenant\'s connector is deleted', async () => {
-      await connect.reconcile(ofKind(deploy(tenantsFile([alpha, beta, delta])), 'KafkaConnector'));
+      await connect.reconcile(ofKind(await deploy(tenantsFile([alpha, beta, delta])), 'KafkaConnector'));
       expect((await connect.request('GET', `/connectors/${gamma}`)).status).toBe(404);
       expect(((await connect.request('GET', '/connectors')).body as string[]).sort()).toEqual([alpha, beta, delta].sort());
     });
@@ -335,7 +348,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
       // the tenants file gets credentials.version: 2 for beta; Strimzi sees a config change and updates the connector
       const file = tenantsFile([alpha, beta, delta]);
       file.tenants = file.tenants.map((t) => (t.id === beta ? { ...t, credentials: { ...t.credentials, version: 2 } } : t));
-      const connectors = ofKind(deploy(file), 'KafkaConnector');
+      const connectors = ofKind(await deploy(file), 'KafkaConnector');
       expect(connectors.find((c) => c.metadata.name === beta)!.spec.config['tenant-cdc.credentials.version']).toBe('2');
       await connect.reconcile(connectors);
 
@@ -365,7 +378,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
       const file = tenantsFile([alpha, beta, delta, pii], { masking: { salt } });
       file.tenants = file.tenants.map((t) => (t.id === pii ? { ...t, tables: ['public.orders',
         { table: 'public.customers', key: ['id'], exclude: ['ssn'], hash: ['email'], asterisks: { phone: 4 }, truncate: { notes: 5 } }] } : t));
-      const objects = deploy(file);
+      const objects = await deploy(file);
       await connect.reconcile(ofKind(objects, 'KafkaConnector'));
       await rollProcessor(objects);
       await waitFor(`${pii} running`, async () => (await connect.status(pii))?.tasks?.[0]?.state === 'RUNNING', 120_000, 500);

@@ -26,6 +26,20 @@ function serverState(yaml: string): Map<string, string> {
 describe.each([
   ['the committed dist/', () => committedDist],
   ['a generated file of 300 tenants (all kinds, Confluent Cloud auth)', () => synthPlatformYaml({ ...generatedTenants(300, { seed: 7 }), namespace: 'cdc-gen' })],
+  ['a file for a Strimzi-managed Kafka: SCRAM, a private CA, KafkaUsers with their ACLs', () => {
+    const file = generatedTenants(20, { seed: 11 });
+    return synthPlatformYaml({
+      ...file,
+      namespace: 'cdc-users',
+      kafka: {
+        bootstrapServers: 'my-cluster-kafka-bootstrap.kafka.svc:9093',
+        auth: { mechanism: 'scram-sha-512', username: 'cdc-connect', passwordSecret: { name: 'cdc-connect', key: 'password' } },
+        tls: { caSecret: { name: 'my-cluster-cluster-ca-cert', key: 'ca.crt' } },
+        acls: { kafkaUsers: { cluster: 'my-cluster' } },
+      },
+      processor: { ...file.processor, kafkaAuth: { username: 'cdc-processor', passwordSecret: { name: 'cdc-processor', key: 'password' } } },
+    });
+  }],
 ])('%s on a real API server', (_, output) => {
   const yaml = output();
   const objects = parseManifests(yaml);

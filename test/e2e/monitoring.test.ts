@@ -15,8 +15,9 @@ import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../sc
 import { promtoolPath } from '../../scripts/tools.mjs';
 import { Manifest, ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
 import { ConnectRest, madeUpPassword } from './support/connect';
-import { ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
-import { ensureNamespace, kubectl, kubectlOk, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
+import { applyOutputAcls, ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
+import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
+import { containerEnvironment, ensureNamespace, kubectl, kubectlOk, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
 
 /**
  * The alerts against what the real programs expose: a Connect worker running the Prometheus JMX exporter
@@ -38,13 +39,14 @@ let connect: ConnectRest;
 let connectDir: string;
 let connectMetrics: string;
 let processor: ProcessorProcess | undefined;
+let access: TestKafkaAccess;
 
 function tenantsFile(): TenantsFile {
   return {
     namespace,
-    kafka: { bootstrapServers: process.env.E2E_KAFKA_BROKERS! },
+    kafka: access.kafka,
     connect: { name: connectName, replicas: 1, build: { image: 'registry.example.com/connect-debezium:e2e' } },
-    processor: { outputTopic: `${run}.events` },
+    processor: { outputTopic: `${run}.events`, kafkaAuth: access.processorAuth },
     // heartbeats every second: a healthy tenant of a quiet database polls them
     defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: postgres.port }, tables: ['public.orders'], heartbeatIntervalMs: 1000 },
     tenants: [healthy, broken].map((id) => ({ id, database: { name: id.replace(/-/g, '_') }, credentials: { secret: `${id}-db` } })),
@@ -66,6 +68,8 @@ beforeAll(async () => {
   const port = await freePorts(3);
   postgres = await startPostgres({ port, dir: path.join(work, 'postgres') });
   ensureNamespace(namespace);
+  // Confluent Cloud's way: SASL over TLS with no CA named (trustedCertificates: []); the test CA stands in for a public one
+  access = testKafkaAccess(namespace, run, { publicCa: true });
   for (const id of [healthy, broken]) createTenantDatabase(id);
   // the prometheus-operator CRDs the imports were generated from, as a cluster with the operator has them
   for (const file of Object.values<string>(MONITORING_IMPORTS)) kubectlOk(['apply', '--server-side', '-f', path.join(monitoringCrdsDir(), file)]);
@@ -75,12 +79,14 @@ beforeAll(async () => {
   if (applied.status !== 0) throw new Error(`applying the synthesized objects failed:\n${applied.stderr}`);
 
   const objects = synthPlatform(tenantsFile());
+  await applyOutputAcls(objects);
   const serviceAccount = serviceAccountCredentials(namespace, `${connectName}-connect`, path.join(work, 'serviceaccount'));
   connectDir = path.join(work, 'connect');
-  const { server, caFile } = testCluster();
+  const { server, caFile, kubectl, kubeconfig } = testCluster();
   const metricsConfig = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name === `${connectName}-metrics`)!.data['metrics-config.yml'];
   const worker = await startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: port + 1, dir: connectDir,
-    kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile }, metrics: { port: port + 2, config: metricsConfig } });
+    kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile, kubectl, kubeconfig }, metrics: { port: port + 2, config: metricsConfig },
+    jvmOptions: access.workerJvmOptions });
   connect = new ConnectRest(worker.url);
   connectMetrics = worker.metricsUrl;
 }, 600_000);
@@ -196,8 +202,8 @@ describe('the alerts against the real Connect worker, JMX exporter and processor
       .some((s) => s.name === 'debezium_metrics_snapshotcompleted' && ofTenant(s, id) && Number(s.value) === 1);
     for (const id of [healthy, broken]) await waitFor(`${id} snapshotted`, () => snapshotDone(id), 180_000, 1000);
 
-    const env = Object.fromEntries(ofKind(objects, 'Deployment')[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
-    processor = new ProcessorProcess({ ...env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
+    const env = containerEnvironment(ofKind(objects, 'Deployment')[0], path.join(work, 'processor-pod'));
+    processor = new ProcessorProcess({ ...env, ...access.processorEnv, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
     await processor.waitStarted();
     const processorMetrics = `http://127.0.0.1:${processor.httpPort}/metrics`;
     await waitFor('the processor\'s lag of the healthy tenant', async () => (await scrape(processorMetrics))

@@ -1,7 +1,7 @@
-import { Kafka, logLevel, Message, Producer } from 'kafkajs';
+import { Message, Producer } from 'kafkajs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { changeKey, changeValue, ChangeSpec, topicOf } from '../support/debezium-events';
-import { brokers, endOffsets, isolatedPipeline, offsetsByPartition, processorFleet, ProcessorProcess, readCommitted, sleep, unique, waitFor } from './support/kafka';
+import { endOffsets, isolatedPipeline, kafka, offsetsByPartition, processorFleet, ProcessorProcess, readCommitted, sleep, unique, waitFor } from './support/kafka';
 
 /**
  * Exactly-once with several processor replicas on a real broker: the group rebalances while change events
@@ -37,7 +37,7 @@ class ChangeStream {
 
   static async start(prefix: string, ratePerSecond: number): Promise<ChangeStream> {
     // idempotent, so a retried request cannot put an event twice into the raw topics
-    const producer = new Kafka({ clientId: 'fleet-stream', brokers: brokers(), logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = kafka('fleet-stream').producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await producer.connect();
     return new ChangeStream(producer, prefix, ratePerSecond);
   }

@@ -4,7 +4,11 @@ import { startKafka, stopKafka } from '../../scripts/stack.mjs';
 import { changeKey, changeValue, ChangeSpec, Kind, schemaOf, topicOf } from '../support/debezium-events';
 import type { TenantsFile } from '../../src';
 import { ofKind, synthPlatform } from '../support/synth';
-import { brokers, committed, Consumed, consumeAll, createTopics, endOffsets, isolatedPipeline as pipeline, processorFleet, produce, readCommitted, sleep, unique, waitFor } from './support/kafka';
+import {
+  brokers, committed, Consumed, consumeAll, createTopics, endOffsets, grantAcls, isolatedPipeline as pipeline, processorAccess, processorFleet, produce, readCommitted, sleep,
+  unique, waitFor,
+} from './support/kafka';
+import { processorAcls } from '../../src/acls/kafka-acls';
 
 /** Contract 2 on a real KRaft broker: the processor runs as a real process, killed and restarted for real. */
 const processors = processorFleet();
@@ -169,7 +173,9 @@ describe('the event processor on a real Kafka broker', () => {
     const topics = [...new Set(specs.map(topicOf))];
     await createTopics([...topics.map((topic) => ({ topic })), { topic: env.SINK_TOPIC }, { topic: `${env.SINK_TOPIC}.dlq` }]);
     for (const topic of topics) await produce(topic, specs.filter((s) => topicOf(s) === topic).map(message));
-    startProcessor({ ...env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', KAFKA_GROUP_ID: unique('group') });
+    const processorEnv = { ...env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', KAFKA_GROUP_ID: unique('group') };
+    // its own principal with the ACLs emitted for the group's prefix
+    startProcessor({ ...processorEnv, ...await processorAccess(processorEnv, [group]) });
     const output = await consumeAll(env.SINK_TOPIC, { count: specs.length });
     expect(output).toHaveLength(specs.length);
     for (const record of output) {
@@ -186,7 +192,9 @@ describe('the event processor on a real Kafka broker', () => {
     const [early, late] = prefixes.map((prefix) => topicOf({ kind: 'postgres', prefix, database: 'db', table: 't' }));
     const { sink, env } = await pipeline([{ topic: early }], { TOPIC_REFRESH_MS: '1000' });
     const pattern = `^(?:${prefixes.join('|')})\\.[^.]+\\.[^.]+$`;
-    const processor = startProcessor({ ...env, SOURCE_TOPICS: '', SOURCE_TOPIC_PATTERN: pattern });
+    const patternEnv = { ...env, SOURCE_TOPICS: '', SOURCE_TOPIC_PATTERN: pattern };
+    // the ACLs of a pattern are its tenants' prefixes: the late topic is readable before it exists
+    const processor = startProcessor({ ...patternEnv, ...await processorAccess(patternEnv, prefixes) });
     await processor.waitStarted();
     await produce(early, [message({ kind: 'postgres', prefix: prefixes[0], database: 'db', table: 't', op: 'c', id: 1, seq: 1 })]);
     await consumeAll(sink, { count: 1 });
@@ -194,6 +202,28 @@ describe('the event processor on a real Kafka broker', () => {
     await produce(late, [message({ kind: 'postgres', prefix: prefixes[1], database: 'db', table: 't', op: 'c', id: 2, seq: 2 })]);
     const output = await consumeAll(sink, { count: 2, timeoutMs: 60_000 });
     expect(output.map((o) => JSON.parse(o.value!).tenant).sort()).toEqual([...prefixes].sort());
+  });
+
+  test('a removed tenant\'s topics, their READ ACL taken away after the change, are dropped while the others keep flowing', async () => {
+    const [kept, removed] = [unique('kept'), unique('removed')];
+    const topics = [kept, removed].map((prefix) => topicOf({ kind: 'postgres', prefix, database: 'db', table: 't' }));
+    const { sink, env } = await pipeline(topics.map((topic) => ({ topic })), { TOPIC_REFRESH_MS: '1000' });
+    const patternEnv = { ...env, SOURCE_TOPICS: '', SOURCE_TOPIC_PATTERN: `^(?:${kept}|${removed})\\.[^.]+\\.[^.]+$` };
+    const access = await processorAccess(patternEnv, [kept, removed]);
+    const processor = startProcessor({ ...patternEnv, ...access });
+    await processor.waitStarted();
+    const change = (prefix: string, id: number) => message({ kind: 'postgres', prefix, database: 'db', table: 't', op: 'c', id, seq: id });
+    await produce(topics[0], [change(kept, 1)]);
+    await produce(topics[1], [change(removed, 2)]);
+    await consumeAll(sink, { count: 2 });
+    // what the plan lists to remove after a tenant is gone: the processor's READ and DESCRIBE on its prefix
+    await grantAcls(`User:${access.KAFKA_SASL_USERNAME}`, processorAcls({ groupId: env.KAFKA_GROUP_ID, sourceTopics: [], sourcePrefixes: [removed], sinkTopic: sink,
+      dlqTopic: `${sink}.dlq`, exactlyOnce: false }).filter((g) => g.resource.name === `${removed}.`), { remove: true });
+    await waitFor('the removed tenant\'s topic dropped', () => processor.output.some((line) => line.includes('source topics changed') && line.includes(topics[1])), 60_000);
+    await produce(topics[0], [change(kept, 3)]);
+    const output = await consumeAll(sink, { count: 3, timeoutMs: 60_000 });
+    expect(output.map((o) => JSON.parse(o.value!).key.id).sort()).toEqual([1, 2, 3]);
+    expect(processor.child.exitCode).toBe(null);
   });
 
   // stops and starts the shared broker: keep it last

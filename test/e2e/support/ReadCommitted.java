@@ -20,14 +20,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * into one aborted transaction per record). First it waits, up to a timeout, until no transaction is open
  * on the topic, so it reads everything that will ever commit.
  *
- *   java -cp <kafka libs> ReadCommitted.java <bootstrap servers> <topic> <timeout ms>
+ *   java -cp <kafka libs> ReadCommitted.java <client properties file> <topic> <timeout ms>
+ *
+ * The properties file has the bootstrap servers and the client's security settings.
  */
 public class ReadCommitted {
   public static void main(String[] args) throws Exception {
-    String servers = args[0], topic = args[1];
+    String topic = args[1];
     long deadline = System.currentTimeMillis() + Long.parseLong(args[2]);
     Properties properties = new Properties();
-    properties.put("bootstrap.servers", servers);
+    try (java.io.Reader reader = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(args[0]))) {
+      properties.load(reader);
+    }
     properties.put("isolation.level", "read_committed");
     properties.put("enable.auto.commit", "false");
     try (Admin admin = Admin.create(properties);

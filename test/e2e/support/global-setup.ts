@@ -11,8 +11,9 @@ import { strimziCrdsDir } from '../../../scripts/strimzi-crds.mjs';
 import { freePorts } from '../../../scripts/ports.mjs';
 
 /**
- * Starts a fresh Kafka broker and a Kubernetes API server (with the Strimzi CRDs installed) for this run.
- * E2E_KAFKA_BROKERS pointing at a running broker skips the broker.
+ * Starts a fresh Kafka broker shaped like a managed Kafka (SASL_SSL, a CA made now, ACLs that deny what they
+ * do not allow, no topic created on first use) and a Kubernetes API server (with the Strimzi CRDs installed)
+ * for this run. E2E_KAFKA (a running broker's client.json, see scripts/kafka-security.mjs) skips the broker.
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void>> = [];
@@ -20,14 +21,14 @@ export default async function setup(): Promise<() => Promise<void>> {
     for (const stop of stops.reverse()) await stop();
   };
   try {
-    if (!process.env.E2E_KAFKA_BROKERS) {
+    if (!process.env.E2E_KAFKA) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-kafka-'));
       stops.push(async () => {
         await stopKafka({ dir });
         fs.rmSync(dir, { recursive: true, force: true });
       });
       const kafka = await startKafka({ port: await freePorts(2), dir });
-      process.env.E2E_KAFKA_BROKERS = kafka.brokers;
+      process.env.E2E_KAFKA = JSON.stringify(kafka.info);
       process.env.E2E_KAFKA_DIR = dir;
       process.env.E2E_KAFKA_PORT = String(kafka.port);
     }

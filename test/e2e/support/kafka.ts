@@ -5,11 +5,109 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { Admin, Kafka, logLevel, Message } from 'kafkajs';
+import { AclGrant, kafkaAclsOf, processorAcls } from '../../../src/acls/kafka-acls';
+import type { SynthesizedObject } from '../../../src/footprint/kafka-footprint';
+// @ts-expect-error: a plain ES module script shared with the demo and the benchmarks
+import { addKafkaUser, applyAcls, javaClientProperties, kafkajsSettings, processorKafkaEnv, propertiesText } from '../../../scripts/kafka-security.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
 import { javaArgs } from '../../../scripts/stack.mjs';
 
-export const brokers = () => process.env.E2E_KAFKA_BROKERS!.split(',');
-const kafka = () => new Kafka({ clientId: 'e2e', brokers: brokers(), logLevel: logLevel.NOTHING, retry: { retries: 20, maxRetryTime: 5000 } });
+/**
+ * The broker the global setup started (scripts/stack.mjs): shaped like a managed Kafka, SASL_SSL with a CA
+ * made at run time and ACLs that deny what they do not allow. `superUser` is for a test's own setup only
+ * (topics, users, ACLs, reading results); every client under test logs in as a principal of its own.
+ */
+export interface KafkaInfo {
+  readonly brokers: string;
+  readonly security: 'sasl_ssl' | 'plaintext';
+  readonly dir: string;
+  readonly caFile: string;
+  readonly superUser: KafkaUser;
+}
+
+/** A SASL user of the test broker, made up at run time. */
+export interface KafkaUser {
+  readonly mechanism: 'plain' | 'scram-sha-512';
+  readonly username: string;
+  readonly password: string;
+  /** `User:<username>` */
+  readonly principal: string;
+}
+
+export function kafkaInfo(): KafkaInfo {
+  if (!process.env.E2E_KAFKA) throw new Error('E2E_KAFKA is not set: run the end-to-end tests with vitest, whose global setup starts the broker');
+  return JSON.parse(process.env.E2E_KAFKA);
+}
+
+export const brokers = () => kafkaInfo().brokers.split(',');
+/** A client as the super user: the test's own setup and checks, and writing raw topics in Debezium's place. */
+export const kafka = (clientId = 'e2e') => new Kafka({ clientId, ...kafkajsSettings(kafkaInfo()), logLevel: logLevel.NOTHING, retry: { retries: 20, maxRetryTime: 5000 } });
+
+/**
+ * A new SASL user (PLAIN, and with `scram` SCRAM-SHA-512 too) with a password made up now, as a Kafka
+ * administrator creates an API key or a KafkaUser. It may do nothing until it is granted ACLs.
+ */
+export function newKafkaUser(name: string, options: { scram?: boolean } = {}): KafkaUser {
+  const username = unique(name);
+  const password = `pw-${randomBytes(15).toString('base64url')}`;
+  addKafkaUser(kafkaInfo(), { username, password, scram: options.scram });
+  return { mechanism: options.scram ? 'scram-sha-512' : 'plain', username, password, principal: `User:${username}` };
+}
+
+/** Gives a principal these grants on the broker (or takes them away), as a Kafka administrator would. */
+export async function grantAcls(principal: string, grants: readonly AclGrant[], options: { remove?: boolean } = {}): Promise<void> {
+  await withAdmin((admin) => applyAcls(admin, principal, grants, options));
+}
+
+/** What `applyOutputAcls` last applied, by `principal\u0000resource`, in this test file. */
+const appliedAcls = new Map<string, { principal: string; grant: AclGrant }>();
+
+/**
+ * Makes the broker's ACLs those the synthesized objects need (`npm run acls`, or the plan's ACL lines), as
+ * a Kafka administrator applies them: what is new is granted, what is no longer needed is removed.
+ */
+export async function applyOutputAcls(objects: readonly SynthesizedObject[]): Promise<void> {
+  const wanted = new Map<string, { principal: string; grant: AclGrant }>();
+  for (const { principal, grants } of kafkaAclsOf(objects)) {
+    for (const grant of grants) {
+      for (const operation of grant.operations) {
+        wanted.set([principal, grant.resource.type, grant.resource.pattern, grant.resource.name, operation].join('\u0000'), { principal, grant: { ...grant, operations: [operation] } });
+      }
+    }
+  }
+  const removed = [...appliedAcls].filter(([key]) => !wanted.has(key)).map(([, v]) => v);
+  const added = [...wanted].filter(([key]) => !appliedAcls.has(key)).map(([, v]) => v);
+  await withAdmin(async (admin) => {
+    for (const { principal, grant } of removed) await applyAcls(admin, principal, [grant], { remove: true });
+    for (const principal of new Set(added.map((a) => a.principal))) {
+      await applyAcls(admin, principal, added.filter((a) => a.principal === principal).map((a) => a.grant));
+    }
+  });
+  appliedAcls.clear();
+  for (const [key, value] of wanted) appliedAcls.set(key, value);
+}
+
+/** A kafkajs client logged in as `user`, to see what the broker lets that principal do. */
+export function clientAs(user: KafkaUser, clientId = 'e2e-as-user'): Kafka {
+  return new Kafka({ clientId, ...kafkajsSettings(kafkaInfo(), user), logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+}
+
+/**
+ * A processor's own principal with exactly the ACLs tenant-cdc emits for it (src/acls), and the
+ * environment that logs in as it (the CA where a pod would have it mounted).
+ */
+export async function processorAccess(env: Record<string, string>, sourcePrefixes: readonly string[] = []): Promise<Record<string, string>> {
+  const user = newKafkaUser('processor');
+  await grantAcls(user.principal, processorAcls({
+    groupId: env.KAFKA_GROUP_ID ?? 'tenant-cdc-processor',
+    sourceTopics: (env.SOURCE_TOPICS ?? '').split(',').filter(Boolean),
+    sourcePrefixes,
+    sinkTopic: env.SINK_TOPIC,
+    dlqTopic: env.DLQ_TOPIC ?? `${env.SINK_TOPIC}.dlq`,
+    exactlyOnce: env.PROCESSING_GUARANTEE === 'exactly-once',
+  }));
+  return processorKafkaEnv(kafkaInfo(), user);
+}
 
 export function unique(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
@@ -32,13 +130,16 @@ export async function createTopics(topics: Array<{ topic: string; partitions?: n
   }));
 }
 
-/** Source topics, a final topic of 3 partitions, its DLQ, a consumer group, and the processor's env for them. */
+/**
+ * Source topics, a final topic of 3 partitions, its DLQ, a consumer group, and the processor's env for them:
+ * it logs in as a principal of its own with exactly the ACLs tenant-cdc emits for that env.
+ */
 export async function isolatedPipeline(sources: Array<{ topic: string; partitions?: number; configs?: Record<string, string> }>, extraEnv: Record<string, string> = {}) {
   const sink = unique('sink');
   const groupId = unique('group');
   await createTopics([...sources, { topic: sink, partitions: 3 }, { topic: `${sink}.dlq` }]);
   const env = { SOURCE_TOPICS: sources.map((s) => s.topic).join(','), SINK_TOPIC: sink, KAFKA_GROUP_ID: groupId, ...extraEnv };
-  return { sink, dlq: `${sink}.dlq`, groupId, env };
+  return { sink, dlq: `${sink}.dlq`, groupId, env: { ...env, ...await processorAccess(env) } };
 }
 
 /** Produces in order, in requests of at most `perRequest` records (keep a request under the broker's size limit). */
@@ -89,8 +190,17 @@ export async function consumeAll(topic: string, options: { count?: number; idleM
  * (waiting at most `timeoutMs`).
  */
 export async function readCommitted(topic: string, timeoutMs = 120_000): Promise<Array<{ partition: number; offset: number; value: string }>> {
-  const args = javaArgs(path.join(__dirname, 'ReadCommitted.java'), [brokers().join(','), topic, String(timeoutMs)], path.join(os.tmpdir(), 'tenant-cdc-read-committed.log'), '256m');
-  const { stdout } = await promisify(execFile)('java', args, { maxBuffer: 1024 * 1024 * 1024 });
+  // the super user's client settings, in a file only root can read
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-read-committed-'));
+  const client = path.join(dir, 'client.properties');
+  fs.writeFileSync(client, propertiesText(javaClientProperties(kafkaInfo())), { mode: 0o600 });
+  const args = javaArgs(path.join(__dirname, 'ReadCommitted.java'), [client, topic, String(timeoutMs)], path.join(os.tmpdir(), 'tenant-cdc-read-committed.log'), '256m');
+  let stdout: string;
+  try {
+    ({ stdout } = await promisify(execFile)('java', args, { maxBuffer: 1024 * 1024 * 1024 }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   return stdout.split('\n').filter(Boolean).map((line) => {
     const [partition, offset, value] = line.split('\t');
     return { partition: Number(partition), offset: Number(offset), value };
@@ -160,7 +270,10 @@ export function processorFleet() {
  */
 const PROCESSOR_MAIN = process.env.E2E_PROCESSOR_MAIN ?? path.join(__dirname, '..', '..', '..', 'lib', 'processor', 'main.js');
 
-/** The processor as a real process: `node lib/processor/main.js` with the given environment. */
+/**
+ * The processor as a real process: `node lib/processor/main.js` with the given environment, which names the
+ * principal it logs in as (see processorAccess): nothing logs it in as the super user.
+ */
 export class ProcessorProcess {
   public readonly child: ChildProcess;
   public readonly output: string[] = [];

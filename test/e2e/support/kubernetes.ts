@@ -75,3 +75,40 @@ export function putSecrets(namespace: string, secrets: ReadonlyArray<{ name: str
   });
   kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: documents.join('---\n') });
 }
+
+/**
+ * The environment a container of a synthesized Deployment gets, as the kubelet makes it: plain values,
+ * `secretKeyRef`s read from the API server, and Secret volumes written under `mountRoot` (each mount path
+ * inside it), with env values that point into a mount moved there too.
+ */
+export function containerEnvironment(deployment: { metadata: { namespace?: string }; spec?: any }, mountRoot: string): Record<string, string> {
+  const namespace = deployment.metadata.namespace ?? 'default';
+  const pod = deployment.spec.template.spec;
+  const container = pod.containers[0];
+  const secretData = (name: string): Record<string, string> => {
+    const data = JSON.parse(kubectlOk(['get', 'secret', name, '-n', namespace, '-o', 'json'])).data ?? {};
+    return Object.fromEntries(Object.entries<string>(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  };
+  const mounts = new Map<string, string>();
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = (pod.volumes ?? []).find((v: any) => v.name === mount.name);
+    if (!volume?.secret) throw new Error(`volume ${mount.name}: only Secret volumes are mounted here`);
+    const local = path.join(mountRoot, mount.mountPath);
+    fs.mkdirSync(local, { recursive: true });
+    const data = secretData(volume.secret.secretName);
+    const items: Array<{ key: string; path: string }> = volume.secret.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+    for (const item of items) fs.writeFileSync(path.join(local, item.path), data[item.key], { mode: 0o600 });
+    mounts.set(mount.mountPath, local);
+  }
+  const env: Record<string, string> = {};
+  for (const variable of container.env ?? []) {
+    if (variable.valueFrom?.secretKeyRef) {
+      const { name, key } = variable.valueFrom.secretKeyRef;
+      env[variable.name] = secretData(name)[key];
+    } else {
+      const mounted = [...mounts].find(([at]) => String(variable.value).startsWith(`${at}/`));
+      env[variable.name] = mounted ? `${mounted[1]}${String(variable.value).slice(mounted[0].length)}` : variable.value;
+    }
+  }
+  return env;
+}

@@ -9,7 +9,7 @@ import { FOOTPRINT_KINDS, KafkaFootprint, kafkaFootprintByCluster, SynthesizedOb
 import { GROUP_LABEL, TENANT_LABEL } from './labels';
 import { CdcMonitoring } from './monitoring/cdc-monitoring';
 import { MySqlConnector } from './mysql-connector';
-import { dataTopicPattern, mysqlServerIds } from './names';
+import { binlogServerIds, dataTopicPattern } from './names';
 import { PostgresConnector } from './postgres-connector';
 import { SecretAccess } from './secret-access';
 import { SqlServerConnector } from './sqlserver-connector';
@@ -57,7 +57,7 @@ export class CdcPlatform extends Construct {
     this.connectClusters = clusters;
     this.connectCluster = clusters.get(config.connect.name)!;
 
-    const serverIds = mysqlServerIds(config.tenants.filter((t) => t.database.kind === 'mysql')
+    const serverIds = binlogServerIds(config.tenants.filter((t) => t.database.kind === 'mysql')
       .map((t) => ({ id: t.id, server: `${t.database.host.toLowerCase()}:${t.database.port}` })));
     const tenants = new Construct(this, 'Tenants');
     const connectors = new Map<string, DebeziumConnector>();

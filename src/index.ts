@@ -1,5 +1,6 @@
 export * from './argocd-health-checks';
 export * from './argocd-health-scripts';
+export * from './binlog-connector';
 export * from './cdc-platform';
 export * from './connect-cluster';
 export * from './database-kind';

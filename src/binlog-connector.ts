@@ -3,7 +3,7 @@ import { ConnectorConfigValue, DebeziumConnector, DebeziumConnectorProps } from 
 import { binlogServerIds, escapeRegExp } from './names';
 
 /** The database kinds Debezium reads from a binlog, as a replica does. */
-export type BinlogKindName = 'mysql';
+export type BinlogKindName = 'mysql' | 'mariadb';
 
 export interface BinlogConnectorProps extends DebeziumConnectorProps {
   /**
@@ -16,7 +16,7 @@ export interface BinlogConnectorProps extends DebeziumConnectorProps {
 }
 
 /** The engine names used in messages. */
-const ENGINE: Record<BinlogKindName, string> = { mysql: 'MySQL' };
+const ENGINE: Record<BinlogKindName, string> = { mysql: 'MySQL', mariadb: 'MariaDB' };
 
 /**
  * The shared base of the connectors that read a binlog (Debezium's debezium-connector-binlog): MySQL and

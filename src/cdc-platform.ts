@@ -1,12 +1,14 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConnectCluster } from './connect-cluster';
+import { DEBEZIUM_PLUGINS, pluginVersion } from './database-kind';
 import { DebeziumConnector } from './debezium-connector';
 import { EventProcessor } from './event-processor';
 import { sizeConnectCluster } from './fleet/sizing';
 import { budgetProblems } from './footprint/budget';
 import { FOOTPRINT_KINDS, KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject } from './footprint/kafka-footprint';
 import { GROUP_LABEL, TENANT_LABEL } from './labels';
+import { MariaDbConnector } from './mariadb-connector';
 import { CdcMonitoring } from './monitoring/cdc-monitoring';
 import { MySqlConnector } from './mysql-connector';
 import { binlogServerIds, dataTopicPattern } from './names';
@@ -14,6 +16,7 @@ import { PostgresConnector } from './postgres-connector';
 import { SecretAccess } from './secret-access';
 import { SqlServerConnector } from './sqlserver-connector';
 import { SqlServerGroupConnector } from './sqlserver-group-connector';
+import { BINLOG_KINDS } from './tenants/rules';
 import { TenantsFile } from './tenants/schema';
 import { ResolvedConnectCluster, ResolvedSqlServerGroup, ResolvedTenant, ResolvedTenantsFile, resolveTenantsFile } from './tenants/validate';
 
@@ -57,7 +60,8 @@ export class CdcPlatform extends Construct {
     this.connectClusters = clusters;
     this.connectCluster = clusters.get(config.connect.name)!;
 
-    const serverIds = binlogServerIds(config.tenants.filter((t) => t.database.kind === 'mysql')
+    // MySQL and MariaDB tenants on one server join its replication alike, so their server ids share one space
+    const serverIds = binlogServerIds(config.tenants.filter((t) => BINLOG_KINDS.includes(t.database.kind))
       .map((t) => ({ id: t.id, server: `${t.database.host.toLowerCase()}:${t.database.port}` })));
     const tenants = new Construct(this, 'Tenants');
     const connectors = new Map<string, DebeziumConnector>();
@@ -136,6 +140,13 @@ export class CdcPlatform extends Construct {
     const sizing = sizeConnectCluster(cluster, runningTasks(tenants, config.sqlServerGroups));
     warnings.push(...sizing.warnings);
     const kinds = tenants.length > 0 ? tenants.map((t) => t.database.kind) : config.tenants.map((t) => t.database.kind);
+    for (const kind of [...new Set(kinds)].sort()) {
+      const built = pluginVersion(kind, cluster.debeziumVersion);
+      if (built !== cluster.debeziumVersion) {
+        warnings.push(`connect: Maven Central has ${DEBEZIUM_PLUGINS[kind].artifact} up to ${built} only, so Connect cluster ${cluster.name} builds it at ${built}, `
+          + `beside ${cluster.debeziumVersion} for the other kinds (README: What it generates)`);
+      }
+    }
     const connect = new ConnectCluster(this, id, {
       name: cluster.name,
       namespace: config.namespace,
@@ -149,7 +160,7 @@ export class CdcPlatform extends Construct {
       plugins: [...new Set(kinds)],
     });
     if (config.kafka.auth) {
-      // the schema history clients of SQL Server and MySQL connectors log in with the Kafka password
+      // the schema history clients of SQL Server, MySQL and MariaDB connectors log in with the Kafka password
       new SecretAccess(this, id === 'Connect' ? 'KafkaCredentialsAccess' : `KafkaCredentialsAccess-${cluster.name}`, {
         name: `${cluster.name}-kafka-credentials`,
         namespace: config.namespace,
@@ -188,7 +199,7 @@ export class CdcPlatform extends Construct {
     });
   }
 
-  private addConnector(scope: Construct, cluster: ConnectCluster, tenant: ResolvedTenant, mysqlServerId: number | undefined): DebeziumConnector {
+  private addConnector(scope: Construct, cluster: ConnectCluster, tenant: ResolvedTenant, serverId: number | undefined): DebeziumConnector {
     const props = {
       cluster,
       tenantId: tenant.id,
@@ -205,7 +216,8 @@ export class CdcPlatform extends Construct {
     switch (tenant.database.kind) {
       case 'sqlserver': return new SqlServerConnector(scope, 'Connector', props);
       case 'postgres': return new PostgresConnector(scope, 'Connector', props);
-      case 'mysql': return new MySqlConnector(scope, 'Connector', { ...props, serverId: mysqlServerId });
+      case 'mysql': return new MySqlConnector(scope, 'Connector', { ...props, serverId });
+      case 'mariadb': return new MariaDbConnector(scope, 'Connector', { ...props, serverId });
     }
   }
 }

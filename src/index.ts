@@ -13,6 +13,7 @@ export * from './footprint/kafka-footprint';
 export * from './kafka-connection';
 export * from './labels';
 export * from './manifests';
+export * from './mariadb-connector';
 export * from './monitoring/cdc-monitoring';
 export * from './monitoring/connect-alerts';
 export * from './monitoring/connect-pod-monitor';

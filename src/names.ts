@@ -34,6 +34,7 @@ const DATA_TOPIC_PARTS: Record<DatabaseKindName, number> = {
   sqlserver: 4, // <prefix>.<database>.<schema>.<table>
   postgres: 3, // <prefix>.<schema>.<table>
   mysql: 3, // <prefix>.<database>.<table>
+  mariadb: 3, // <prefix>.<database>.<table>
 };
 
 /**

@@ -21,7 +21,8 @@ const ENGINE: Record<BinlogKindName, string> = { mysql: 'MySQL', mariadb: 'Maria
 /**
  * The shared base of the connectors that read a binlog (Debezium's debezium-connector-binlog): MySQL and
  * MariaDB. Each captures one database (`database.include.list`) as a replica with its own server id, and
- * keeps a schema history topic, since binlog rows carry no column names. Topics are `<tenant>.<database>.<table>`.
+ * keeps a schema history topic, since binlog rows carry no column names; the history holds the DDL of
+ * that database only, not of the other databases on the server. Topics are `<tenant>.<database>.<table>`.
  */
 export abstract class BinlogConnector extends DebeziumConnector {
   /** The `database.server.id` this connector uses. */
@@ -44,6 +45,9 @@ export abstract class BinlogConnector extends DebeziumConnector {
       'database.server.id': this.serverId,
       'database.include.list': escapeRegExp(this.options.database.name),
       ...this.schemaHistoryConfig(),
+      // the binlog carries the DDL of every database on the server: by default each connector's history
+      // would record every other tenant's table and column names, and grow with the server's tenants
+      'schema.history.internal.store.only.captured.databases.ddl': true,
     };
   }
 }

@@ -22,6 +22,8 @@ describe('MariaDbConnector', () => {
       'database.include.list': 'wonka',
       'table.include.list': 'wonka\\.orders,wonka\\.order_lines',
       'schema.history.internal.kafka.topic': 'wonka.schema-history',
+      // not the other tenants' DDL: the server's binlog carries every database's
+      'schema.history.internal.store.only.captured.databases.ddl': true,
       'include.schema.changes': false,
     });
     expect(spec.config['database.server.id']).toBe(connector.serverId);

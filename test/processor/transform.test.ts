@@ -10,7 +10,7 @@ function record(spec: ChangeSpec, overrides: Partial<SourceRecord> = {}): Source
   return { topic: topicOf(spec), partition: 0, offset: '7', key: Buffer.from(changeKey(spec)), value: Buffer.from(changeValue(spec)), ...overrides };
 }
 
-const kinds: Array<[ChangeSpec['kind'], string, string]> = [['sqlserver', 'AcmeProd', 'dbo'], ['postgres', 'globex', 'public'], ['mysql', 'hooli', 'hooli']];
+const kinds: Array<[ChangeSpec['kind'], string, string]> = [['sqlserver', 'AcmeProd', 'dbo'], ['postgres', 'globex', 'public'], ['mysql', 'hooli', 'hooli'], ['mariadb', 'wonka', 'wonka']];
 
 describe('debeziumTransform', () => {
   test.each(kinds.flatMap(([kind, database, schema]) => [false, true].map((withSchema) => [kind, database, schema, withSchema] as const)))(

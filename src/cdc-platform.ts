@@ -1,8 +1,9 @@
 import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
 import { kafkaAclsOf, PrincipalAcls } from './acls/kafka-acls';
 import { KafkaUser } from './acls/kafka-user';
-import { Construct } from 'constructs';
 import { ConnectCluster } from './connect-cluster';
+import { DEBEZIUM_PLUGINS, pluginVersion } from './database-kind';
 import { DebeziumConnector } from './debezium-connector';
 import { EventProcessor } from './event-processor';
 import { sizeConnectCluster } from './fleet/sizing';
@@ -10,13 +11,15 @@ import { budgetProblems } from './footprint/budget';
 import { FOOTPRINT_KINDS, KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject } from './footprint/kafka-footprint';
 import { KafkaAuth, kafkaSecretNames, principalOf } from './kafka-connection';
 import { GROUP_LABEL, TENANT_LABEL } from './labels';
+import { MariaDbConnector } from './mariadb-connector';
 import { CdcMonitoring } from './monitoring/cdc-monitoring';
 import { MySqlConnector } from './mysql-connector';
-import { dataTopicPattern, mysqlServerIds } from './names';
+import { binlogServerIds, dataTopicPattern } from './names';
 import { PostgresConnector } from './postgres-connector';
 import { SecretAccess } from './secret-access';
 import { SqlServerConnector } from './sqlserver-connector';
 import { SqlServerGroupConnector } from './sqlserver-group-connector';
+import { BINLOG_KINDS } from './tenants/rules';
 import { TenantsFile } from './tenants/schema';
 import { ResolvedConnectCluster, ResolvedSqlServerGroup, ResolvedTenant, ResolvedTenantsFile, resolveTenantsFile } from './tenants/validate';
 
@@ -62,7 +65,8 @@ export class CdcPlatform extends Construct {
     this.connectClusters = clusters;
     this.connectCluster = clusters.get(config.connect.name)!;
 
-    const serverIds = mysqlServerIds(config.tenants.filter((t) => t.database.kind === 'mysql')
+    // MySQL and MariaDB tenants on one server join its replication alike, so their server ids share one space
+    const serverIds = binlogServerIds(config.tenants.filter((t) => BINLOG_KINDS.includes(t.database.kind))
       .map((t) => ({ id: t.id, server: `${t.database.host.toLowerCase()}:${t.database.port}` })));
     const tenants = new Construct(this, 'Tenants');
     const connectors = new Map<string, DebeziumConnector>();
@@ -186,6 +190,13 @@ export class CdcPlatform extends Construct {
     const sizing = sizeConnectCluster(cluster, runningTasks(tenants, config.sqlServerGroups));
     warnings.push(...sizing.warnings);
     const kinds = tenants.length > 0 ? tenants.map((t) => t.database.kind) : config.tenants.map((t) => t.database.kind);
+    for (const kind of [...new Set(kinds)].sort()) {
+      const built = pluginVersion(kind, cluster.debeziumVersion);
+      if (built !== cluster.debeziumVersion) {
+        warnings.push(`connect: Maven Central has ${DEBEZIUM_PLUGINS[kind].artifact} up to ${built} only, so Connect cluster ${cluster.name} builds it at ${built}, `
+          + `beside ${cluster.debeziumVersion} for the other kinds (README: What it generates)`);
+      }
+    }
     const connect = new ConnectCluster(this, id, {
       name: cluster.name,
       namespace: config.namespace,
@@ -200,8 +211,8 @@ export class CdcPlatform extends Construct {
     });
     const kafkaSecrets = kafkaSecretNames(cluster.kafka);
     if (kafkaSecrets.length > 0) {
-      // the schema history clients of SQL Server and MySQL connectors log in with the cluster's Kafka
-      // password and trust a private CA, both read through the config provider
+      // the schema history clients of SQL Server, MySQL and MariaDB connectors log in with the cluster's
+      // Kafka password and trust a private CA, both read through the config provider
       new SecretAccess(this, id === 'Connect' ? 'KafkaCredentialsAccess' : `KafkaCredentialsAccess-${cluster.name}`, {
         name: `${cluster.name}-kafka-credentials`,
         namespace: config.namespace,
@@ -240,7 +251,7 @@ export class CdcPlatform extends Construct {
     });
   }
 
-  private addConnector(scope: Construct, cluster: ConnectCluster, tenant: ResolvedTenant, mysqlServerId: number | undefined): DebeziumConnector {
+  private addConnector(scope: Construct, cluster: ConnectCluster, tenant: ResolvedTenant, serverId: number | undefined): DebeziumConnector {
     const props = {
       cluster,
       tenantId: tenant.id,
@@ -257,7 +268,8 @@ export class CdcPlatform extends Construct {
     switch (tenant.database.kind) {
       case 'sqlserver': return new SqlServerConnector(scope, 'Connector', props);
       case 'postgres': return new PostgresConnector(scope, 'Connector', props);
-      case 'mysql': return new MySqlConnector(scope, 'Connector', { ...props, serverId: mysqlServerId });
+      case 'mysql': return new MySqlConnector(scope, 'Connector', { ...props, serverId });
+      case 'mariadb': return new MariaDbConnector(scope, 'Connector', { ...props, serverId });
     }
   }
 }

@@ -11,12 +11,12 @@ import {
   KafkaConnectSpecResourcesLimits,
   KafkaConnectSpecResourcesRequests,
 } from '../imports/strimzi-connect-kafka.strimzi.io';
-import { DEBEZIUM_GROUP, DEBEZIUM_PLUGINS, DEFAULT_DEBEZIUM_VERSION } from './database-kind';
+import { DEBEZIUM_GROUP, DEBEZIUM_PLUGINS, DEFAULT_DEBEZIUM_VERSION, pluginVersion } from './database-kind';
 import { KafkaConnection, principalOf, SECRETS_PROVIDER_ALIAS, usesTls } from './kafka-connection';
 import { KAFKA_PRINCIPAL_ANNOTATION } from './labels';
 import { COMMON_LABELS, SyncWave, syncWave } from './labels';
 import { CONNECT_METRICS_CONFIG } from './metrics-config';
-import { DatabaseKindName, DNS_LABEL, MAX_CONNECT_NAME_LENGTH } from './tenants/rules';
+import { DATABASE_KINDS, DatabaseKindName, DNS_LABEL, MAX_CONNECT_NAME_LENGTH } from './tenants/rules';
 
 /** A Strimzi Kafka Connect cluster that Debezium connectors run on, owned by this app or not. */
 export interface IConnectCluster extends IConstruct {
@@ -78,7 +78,8 @@ export interface ConnectClusterProps {
    */
   readonly plugins?: readonly DatabaseKindName[];
   /**
-   * Version of the Debezium plugins the build adds.
+   * Version of the Debezium plugins the build adds (a plugin Maven Central has only up to an older release,
+   * MariaDB's, is built at that release: see `pluginVersion`).
    *
    * @default '3.6.1.Final'
    */
@@ -166,7 +167,7 @@ export class ConnectCluster extends Construct implements IConnectCluster {
 
   /** Adds the Debezium plugin of a database kind to the image build. */
   public addPlugin(kind: DatabaseKindName): void {
-    if (!DEBEZIUM_PLUGINS[kind]) throw new Error(`no Debezium plugin for database kind ${JSON.stringify(kind)}; use sqlserver, postgres or mysql`);
+    if (!DEBEZIUM_PLUGINS[kind]) throw new Error(`no Debezium plugin for database kind ${JSON.stringify(kind)}; use ${DATABASE_KINDS.join(', ')}`);
     this.plugins.add(kind);
   }
 
@@ -230,7 +231,7 @@ export class ConnectCluster extends Construct implements IConnectCluster {
           type: KafkaConnectSpecBuildPluginsArtifactsType.MAVEN,
           group: DEBEZIUM_GROUP,
           artifact: DEBEZIUM_PLUGINS[kind].artifact,
-          version,
+          version: pluginVersion(kind, version),
         }],
       })),
     };

@@ -23,7 +23,7 @@ export interface DatabaseEndpoint {
   /**
    * Server port.
    *
-   * @default - the kind's default: 1433, 5432 or 3306
+   * @default - the kind's default: 1433 (SQL Server), 5432 (PostgreSQL), 3306 (MySQL, MariaDB)
    */
   readonly port?: number;
   /** The database to capture. */
@@ -65,7 +65,7 @@ export interface DebeziumConnectorOptions {
   readonly database: DatabaseEndpoint;
   /** The Secret with the database credentials. */
   readonly credentials: DatabaseCredentials;
-  /** Tables to capture, `schema.table` (MySQL: `database.table`). */
+  /** Tables to capture, `schema.table` (MySQL and MariaDB: `database.table`). */
   readonly tables: readonly string[];
   /**
    * Column rules of some of the tables: columns left out, hashed, replaced by asterisks or truncated by
@@ -94,7 +94,8 @@ export interface DebeziumConnectorOptions {
   readonly state?: 'running' | 'paused' | 'stopped';
   /**
    * Heartbeat interval in milliseconds, so offsets of quiet tenants keep moving; 0 turns heartbeats off.
-   * Heartbeats go to one topic per Connect cluster (`__debezium-heartbeat.<cluster>`), not one per tenant.
+   * Heartbeats go to one topic per Connect cluster (`__debezium-heartbeat.<cluster>`), not one per tenant
+   * (except MariaDB's, see `MariaDbConnector`).
    *
    * @default 60000
    */
@@ -196,8 +197,16 @@ export abstract class DebeziumConnector extends Construct {
   /** Settings of this database kind (host, database, slots, history...). */
   protected abstract kindConfig(): Record<string, ConnectorConfigValue>;
 
-  /** True for connectors that keep a schema history topic (SQL Server, MySQL). */
+  /** True for connectors that keep a schema history topic (SQL Server, MySQL, MariaDB). */
   protected abstract usesSchemaHistory(): boolean;
+
+  /**
+   * True when the connector's plugin takes `topic.heartbeat.name` (Debezium 3.6 and later), so its heartbeats
+   * go to its Connect cluster's one heartbeat topic; false sends them to Debezium's own `__debezium-heartbeat.<prefix>`.
+   */
+  protected sharesHeartbeatTopic(): boolean {
+    return true;
+  }
 
   /** `table.include.list`: anchored regexes, so each name is escaped. */
   protected tableIncludeList(): string {
@@ -224,7 +233,7 @@ export abstract class DebeziumConnector extends Construct {
   }
 
   /**
-   * Debezium's column filters and masks, as anchored regexes of `schema.table.column` (MySQL
+   * Debezium's column filters and masks, as anchored regexes of `schema.table.column` (MySQL and MariaDB
    * `db.table.column`). With an include list, every other captured table keeps all its columns.
    */
   private columnConfig(): Record<string, ConnectorConfigValue> {
@@ -266,7 +275,7 @@ export abstract class DebeziumConnector extends Construct {
       'table.include.list': this.tableIncludeList(),
       'snapshot.mode': this.options.snapshotMode ?? 'initial',
       'heartbeat.interval.ms': heartbeatMs,
-      ...(heartbeatMs > 0 && { 'topic.heartbeat.name': heartbeatTopic(this.cluster.name) }),
+      ...(heartbeatMs > 0 && this.sharesHeartbeatTopic() && { 'topic.heartbeat.name': heartbeatTopic(this.cluster.name) }),
       // JSON consumers read exact decimals as strings; `precise` would arrive as base64 bytes
       'decimal.handling.mode': 'string',
       'binary.handling.mode': 'base64',

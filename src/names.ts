@@ -34,6 +34,7 @@ const DATA_TOPIC_PARTS: Record<DatabaseKindName, number> = {
   sqlserver: 4, // <prefix>.<database>.<schema>.<table>
   postgres: 3, // <prefix>.<schema>.<table>
   mysql: 3, // <prefix>.<database>.<table>
+  mariadb: 3, // <prefix>.<database>.<table>
 };
 
 /**
@@ -67,16 +68,16 @@ export function escapeRegExp(literal: string): string {
   return literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The smallest MySQL server id tenant-cdc hands out, clear of typical replica ids (1-999). */
+/** The smallest binlog server id tenant-cdc hands out, clear of typical replica ids (1-999). */
 const MIN_SERVER_ID = 1000;
 const MAX_SERVER_ID = 4294967295;
 
 /**
- * Assigns each MySQL tenant a stable `database.server.id`: a hash of its id, moved to the next free
- * number only when two tenants on the same server would collide. Order-independent, because the
- * tenants of one server are visited in id order.
+ * Assigns each tenant read from a binlog (MySQL and MariaDB alike) a stable `database.server.id`: a hash
+ * of its id, moved to the next free number only when two tenants on the same server would collide.
+ * Order-independent, because the tenants of one server are visited in id order.
  */
-export function mysqlServerIds(tenants: ReadonlyArray<{ readonly id: string; readonly server: string }>): Map<string, number> {
+export function binlogServerIds(tenants: ReadonlyArray<{ readonly id: string; readonly server: string }>): Map<string, number> {
   const ids = new Map<string, number>();
   const taken = new Map<string, Set<number>>();
   for (const tenant of [...tenants].sort((a, b) => compare(a.id, b.id))) {
@@ -89,6 +90,9 @@ export function mysqlServerIds(tenants: ReadonlyArray<{ readonly id: string; rea
   }
   return ids;
 }
+
+/** @deprecated use `binlogServerIds`, which is the same function under the name that covers MariaDB too */
+export const mysqlServerIds = binlogServerIds;
 
 /** 32-bit FNV-1a: small, stable across platforms and Node versions. */
 function fnv1a(text: string): number {

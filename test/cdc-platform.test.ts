@@ -70,6 +70,41 @@ describe('CdcPlatform', () => {
     expect(new Set(ids).size).toBe(3);
   });
 
+  test('gives MySQL and MariaDB tenants of one server distinct server ids: both join its replication', () => {
+    // t7pfs and tovja hash to the same server id (FNV-1a), so the one later in id order takes the next one
+    const tenants = (host: string) => [
+      { id: 't7pfs', database: { kind: 'mysql' as const, host: 'binlog-1', name: 'a' }, credentials: { secret: 's' }, tables: ['a.t'] },
+      { id: 'tovja', database: { kind: 'mariadb' as const, host, name: 'b' }, credentials: { secret: 's' }, tables: ['b.t'] },
+    ];
+    const serverIds = (host: string) => ofKind(synthPlatform(sampleTenants({ tenants: tenants(host) })), 'KafkaConnector')
+      .map((c) => [c.metadata.name, c.spec.class.split('.').pop(), c.spec.config['database.server.id']]);
+    expect(serverIds('binlog-1')).toEqual([['t7pfs', 'MySqlConnector', 4152787895], ['tovja', 'MariaDbConnector', 4152787896]]);
+    // on different servers nothing collides
+    expect(serverIds('binlog-2')).toEqual([['t7pfs', 'MySqlConnector', 4152787895], ['tovja', 'MariaDbConnector', 4152787895]]);
+  });
+
+  test('MariaDB tenants: Debezium\'s MariaDB connector, db.table topics in the processor\'s pattern, a heartbeat topic of their own', () => {
+    const file = sampleTenants({
+      tenants: [...sampleTenants().tenants, { id: 'wonka', database: { kind: 'mariadb', host: 'maria.example.com', name: 'wonka' }, credentials: { secret: 'wonka-db' }, tables: ['wonka.orders'] }],
+    });
+    const objects = synthPlatform(file);
+    const wonka = ofKind(objects, 'KafkaConnector').find((c) => c.metadata.name === 'wonka')!;
+    expect(wonka.spec.class).toBe('io.debezium.connector.mariadb.MariaDbConnector');
+    expect(wonka.spec.config).toMatchObject({ 'database.port': 3306, 'database.include.list': 'wonka', 'schema.history.internal.kafka.topic': 'wonka.schema-history' });
+    expect(wonka.spec.config['topic.heartbeat.name']).toBeUndefined();
+    const env = Object.fromEntries(ofKind(objects, 'Deployment')[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    const pattern = new RegExp(env.SOURCE_TOPIC_PATTERN);
+    expect('wonka.wonka.orders').toMatch(pattern);
+    for (const topic of ['wonka', 'wonka.schema-history', '__debezium-heartbeat.wonka', 'wonka.wonka', 'wonka.a.b.c']) expect(topic).not.toMatch(pattern);
+    const build = ofKind(objects, 'KafkaConnect')[0].spec.build.plugins.map((p: any) => `${p.name}:${p.artifacts[0].version}`);
+    expect(build).toEqual(['debezium-connector-mariadb:3.5.0.Final', 'debezium-connector-mysql:3.6.1.Final',
+      'debezium-connector-postgres:3.6.1.Final', 'debezium-connector-sqlserver:3.6.1.Final']);
+    expect(new CdcPlatform(Testing.chart(), 'cdc', file).warnings).toEqual([
+      'connect: Maven Central has debezium-connector-mariadb up to 3.5.0.Final only, so Connect cluster cdc-connect builds it at 3.5.0.Final, '
+        + 'beside 3.6.1.Final for the other kinds (README: What it generates)',
+    ]);
+  });
+
   test('warns when Connect would have no Debezium plugins', () => {
     const platform = new CdcPlatform(Testing.chart(), 'cdc', sampleTenants({ connect: {} }));
     expect(platform.warnings).toEqual([expect.stringMatching(/^connect: neither an image nor a build is set for Connect cluster tenant-cdc,/)]);

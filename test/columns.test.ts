@@ -37,10 +37,17 @@ describe('column rules', () => {
     expect(config['column.include.list']).toBe('public\\.orders\\..+,public\\.customers\\.id,public\\.customers\\.name,public\\.customers\\.email');
   });
 
-  test('MySQL columns are db.table.column; SQL Server columns schema.table.column', () => {
-    const file = sampleTenants();
+  test('MySQL and MariaDB columns are db.table.column; SQL Server columns schema.table.column', () => {
+    const file = sampleTenants({ masking: { salt: SALT } });
     file.tenants = file.tenants.map((t) => (t.id === 'hooli' ? { ...t, tables: [{ table: 'hooli.orders', key: ['id'], exclude: ['card'] }] }
       : t.id === 'acme' ? { ...t, tables: [{ table: 'dbo.Orders', key: ['Id'], truncate: { Notes: 50 } }] } : t));
+    file.tenants.push({ id: 'wonka', database: { kind: 'mariadb', host: 'maria.example.com', name: 'wonka' }, credentials: { secret: 'wonka-db' },
+      tables: [{ table: 'wonka.customers', key: ['id'], exclude: ['ssn'], hash: ['email'], asterisks: { phone: 4 } }] });
+    expect(configOf(file, 'wonka')).toMatchObject({
+      'column.exclude.list': 'wonka\\.customers\\.ssn',
+      [`column.mask.hash.v2.SHA-256.with.salt.${SALT}`]: 'wonka\\.customers\\.email',
+      'column.mask.with.4.chars': 'wonka\\.customers\\.phone',
+    });
     expect(configOf(file, 'hooli')['column.exclude.list']).toBe('hooli\\.orders\\.card');
     expect(configOf(file, 'acme')['column.truncate.to.50.chars']).toBe('dbo\\.Orders\\.Notes');
   });

@@ -1,6 +1,6 @@
 import { ApiObject, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { ConnectCluster } from '../src';
+import { compareDebeziumVersions, ConnectCluster, pluginVersion } from '../src';
 
 const kafka = { bootstrapServers: 'kafka:9092' };
 
@@ -62,6 +62,28 @@ describe('ConnectCluster', () => {
         artifacts: [{ type: 'maven', group: 'io.debezium', artifact: `debezium-connector-${kind}`, version: '3.6.1.Final' }],
       })),
     });
+  });
+
+  test('builds the MariaDB plugin at its newest release on Maven Central when the cluster runs a newer Debezium', () => {
+    const versions = (debeziumVersion: string) => {
+      const cluster = new ConnectCluster(Testing.chart(), 'Connect', {
+        namespace: 'cdc', kafka, build: { image: 'reg/connect:1' }, plugins: ['mariadb', 'mysql'], debeziumVersion,
+      });
+      return spec(cluster).build.plugins.map((p: any) => `${p.artifacts[0].artifact}:${p.artifacts[0].version}`);
+    };
+    expect(versions('3.6.1.Final')).toEqual(['debezium-connector-mariadb:3.5.0.Final', 'debezium-connector-mysql:3.6.1.Final']);
+    expect(versions('3.7.0.Alpha2')).toEqual(['debezium-connector-mariadb:3.5.0.Final', 'debezium-connector-mysql:3.7.0.Alpha2']);
+    // a cluster on an older Debezium gets the MariaDB plugin of its own version
+    expect(versions('3.4.0.Final')).toEqual(['debezium-connector-mariadb:3.4.0.Final', 'debezium-connector-mysql:3.4.0.Final']);
+    expect(versions('3.5.0.Final')).toEqual(['debezium-connector-mariadb:3.5.0.Final', 'debezium-connector-mysql:3.5.0.Final']);
+  });
+
+  test('orders Debezium versions as Debezium releases them', () => {
+    const sorted = ['3.6.1.Final', '3.5.0.Final', '3.6.0.CR1', '3.6.0.Final', '3.6.0.Alpha2', '3.6.0.Beta1', '3.6.0.Alpha1', '3.10.0.Final', '3.6.10.Final']
+      .sort(compareDebeziumVersions);
+    expect(sorted).toEqual(['3.5.0.Final', '3.6.0.Alpha1', '3.6.0.Alpha2', '3.6.0.Beta1', '3.6.0.CR1', '3.6.0.Final', '3.6.1.Final', '3.6.10.Final', '3.10.0.Final']);
+    expect(pluginVersion('postgres', '3.7.0.Final')).toBe('3.7.0.Final');
+    expect(() => compareDebeziumVersions('3.6', '3.6.1.Final')).toThrowError('"3.6" is not a Debezium release version; write it as on Maven Central, e.g. "3.6.1.Final"');
   });
 
   test('uses a prebuilt image without a build', () => {

@@ -21,6 +21,7 @@ describe('MySqlConnector', () => {
       'database.include.list': 'hooli',
       'table.include.list': 'hooli\\.orders',
       'schema.history.internal.kafka.topic': 'hooli.schema-history',
+      'schema.history.internal.store.only.captured.databases.ddl': true,
     });
     expect(config['database.server.id']).toBe(connector.serverId);
     expect(connector.serverId).toBe(again.serverId);

@@ -13,7 +13,7 @@ const root = path.join(__dirname, '..');
 let consumer: string;
 
 const CONSUMER_MAIN = `import { App, Chart } from 'cdk8s';
-import { CdcPlatform, loadTenantsFile, PostgresConnector, ConnectCluster } from 'tenant-cdc';
+import { CdcPlatform, loadTenantsFile, MariaDbConnector, PostgresConnector, ConnectCluster } from 'tenant-cdc';
 
 const app = new App({ outdir: 'out' });
 const chart = new Chart(app, 'infra', { disableResourceNameHashes: true });
@@ -21,6 +21,7 @@ const platform = new CdcPlatform(chart, 'cdc', loadTenantsFile('tenants.yaml'));
 // the lower-level constructs are exported too
 const cluster = ConnectCluster.fromConnectClusterName(chart, 'Other', { name: 'other', namespace: 'ops', kafka: { bootstrapServers: 'k:9092' } });
 new PostgresConnector(chart, 'Extra', { cluster, tenantId: 'extra', database: { host: 'pg', name: 'extra' }, credentials: { secret: 'extra-db' }, tables: ['public.t'] });
+new MariaDbConnector(chart, 'ExtraMaria', { cluster, tenantId: 'extra-maria', database: { host: 'maria', name: 'em' }, credentials: { secret: 'em-db' }, tables: ['em.t'] });
 console.log(platform.config.tenants.length);
 app.synth();
 `;
@@ -50,10 +51,10 @@ describe('the packed package', () => {
     const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
     execFileSync(tsc, ['--strict', '--module', 'commonjs', '--target', 'ES2022', '--moduleResolution', 'node', '--esModuleInterop', '--skipLibCheck', 'main.ts'], { cwd: consumer, stdio: 'pipe' });
     const stdout = execFileSync('node', ['main.js'], { cwd: consumer, encoding: 'utf8' });
-    expect(stdout.trim()).toBe('6');
+    expect(stdout.trim()).toBe('8');
     const objects = parseManifests(fs.readFileSync(path.join(consumer, 'out', 'infra.k8s.yaml'), 'utf8'));
     expect(objects.filter((o) => o.kind === 'KafkaConnector').map((o) => o.metadata.name).sort())
-      .toEqual(['alpha', 'beta', 'delta', 'epsilon', 'extra', 'gamma', 'zeta']);
+      .toEqual(['alpha', 'beta', 'delta', 'epsilon', 'eta', 'extra', 'extra-maria', 'gamma', 'theta', 'zeta']);
     expect(objects.find((o) => o.kind === 'KafkaConnect')!.metadata.name).toBe('tenants-eu');
   });
 });

@@ -31,7 +31,7 @@ export interface KafkaFootprint {
   readonly tasks: number;
   /** Per-table change topics. */
   readonly changeTopics: TopicCount;
-  /** Debezium's schema history topics (SQL Server, MySQL): one partition each. */
+  /** Debezium's schema history topics (SQL Server, MySQL, MariaDB): one partition each. */
   readonly schemaHistoryTopics: TopicCount;
   /** The consumer-facing schema change topics (`<prefix>`), when `include.schema.changes` is on. */
   readonly schemaChangeTopics: TopicCount;
@@ -105,7 +105,7 @@ function clusterFootprint(connect: SynthesizedObject, connectors: readonly Synth
     tasks += running;
     clients += running * CLIENTS_PER_TASK;
     for (let i = 0; i < tables * databases; i++) change.push(partitions);
-    if (kind === 'sqlserver' || kind === 'mysql') {
+    if (kind !== undefined && DEBEZIUM_PLUGINS[kind].schemaHistory) {
       history.push(1);
       clients += running * 2;
       if (String(config['include.schema.changes'] ?? 'true') !== 'false') schemaChanges.push(partitions);

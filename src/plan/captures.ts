@@ -1,3 +1,4 @@
+import { DEBEZIUM_PLUGINS } from '../database-kind';
 import type { SynthesizedObject } from '../footprint/kafka-footprint';
 import { GROUP_LABEL, TENANT_LABEL } from '../labels';
 import { PROCESSOR_ENV } from '../processor/env';
@@ -72,6 +73,7 @@ function groupRoutes(objects: readonly SynthesizedObject[]): Map<string, string>
   return routes;
 }
 
+/** The database kind of a connector class; a class tenant-cdc does not write stays as it is. */
 function kindOf(connectorClass: string): string {
-  return connectorClass.includes('sqlserver') ? 'sqlserver' : connectorClass.includes('postgresql') ? 'postgres' : connectorClass.includes('mysql') ? 'mysql' : connectorClass;
+  return Object.entries(DEBEZIUM_PLUGINS).find(([, plugin]) => plugin.connectorClass === connectorClass)?.[0] ?? connectorClass;
 }

@@ -123,6 +123,7 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
       explanation: [before.group ? `its database ${before.database} leaves the shared connector of SQL Server group ${before.group}, which restarts`
         : `its connector ${before.connector} is deleted (its offsets stay in ${before.offsets} but nothing reads them)`,
       `left behind: its topics (${before.topicPrefix}.* ${before.group ? `for database ${before.database}` : ''})`.replace(' )', ')')
+        + (ownHeartbeatTopic(before) ? `, its heartbeat topic ${ownHeartbeatTopic(before)}` : '')
         + (before.kind === 'postgres' ? `, and on ${before.config['database.hostname']}:${before.config['database.port']} its replication slot `
           + `${before.config['slot.name']} (which keeps WAL until it is dropped) and publication ${before.config['publication.name']}` : '')
         + (before.kind === 'sqlserver' ? ', and CDC stays enabled on the database (a DBA step to disable)' : '')],
@@ -168,6 +169,12 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
   }
   if (consequences.size === 0) return undefined;
   return { tenant: id, change: 'changed', before, after, config, consequences: [...consequences], explanation, cleanup: [] };
+}
+
+/** The heartbeat topic a connector writes alone (Debezium's `__debezium-heartbeat.<prefix>`), when it shares none. */
+function ownHeartbeatTopic(capture: TenantCapture): string | undefined {
+  const heartbeats = Number(capture.config['heartbeat.interval.ms'] ?? 0) > 0;
+  return heartbeats && capture.config['topic.heartbeat.name'] === undefined ? `__debezium-heartbeat.${capture.topicPrefix}` : undefined;
 }
 
 /** Statements to run by hand for what a removed tenant leaves in its database. */

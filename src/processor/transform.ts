@@ -117,7 +117,7 @@ export const debeziumTransform: Transform = (record, routes) => {
   }
 
   const database = String(source.db ?? '');
-  // MySQL has no schemas: its database plays that part in topic names and here
+  // MySQL and MariaDB have no schemas: the database plays that part in topic names and here
   const schema = String(source.schema ?? source.db ?? '');
   const table = source.table;
   const tenant = routes.get(`${source.name}/${database}`) ?? routes.get(source.name) ?? source.name;
@@ -174,9 +174,10 @@ function unwrap(json: unknown): unknown {
 
 /**
  * Where in the database's log the change is, as the connector reports it (numbers with all their digits):
- * SQL Server `<commit_lsn>:<change_lsn>:<event_serial_no>`, PostgreSQL the change's `lsn`, MySQL
- * `<binlog file>:<event position>:<row in event>` (prefixed with `<gtid>/` when GTIDs are on: the GTID
- * names the transaction, the binlog position the change within it).
+ * SQL Server `<commit_lsn>:<change_lsn>:<event_serial_no>`, PostgreSQL the change's `lsn`, MySQL and MariaDB
+ * `<binlog file>:<event position>:<row in event>` (prefixed with `<gtid>/` when the event has a GTID: the GTID
+ * names the transaction, the binlog position the change within it). MariaDB always writes GTIDs while
+ * streaming, as `<domain>-<server id>-<sequence>` (e.g. `0-1-42`); MySQL's are `<server uuid>:<n>`.
  */
 function positionOf(source: Record<string, unknown>): string {
   const text = (value: unknown) => (value === undefined || value === null ? '' : textOf(value));

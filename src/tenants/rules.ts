@@ -52,17 +52,22 @@ export const MAX_TENANT_ID_LENGTH = 50;
 export const MAX_CONNECT_NAME_LENGTH = 45;
 
 /** The database kinds tenant-cdc can capture. */
-export const DATABASE_KINDS = ['sqlserver', 'postgres', 'mysql'] as const;
+export const DATABASE_KINDS = ['sqlserver', 'postgres', 'mysql', 'mariadb'] as const;
 export type DatabaseKindName = (typeof DATABASE_KINDS)[number];
 
 /** The default port of each database kind. */
-export const DEFAULT_PORTS: Record<DatabaseKindName, number> = { sqlserver: 1433, postgres: 5432, mysql: 3306 };
+export const DEFAULT_PORTS: Record<DatabaseKindName, number> = { sqlserver: 1433, postgres: 5432, mysql: 3306, mariadb: 3306 };
+
+/** The kinds Debezium reads from a binlog (debezium-connector-binlog): `db.table` names, server ids, one replication protocol. */
+export const BINLOG_KINDS: readonly DatabaseKindName[] = ['mysql', 'mariadb'];
 
 /** Debezium 3 snapshot modes each connector accepts that need no further keys. */
 export const SNAPSHOT_MODES: Record<DatabaseKindName, readonly string[]> = {
   sqlserver: ['initial', 'always', 'initial_only', 'no_data', 'recovery', 'when_needed', 'when_needed_no_data'],
   postgres: ['initial', 'always', 'initial_only', 'no_data', 'when_needed'],
   mysql: ['initial', 'always', 'initial_only', 'no_data', 'recovery', 'when_needed'],
+  // BinlogConnectorConfig.SnapshotMode, shared with MySQL; 3.5.0 (the MariaDB plugin Maven Central has) also takes `never`, gone in 3.6
+  mariadb: ['initial', 'always', 'initial_only', 'no_data', 'recovery', 'when_needed'],
 };
 
 /** Every snapshot mode any kind accepts, for the schema. */

@@ -211,7 +211,7 @@ const database = z.strictObject({
         : 'use a host name or IP address (letters, digits, \'-\', \'_\' and \'.\')';
     ctx.addIssue({ code: 'custom', input: host, message: `${show(host)} is not a host name Debezium accepts; ${fix}` });
   }).meta({ description: 'Host name or IP address of the database server (no instance, no port).' }),
-  port: integer(1, 65535, 'the port').meta({ description: 'Database server port; 1433, 5432 or 3306 by kind.' }),
+  port: integer(1, 65535, 'the port').meta({ description: 'Database server port; by kind 1433 (sqlserver), 5432 (postgres), 3306 (mysql, mariadb).' }),
   name: z.string().min(1, { error: 'must not be empty; give the name of the database to capture' })
     .max(128, { error: (iss) => `database names have at most 128 characters, got ${show(iss.input)}` })
     .refine((n) => n.trim() === n, { error: (iss) => `${show(iss.input)} starts or ends with a space; remove the spaces around the name` })
@@ -235,7 +235,7 @@ const table = z.string().superRefine((name, ctx) => {
   if (parts.length !== 2 || !parts.every((p) => rules.TABLE_NAME_PART.test(p))) {
     ctx.addIssue({
       code: 'custom', input: name,
-      message: `${show(name)} is not schema.table; write one schema (mysql: database) and one table joined by a single dot, e.g. "dbo.Orders", `
+      message: `${show(name)} is not schema.table; write one schema (mysql, mariadb: database) and one table joined by a single dot, e.g. "dbo.Orders", `
         + 'with no commas or spaces (SQL Server: no database part, it comes from database.name)',
     });
   }
@@ -249,7 +249,7 @@ const charCounts = z.record(columnName, integer(1, 100_000, 'the number of chara
 
 /** A table with column rules: what to capture of it, and what to mask at the source (README: Columns). */
 const tableWithColumns = z.strictObject({
-  table: table.meta({ description: 'The table, `schema.table` (mysql: `db.table`).' }),
+  table: table.meta({ description: 'The table, `schema.table` (mysql, mariadb: `db.table`).' }),
   key: columnList.meta({ description: 'The table\'s primary key columns: they are always captured and never masked (the row key depends on them).' }),
   include: columnList.meta({ description: 'Capture only these columns (and the key). Not with `exclude`.' }),
   exclude: columnList.meta({ description: 'Never capture these columns. Not with `include`.' }),
@@ -261,8 +261,8 @@ const tableWithColumns = z.strictObject({
 
 const tables = z.array(z.union([table, tableWithColumns], {
   error: (iss) => `${show(iss.input)} is not a table; write "schema.table", or { table: schema.table, key: [...], exclude: [...], ... } for column rules`,
-})).min(1, { error: 'needs at least one table; list them as schema.table (mysql: db.table)' })
-  .meta({ description: 'Tables to capture, as `schema.table` (mysql: `db.table`), or objects with column rules.' });
+})).min(1, { error: 'needs at least one table; list them as schema.table (mysql, mariadb: db.table)' })
+  .meta({ description: 'Tables to capture, as `schema.table` (mysql, mariadb: `db.table`), or objects with column rules.' });
 
 const masking = z.strictObject({
   salt: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, {

@@ -1,11 +1,13 @@
+import { BINLOG_KINDS } from './rules';
+
 /**
  * A tenant's `tables:`: which tables it captures and the rules for their columns, checked the way
- * Debezium will apply them (column names are `schema.table.column`, MySQL `db.table.column`).
+ * Debezium will apply them (column names are `schema.table.column`, MySQL and MariaDB `db.table.column`).
  */
 
 /** The column rules of one table, as the constructs take them. */
 export interface TableColumns {
-  /** `schema.table` (MySQL `db.table`). */
+  /** `schema.table` (MySQL and MariaDB `db.table`). */
   readonly table: string;
   /** Primary key columns: always captured, never masked. */
   readonly key: readonly string[];
@@ -41,9 +43,10 @@ export function resolveTables(entries: readonly TableEntry[], path: ReadonlyArra
     const namePath = typeof entry === 'string' ? [...path, i] : [...path, i, 'table'];
     if (seen.has(name.toLowerCase())) fail(namePath, `${JSON.stringify(name)} is listed twice; remove the duplicate`);
     seen.add(name.toLowerCase());
-    if (context.kind === 'mysql' && name.split('.')[0] !== context.database) {
+    // a binlog connector captures one database (database.include.list): its tables are written db.table
+    if ((BINLOG_KINDS as readonly string[]).includes(context.kind) && name.split('.')[0] !== context.database) {
       fail(namePath, `${JSON.stringify(name)} is not in the tenant's database ${JSON.stringify(context.database)}${inherited}; `
-        + `mysql tables are written database.table, e.g. "${context.database}.${name.split('.')[1]}"`);
+        + `${context.kind} tables are written database.table, e.g. "${context.database}.${name.split('.')[1]}"`);
     }
     names.push(name);
     if (typeof entry !== 'string') {

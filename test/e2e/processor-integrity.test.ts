@@ -10,13 +10,15 @@ import { committed, consumeAll, endOffsets, isolatedPipeline, processorFleet, pr
 const processors = processorFleet();
 afterEach(processors.stopAll);
 
-const KINDS: DocumentedKind[] = ['sqlserver', 'postgres', 'mysql'];
-const SCHEMA: Record<DocumentedKind, string> = { sqlserver: 'dbo', postgres: 'public', mysql: 'inventory' };
+const KINDS: DocumentedKind[] = ['sqlserver', 'postgres', 'mysql', 'mariadb'];
+const SCHEMA: Record<DocumentedKind, string> = { sqlserver: 'dbo', postgres: 'public', mysql: 'inventory', mariadb: 'stock' };
 
 /** A distinct streaming position per kind and sequence number, numbers beyond 2^53 where the kind writes numbers. */
 function position(kind: DocumentedKind, seq: number): string {
   if (kind === 'sqlserver') return `"change_lsn":"00000027:00000758:${(seq + 2).toString(16).padStart(4, '0')}","commit_lsn":"00000027:00000758:0100","event_serial_no":1`;
   if (kind === 'postgres') return `"txId":777,"lsn":${9007199254740993n + BigInt(seq) * 64n},"xmin":null`;
+  // MariaDB writes a GTID (`<domain>-<server id>-<sequence>`) for every streamed transaction
+  if (kind === 'mariadb') return `"gtid":"0-1-${42 + seq}","file":"mariadb-bin.000003","pos":${154 + seq * 300},"row":0`;
   return `"gtid":null,"file":"mysql-bin.000003","pos":${154 + seq * 300},"row":0`;
 }
 
@@ -82,6 +84,15 @@ describe('the final topic holds exactly what the databases committed', () => {
     // two identical UPDATEs of one row in one transaction: same GTID, the binlog position tells them apart
     for (const pos of [2210, 2510]) {
       add(`mysql gtid update at ${pos}`, { kind: 'mysql', prefix, op: 'u', key: '{"id":5}', before: note('x'), after: note('x'), position: `"gtid":"3e11fa47-71ca-11e1-9e33-c80aa9429562:23","file":"mysql-bin.000003","pos":${pos},"row":0` });
+    }
+    for (const n of ['a', 'b']) add(`mariadb keyless snapshot ${n}`, { kind: 'mariadb', prefix, op: 'r', key: null, after: note(n), position: '"gtid":null,"file":"mariadb-bin.000003","pos":1543,"row":0' });
+    // MariaDB: two identical UPDATEs in one transaction (one GTID), and two rows of one multi-row UPDATE (one binlog event, rows 0 and 1)
+    for (const pos of [2210, 2510]) {
+      add(`mariadb gtid update at ${pos}`, { kind: 'mariadb', prefix, op: 'u', key: '{"id":5}', before: note('x'), after: note('x'), position: `"gtid":"0-1-42","file":"mariadb-bin.000003","pos":${pos},"row":0` });
+    }
+    for (const [id, rowInEvent] of [['7', 0], ['8', 1]] as const) {
+      add(`mariadb multi-row update row ${rowInEvent}`, { kind: 'mariadb', prefix, op: 'u', key: `{"id":${id}}`, before: row({ id, note: 'x' }), after: row({ id, note: 'x' }),
+        position: `"gtid":"0-1-43","file":"mariadb-bin.000003","pos":2810,"row":${rowInEvent}` });
     }
     // two UPDATEs of one row in one PostgreSQL transaction: same txId, own LSNs
     for (const lsn of ['33820000', '33820184']) add(`postgres update at ${lsn}`, { kind: 'postgres', prefix, op: 'u', key: '{"id":5}', before: note('x'), after: note('x'), position: `"txId":791,"lsn":${lsn},"xmin":null` });

@@ -40,6 +40,20 @@ describe('the Kafka footprint of an output', () => {
     expect(footprint.heartbeatTopics.topics).toBe(0);
   });
 
+  test('counts a MariaDB tenant\'s schema history and its own heartbeat topic', () => {
+    const file = sampleTenants();
+    const before = footprintOf(file).get('cdc-connect')!;
+    file.tenants.push({ id: 'wonka', database: { kind: 'mariadb', host: 'maria.example.com', name: 'wonka' }, credentials: { secret: 'wonka-db' }, tables: ['wonka.orders'] });
+    const after = footprintOf(file).get('cdc-connect')!;
+    expect(after.changeTopics.topics - before.changeTopics.topics).toBe(1);
+    expect(after.schemaHistoryTopics.topics - before.schemaHistoryTopics.topics).toBe(1);
+    // its plugin (3.5.0.Final) cannot share the cluster's: __debezium-heartbeat.wonka
+    expect(after.heartbeatTopics.topics - before.heartbeatTopics.topics).toBe(1);
+    expect(after.schemaChangeTopics.topics).toBe(0);
+    // a task's producer and admin, and the schema history's producer and consumer
+    expect(after.clients - before.clients).toBe(4);
+  });
+
   test('sums Connect clusters', () => {
     const file = sampleTenants({ connect: { name: 'a', build: { image: 'r/c:1' }, clusters: [{ name: 'b' }] } });
     file.tenants = file.tenants.map((t, i) => ({ ...t, connect: i === 0 ? 'a' : 'b' }));

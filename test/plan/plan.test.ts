@@ -40,6 +40,16 @@ describe('planChanges', () => {
     expect(guardProblems(result)).toEqual([]);
   });
 
+  test('a removed MariaDB tenant leaves its topics and its own heartbeat topic behind', () => {
+    const wonka = { id: 'wonka', database: { kind: 'mariadb' as const, host: 'maria.example.com', name: 'wonka' }, credentials: { secret: 'wonka-db' }, tables: ['wonka.orders'] };
+    const before = withTenants(sampleTenants(), (tenants) => [...tenants, wonka]);
+    const added = plan(sampleTenants(), before).tenants[0];
+    expect(added).toMatchObject({ tenant: 'wonka', change: 'added', consequences: ['snapshot'], after: { kind: 'mariadb', database: 'wonka' } });
+    const removed = plan(before, sampleTenants()).tenants[0];
+    expect(removed).toMatchObject({ tenant: 'wonka', change: 'removed', consequences: ['data-left-behind'], cleanup: [] });
+    expect(removed.explanation[1]).toBe('left behind: its topics (wonka.*), its heartbeat topic __debezium-heartbeat.wonka');
+  });
+
   test('a table edit restarts the connector; a pause is a state change; neither is guarded', () => {
     const after = withTenants(sampleTenants(), (tenants) => tenants.map((t) => (t.id === 'acme' ? { ...t, tables: ['dbo.Orders', 'dbo.Lines'] }
       : t.id === 'hooli' ? { ...t, state: 'paused' as const } : t)));

@@ -10,7 +10,7 @@ function record(spec: ChangeSpec, overrides: Partial<SourceRecord> = {}): Source
   return { topic: topicOf(spec), partition: 0, offset: '7', key: Buffer.from(changeKey(spec)), value: Buffer.from(changeValue(spec)), ...overrides };
 }
 
-const kinds: Array<[ChangeSpec['kind'], string, string]> = [['sqlserver', 'AcmeProd', 'dbo'], ['postgres', 'globex', 'public'], ['mysql', 'hooli', 'hooli']];
+const kinds: Array<[ChangeSpec['kind'], string, string]> = [['sqlserver', 'AcmeProd', 'dbo'], ['postgres', 'globex', 'public'], ['mysql', 'hooli', 'hooli'], ['mariadb', 'wonka', 'wonka']];
 
 describe('debeziumTransform', () => {
   test.each(kinds.flatMap(([kind, database, schema]) => [false, true].map((withSchema) => [kind, database, schema, withSchema] as const)))(
@@ -128,6 +128,21 @@ describe('debeziumTransform keeps what the database committed (events written fr
       position: `"gtid":"3e11fa47-71ca-11e1-9e33-c80aa9429562:23","file":"mysql-bin.000003","pos":${pos},"row":0` })).event;
     expect(update(2210).eventId).not.toBe(update(2510).eventId);
     expect(update(2210).source.position).toBe('3e11fa47-71ca-11e1-9e33-c80aa9429562:23/mysql-bin.000003:2210:0');
+  });
+
+  test('reads MariaDB\'s change events as MySQL\'s: database as schema, its GTID naming the transaction, the binlog position the change', () => {
+    const update = (pos: number, withSchema = false) => forward(documented({ kind: 'mariadb', prefix: 'wonka', op: 'u', key: '{"id":5}', before: row({ id: '5', note: 'a' }),
+      after: row({ id: '5', note: 'b' }), position: `"gtid":"0-1-42","file":"mariadb-bin.000003","pos":${pos},"row":0`, withSchema }));
+    const first = update(2210);
+    expect(first.event).toMatchObject({ tenant: 'wonka', op: 'update', database: 'stock', schema: 'stock', table: 'orders',
+      source: { connector: 'mariadb', position: '0-1-42/mariadb-bin.000003:2210:0', committedAt: 1764000000123, snapshot: false } });
+    expect(first.message.key).toBe('wonka:stock.orders:{"id":5}');
+    expect(first.message.headers).toEqual({ 'cdc-tenant': 'wonka', 'cdc-table': 'stock.orders', 'cdc-op': 'update' });
+    expect(update(2210, true).event.eventId).toBe(first.event.eventId);
+    expect(update(2510).event.eventId).not.toBe(first.event.eventId);
+    // a snapshot read has no GTID: the binlog position where the snapshot started
+    const read = forward(documented({ kind: 'mariadb', prefix: 'wonka', op: 'r', key: '{"id":5}', after: row({ id: '5' }), position: '"gtid":null,"file":"mariadb-bin.000003","pos":1543,"row":0' }));
+    expect(read.event.source).toMatchObject({ connector: 'mariadb', position: 'mariadb-bin.000003:1543:0', snapshot: true });
   });
 
   test('sends an empty value or key to the DLQ, and skips only a null value', () => {

@@ -1,8 +1,8 @@
 /**
- * Debezium change events as Kafka Connect's JsonConverter writes them, for SQL Server, PostgreSQL and
- * MySQL, with or without `schemas.enable`. Shapes follow Debezium 3.6 (its documentation, "Data change events" and the JsonConverter).
+ * Debezium change events as Kafka Connect's JsonConverter writes them, for SQL Server, PostgreSQL, MySQL
+ * and MariaDB, with or without `schemas.enable`. Shapes follow Debezium 3.6 (its documentation, "Data change events" and the JsonConverter).
  */
-export type Kind = 'sqlserver' | 'postgres' | 'mysql';
+export type Kind = 'sqlserver' | 'postgres' | 'mysql' | 'mariadb';
 
 export interface ChangeSpec {
   readonly kind: Kind;
@@ -38,7 +38,9 @@ function source(spec: ChangeSpec): Record<string, unknown> {
     return { ...common, schema: 'dbo', table: spec.table, change_lsn: lsn, commit_lsn: lsn.replace(/0002$/, '0003'), event_serial_no: 1 };
   }
   if (spec.kind === 'postgres') return { ...common, schema: 'public', table: spec.table, txId: 700 + spec.seq, lsn: 24_000_000 + spec.seq * 64, xmin: null };
-  return { ...common, table: spec.table, server_id: 1, gtid: null, file: 'binlog.000003', pos: 1000 + spec.seq * 200, row: 0, thread: 12, query: null };
+  // MySQL and MariaDB write the same binlog source block; MariaDB names every streamed transaction with a GTID
+  const gtid = spec.kind === 'mariadb' && spec.op !== 'r' ? `0-1-${spec.seq}` : null;
+  return { ...common, table: spec.table, server_id: 1, gtid, file: 'binlog.000003', pos: 1000 + spec.seq * 200, row: 0, thread: 12, query: null };
 }
 
 /** The value of one change event. */

@@ -18,7 +18,8 @@ export function debeziumProblems(manifests: readonly Manifest[]): string[] {
     const config: Record<string, unknown> = connector.spec.config;
     const fail = (message: string) => problems.push(`${name}: ${message}`);
     const kind = { 'io.debezium.connector.sqlserver.SqlServerConnector': 'sqlserver', 'io.debezium.connector.postgresql.PostgresConnector': 'postgres',
-      'io.debezium.connector.mysql.MySqlConnector': 'mysql' }[connector.spec.class as string];
+      'io.debezium.connector.mysql.MySqlConnector': 'mysql', 'io.debezium.connector.mariadb.MariaDbConnector': 'mariadb' }[connector.spec.class as string];
+    const binlog = kind === 'mysql' || kind === 'mariadb';
     if (!kind) fail(`unknown class ${connector.spec.class}`);
 
     for (const key of Object.keys(config)) {
@@ -42,7 +43,7 @@ export function debeziumProblems(manifests: readonly Manifest[]): string[] {
       if (config[key] === undefined) fail(`${key} is needed for Connect to create topics`);
     }
 
-    if (kind === 'sqlserver' || kind === 'mysql') {
+    if (kind === 'sqlserver' || binlog) {
       const history = String(config['schema.history.internal.kafka.topic'] ?? '');
       if (!history) fail('no schema history topic');
       if (history === prefix) fail('the schema history topic equals topic.prefix');
@@ -63,7 +64,8 @@ export function debeziumProblems(manifests: readonly Manifest[]): string[] {
       if (!/^[a-z0-9_]{1,63}$/.test(slot)) fail(`slot.name ${slot} is invalid`);
       claim(seen.slot, `${config['database.hostname']}:${config['database.port']}/${slot}`, name, 'slot');
     }
-    if (kind === 'mysql') {
+    if (binlog) {
+      // MySQL and MariaDB tenants of one server share its replica ids
       const id = Number(config['database.server.id']);
       if (!Number.isInteger(id) || id < 1 || id > 4294967295) fail(`database.server.id ${config['database.server.id']} is invalid`);
       claim(seen.serverId, `${config['database.hostname']}:${config['database.port']}/${id}`, name, 'server id');

@@ -1,15 +1,18 @@
 /**
  * Debezium 3 change events written by hand from Debezium's documentation ("Data change events" of the SQL
- * Server, PostgreSQL and MySQL connector pages; "Kafka Connect's JsonConverter", both `schemas.enable`
+ * Server, PostgreSQL, MySQL and MariaDB connector pages; "Kafka Connect's JsonConverter", both `schemas.enable`
  * settings), not by the generator in debezium-events.ts. They are JSON *text*: numbers appear exactly as
  * Jackson writes them (int64 beyond 2^53, `1.0E-5`, `100.0`), which JavaScript numbers cannot express.
  *
  * Source blocks per the docs: SQL Server has `change_lsn`, `commit_lsn` (strings) and `event_serial_no`;
  * PostgreSQL `lsn` (int64), `txId`, `sequence` (`["<last commit lsn>","<lsn>"]`); MySQL `file`, `pos`,
- * `row`, `gtid`, `server_id`. A snapshot gives every row of a table the same position.
+ * `row`, `gtid`, `server_id`; MariaDB the same binlog fields (both write debezium-connector-binlog's
+ * BinlogSourceInfo) under connector `mariadb`, with GTIDs as MariaDB writes them, `<domain>-<server id>-<sequence>`
+ * (`0-1-42`; MariaDbStreamingChangeEventSource), and binlog files `mariadb-bin.NNNNNN`. A snapshot gives every
+ * row of a table the same position.
  */
 
-export type DocumentedKind = 'sqlserver' | 'postgres' | 'mysql';
+export type DocumentedKind = 'sqlserver' | 'postgres' | 'mysql' | 'mariadb';
 
 export interface DocumentedChange {
   readonly kind: DocumentedKind;
@@ -27,14 +30,19 @@ export interface DocumentedChange {
   readonly withSchema?: boolean;
 }
 
-export const DATABASE: Record<DocumentedKind, string> = { sqlserver: 'AcmeProd', postgres: 'globex', mysql: 'inventory' };
-const SCHEMA: Record<DocumentedKind, string> = { sqlserver: 'dbo', postgres: 'public', mysql: 'inventory' };
-const CONNECTOR: Record<DocumentedKind, string> = { sqlserver: 'sqlserver', postgres: 'postgresql', mysql: 'mysql' };
+export const DATABASE: Record<DocumentedKind, string> = { sqlserver: 'AcmeProd', postgres: 'globex', mysql: 'inventory', mariadb: 'stock' };
+const SCHEMA: Record<DocumentedKind, string> = { sqlserver: 'dbo', postgres: 'public', mysql: 'inventory', mariadb: 'stock' };
+const CONNECTOR: Record<DocumentedKind, string> = { sqlserver: 'sqlserver', postgres: 'postgresql', mysql: 'mysql', mariadb: 'mariadb' };
+/** The release that writes the events: Maven Central's MariaDB connector is 3.5.0.Final. */
+const VERSION: Record<DocumentedKind, string> = { sqlserver: '3.6.1.Final', postgres: '3.6.1.Final', mysql: '3.6.1.Final', mariadb: '3.5.0.Final' };
 export const TABLE = 'orders';
 
-/** The raw topic of a change (SQL Server `<prefix>.<db>.<schema>.<table>`, PostgreSQL `<prefix>.<schema>.<table>`, MySQL `<prefix>.<db>.<table>`). */
+/**
+ * The raw topic of a change (SQL Server `<prefix>.<db>.<schema>.<table>`, PostgreSQL `<prefix>.<schema>.<table>`,
+ * MySQL and MariaDB `<prefix>.<db>.<table>`).
+ */
 export function documentedTopic(kind: DocumentedKind, prefix: string): string {
-  return kind === 'sqlserver' ? `${prefix}.${DATABASE.sqlserver}.dbo.${TABLE}` : kind === 'postgres' ? `${prefix}.public.${TABLE}` : `${prefix}.${DATABASE.mysql}.${TABLE}`;
+  return kind === 'sqlserver' ? `${prefix}.${DATABASE.sqlserver}.dbo.${TABLE}` : kind === 'postgres' ? `${prefix}.public.${TABLE}` : `${prefix}.${DATABASE[kind]}.${TABLE}`;
 }
 
 /** The schema of the row struct as the JsonConverter writes it: int64 id, NanoTimestamp, MicroTimestamp, a decimal string, doubles. */
@@ -48,9 +56,9 @@ const ROW_SCHEMA = (name: string, field: string) => `{"type":"struct","fields":[
   + `],"optional":true,"name":"${name}.Value","field":"${field}"}`;
 
 function source(change: DocumentedChange): string {
-  const common = `"version":"3.6.1.Final","connector":"${CONNECTOR[change.kind]}","name":"${change.prefix}","ts_ms":1764000000123,"ts_us":1764000000123456,`
+  const common = `"version":"${VERSION[change.kind]}","connector":"${CONNECTOR[change.kind]}","name":"${change.prefix}","ts_ms":1764000000123,"ts_us":1764000000123456,`
     + `"ts_ns":1764000000123456789,"snapshot":"${change.snapshot ?? (change.op === 'r' ? 'true' : 'false')}","db":"${DATABASE[change.kind]}"`;
-  if (change.kind === 'mysql') return `{${common},"sequence":null,"table":"${TABLE}","server_id":223344,${change.position},"thread":7,"query":null}`;
+  if (change.kind === 'mysql' || change.kind === 'mariadb') return `{${common},"sequence":null,"table":"${TABLE}","server_id":223344,${change.position},"thread":7,"query":null}`;
   return `{${common},"sequence":null,"schema":"${SCHEMA[change.kind]}","table":"${TABLE}",${change.position}}`;
 }
 

@@ -88,7 +88,7 @@ describe('a broken tenants file', () => {
     ['a database name with spaces around it', { database: { host: 'a', name: ' A' } }, /^tenants\[0\]\.database\.name: " A" starts or ends with a space/],
     ['a port out of range', { database: { host: 'a', name: 'b', port: 70000 } }, /^tenants\[0\]\.database\.port: the port must be at most 65535, got 70000/],
     ['a port as text', { database: { host: 'a', name: 'b', port: '1433' } }, /^tenants\[0\]\.database\.port: expected a number, got "1433"/],
-    ['an unknown kind', { database: { kind: 'oracle', host: 'a', name: 'b' } }, /^tenants\[0\]\.database\.kind: "oracle" is not a valid database kind; use one of: sqlserver, postgres, mysql/],
+    ['an unknown kind', { database: { kind: 'oracle', host: 'a', name: 'b' } }, /^tenants\[0\]\.database\.kind: "oracle" is not a valid database kind; use one of: sqlserver, postgres, mysql, mariadb$/],
     ['a table without a schema', { tables: ['Orders'] }, /^tenants\[0\]\.tables\[0\]: "Orders" is not schema\.table/],
     ['a table with the database in it', { tables: ['Acme.dbo.Orders'] }, /^tenants\[0\]\.tables\[0\]: "Acme\.dbo\.Orders" is not schema\.table/],
     ['an empty table list', { tables: [] }, /^tenants\[0\]\.tables: needs at least one table/],
@@ -148,6 +148,26 @@ describe('a broken tenants file', () => {
   test('fails on a mysql table outside the tenant\'s database', () => {
     const file = withTenant({ tables: ['other.orders'] }, 2);
     expect(problemsOf(file)).toEqual([expect.stringMatching(/^tenants\[2\]\.tables\[0\]: "other\.orders" is not in the tenant's database "hooli"; .*"hooli\.orders"/)]);
+  });
+
+  test('mariadb tenants: port 3306, tables in their own database, the binlog snapshot modes', () => {
+    const wonka = { id: 'wonka', database: { kind: 'mariadb', host: 'maria.example.com', name: 'wonka' }, credentials: { secret: 'wonka-db' }, tables: ['wonka.orders'], snapshotMode: 'recovery' };
+    const file = sampleTenants() as any;
+    file.tenants.push(wonka);
+    expect(resolveTenantsFile(file).tenants.find((t) => t.id === 'wonka')).toMatchObject({
+      database: { kind: 'mariadb', host: 'maria.example.com', port: 3306, name: 'wonka' }, tables: ['wonka.orders'], snapshotMode: 'recovery',
+    });
+    file.tenants[3] = { ...wonka, tables: ['other.orders'], snapshotMode: 'when_needed_no_data' };
+    expect(problemsOf(file)).toEqual([
+      expect.stringMatching(/^tenants\[3\]\.snapshotMode: the mariadb connector has no snapshot mode "when_needed_no_data"; use one of: initial, always, initial_only, no_data, recovery, when_needed$/),
+      'tenants[3].tables[0]: "other.orders" is not in the tenant\'s database "wonka"; mariadb tables are written database.table, e.g. "wonka.orders"',
+    ]);
+  });
+
+  test('a mysql and a mariadb tenant on one host and port are on one server: they may not capture the same database', () => {
+    const file = sampleTenants() as any;
+    file.tenants.push({ id: 'wonka', database: { kind: 'mariadb', host: 'MY.example.com', name: 'hooli' }, credentials: { secret: 'wonka-db' }, tables: ['hooli.orders'] });
+    expect(problemsOf(file)).toEqual([expect.stringMatching(/^tenants\[3\]\.database: captures the same database as tenants\[2\] \(hooli\)/)]);
   });
 
   test('fails on a snapshot mode the tenant\'s kind lacks, naming the tenant when it comes from defaults', () => {

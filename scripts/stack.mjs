@@ -1,9 +1,11 @@
 // The real test stack, as plain processes on 127.0.0.1 (no Docker here): a single-node KRaft Kafka
-// broker and a distributed Kafka Connect worker from Maven Central artifacts (fetched once into .cache/
+// broker shaped like a managed Kafka (SASL_SSL, ACLs; see kafka-security.mjs) and a distributed Kafka
+// Connect worker configured as Strimzi runs it (see strimzi-operator.mjs), from Maven Central artifacts (fetched once into .cache/
 // with Maven), the Debezium plugins resolved from the Maven coordinates a KafkaConnect's spec.build
 // declares, and PostgreSQL from Debian's packages.
 //
-//   node scripts/stack.mjs kafka start [--port 19092] [--dir .cache/stack/kafka]   starts it, prints the brokers
+//   node scripts/stack.mjs kafka start [--port 19092] [--dir .cache/stack/kafka] [--security sasl_ssl|plaintext]
+//                                            starts it, prints the brokers; <dir>/client.json has the CA and the super user
 //   node scripts/stack.mjs kafka stop  [--dir ...]                                  stops it
 //
 // Tests, the demo and the benchmarks import the functions.
@@ -321,14 +323,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [service, action, ...rest] = process.argv.slice(2);
   const option = (name) => { const i = rest.indexOf(`--${name}`); return i >= 0 ? rest[i + 1] : undefined; };
   if (service !== 'kafka' || !['start', 'stop', 'fetch'].includes(action)) {
-    console.error('usage: node scripts/stack.mjs kafka start|stop|fetch [--port N] [--dir DIR]');
+    console.error('usage: node scripts/stack.mjs kafka start|stop|fetch [--port N] [--dir DIR] [--security sasl_ssl|plaintext]');
     process.exit(2);
   }
   const dir = option('dir');
   // no top-level await: the tests and benchmarks load this file with require()
   const run = async () => {
     if (action === 'fetch') console.log(fetchKafka());
-    else if (action === 'start') console.log((await startKafka({ port: Number(option('port') ?? 19092), ...(dir && { dir }) })).brokers);
+    else if (action === 'start') {
+      const started = await startKafka({ port: Number(option('port') ?? 19092), ...(dir && { dir }), ...(option('security') && { security: option('security') }) });
+      console.log(started.brokers);
+    }
     else await stopKafka({ ...(dir && { dir }) });
   };
   run().catch((error) => { console.error(error.message); process.exit(1); });

@@ -88,6 +88,12 @@ export function kafkaAclsOf(objects: readonly SynthesizedObject[]): PrincipalAcl
       // back at every task start; a check asks for its retention (a failure there is only logged)
       acls.add(principal, client, { type: 'topic', pattern: 'literal', name: String(history) }, ['read', 'write', 'create', 'describe', 'describe-configs'],
         `the schema history of connector ${connector.metadata.name}: created, written and read back at every start`);
+      // its consumer reads the history back under a group id, Debezium's default `<topic.prefix>-schemahistory`
+      // (HistorizedRelationalDatabaseConnectorConfig): before 3.6 it subscribes (JoinGroup needs READ), from
+      // 3.6 on it assigns the partition and only looks up the coordinator (DESCRIBE, which READ implies)
+      const group = config['schema.history.internal.consumer.group.id'] ?? config['schema.history.internal.name'] ?? `${prefix}-schemahistory`;
+      acls.add(principal, client, { type: 'group', pattern: 'literal', name: String(group) }, ['read'],
+        `the group of connector ${connector.metadata.name}'s schema history consumer, which reads the history back at every task start`);
       if (config['include.schema.changes'] !== false && config['include.schema.changes'] !== 'false') {
         acls.add(principal, client, { type: 'topic', pattern: 'literal', name: prefix }, ['write', 'create', 'describe'],
           `the schema change topic of connector ${connector.metadata.name} (include.schema.changes)`);

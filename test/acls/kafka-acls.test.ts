@@ -28,7 +28,10 @@ describe('the ACLs each principal needs', () => {
     ]);
     expect(aclLines(acls.filter((p) => p.principal === 'User:sa-connect'))).toEqual([
       'User:sa-connect IDEMPOTENT-WRITE cluster kafka-cluster',
+      // the schema history consumers' group ids (SQL Server, MySQL): they look up the coordinator when they recover
+      'User:sa-connect READ group acme-schemahistory',
       'User:sa-connect READ group cdc-connect',
+      'User:sa-connect READ group hooli-schemahistory',
       'User:sa-connect WRITE topic __debezium-heartbeat.cdc-connect',
       'User:sa-connect CREATE topic __debezium-heartbeat.cdc-connect',
       'User:sa-connect DESCRIBE topic __debezium-heartbeat.cdc-connect',
@@ -92,11 +95,12 @@ describe('the ACLs each principal needs', () => {
       'User:sa-connect CREATE topic initech.*',
       'User:sa-connect DESCRIBE topic initech.*',
       'User:sa-connect DESCRIBE-CONFIGS topic initech.schema-history',
+      'User:sa-connect READ group initech-schemahistory',
       'User:sa-connect READ topic initech.schema-history',
       'User:sa-connect WRITE topic initech.*',
     ]);
     const text = renderPlan(plan);
-    expect(text).toContain('Kafka ACLs: 7 to add before the change, 0 to remove after it:\n');
+    expect(text).toContain('Kafka ACLs: 8 to add before the change, 0 to remove after it:\n');
     expect(text).toContain('\n  + User:sa-connect WRITE topic initech.*\n');
     // and removing it takes them away again
     expect([...planChanges(synthPlatform(after), synthPlatform(before)).acls.removed].sort()).toEqual([...plan.acls.added].sort());

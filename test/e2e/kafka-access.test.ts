@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { TenantsFile } from '../../src';
-import { kafkaAclsOf } from '../../src/acls/kafka-acls';
+import { kafkaAclsOf, processorAcls } from '../../src/acls/kafka-acls';
 // @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
 import { freePorts } from '../../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
@@ -14,7 +14,7 @@ import type { Manifest } from '../support/synth';
 import { ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
 import { ConnectRest, madeUpPassword } from './support/connect';
 import {
-  applyOutputAcls, clientAs, committed, consumeAll, createTopics, grantAcls, kafkaInfo, KafkaUser, processorFleet, unique, waitFor,
+  applyOutputAcls, clientAs, committed, consumeAll, createTopics, endOffsets, grantAcls, kafkaInfo, KafkaUser, processorFleet, readCommitted, unique, waitFor,
 } from './support/kafka';
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
 import { containerEnvironment, ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
@@ -148,6 +148,37 @@ describe('the emitted ACLs on the real authorizer: enough, and no more', () => {
   });
 });
 
+describe('the processor as its own principal, two replicas', () => {
+  test('at-least-once and exactly-once, as the synthesized Deployment with its emitted ACLs: every change of the tenant once', async () => {
+    const sink = `${run}.events`;
+    const objects = synthPlatform(tenantsFile([tenant]));
+    const env = containerEnvironment(ofKind(objects, 'Deployment')[0], path.join(work, 'processor-pod'));
+    const insert = (from: number, count: number) => postgres.psql(Array.from({ length: count }, (_, i) => `INSERT INTO public.orders VALUES (${from + i}, ${from + i}.25);`).join(' '),
+      tenant.replace(/-/g, '_'));
+    const idsOf = (values: Array<string | null>) => values.map((v) => JSON.parse(v!)).filter((e) => e.tenant === tenant).map((e) => e.key.id);
+
+    for (const [guarantee, from] of [['at-least-once', 1000], ['exactly-once', 2000]] as const) {
+      if (guarantee === 'exactly-once') {
+        // what the ACL listing adds for a processor built with processingGuarantee exactly-once: its slots' transactional ids
+        await grantAcls(access.processorUser.principal, processorAcls({ groupId: env.KAFKA_GROUP_ID, sourceTopics: [], sourcePrefixes: [], sinkTopic: sink,
+          dlqTopic: `${sink}.dlq`, exactlyOnce: true }).filter((g) => g.resource.type === 'transactional-id'));
+      }
+      const replicas = [0, 1].map(() => processors.start({ ...env, PROCESSING_GUARANTEE: guarantee, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' }));
+      for (const replica of replicas) await replica.waitStarted();
+      insert(from, 50);
+      const expected = Array.from({ length: 50 }, (_, i) => from + i);
+      await waitFor(`${guarantee}: the 50 changes`, async () => idsOf((await consumeAll(sink, { idleMs: 2000 })).map((r) => r.value))
+        .filter((id) => id >= from && id < from + 50).length >= 50, 120_000, 1000);
+      const values = guarantee === 'exactly-once' ? (await readCommitted(sink)).map((r) => r.value) : (await consumeAll(sink, { idleMs: 3000 })).map((r) => r.value);
+      const mine = idsOf(values).filter((id) => id >= from && id < from + 50).sort((a, b) => a - b);
+      // at-least-once may repeat a change after a rebalance; exactly-once never
+      expect(guarantee === 'exactly-once' ? mine : [...new Set(mine)], guarantee).toEqual(expected);
+      for (const replica of replicas) expect(replica.output.some((l) => l.includes('refused'))).toBe(false);
+      await processors.stopAll();
+    }
+  });
+});
+
 describe('what the processor says when Kafka refuses it', () => {
   /** The processor of the synthesized Deployment, as the kubelet starts it, on a port the test can ask before it logs in. */
   async function startProcessor(overrides: Record<string, string> = {}) {
@@ -160,36 +191,44 @@ describe('what the processor says when Kafka refuses it', () => {
   }
 
   test('a wrong API secret: not ready, one line naming the principal, the broker and its answer; once Kafka takes it, it resumes where it was', async () => {
+    const sink = `${run}.events`;
     const group = `${run}-connect-processor`;
-    // a first run reads the snapshot and commits its offset
+    const source = `${tenant}.public.orders`;
+    // a first run catches up and commits everything there is
     const first = await startProcessor();
     await first.processor.waitStarted();
-    await waitFor('the snapshot on the final topic', async () => (await consumeAll(`${run}.events`, { idleMs: 1000, timeoutMs: 10_000 })).length >= 1, 60_000, 1000);
-    await waitFor('the committed offset', async () => (await committed(group, [`${tenant}.public.orders`])) >= 1, 60_000, 500);
+    const end = await endOffsets([source]);
+    await waitFor('everything committed', async () => (await committed(group, [source])) >= end, 60_000, 500);
     await processors.stopAll();
+    const before = (await consumeAll(sink, { idleMs: 2000 })).length;
 
     // the API secret in the Secret is not the one Kafka knows (a typo, or a key rotated on one side only)
     const wrong = madeUpPassword();
-    postgres.psql('INSERT INTO public.orders VALUES (2, 20.00)', tenant.replace(/-/g, '_'));
+    postgres.psql('INSERT INTO public.orders VALUES (3000, 30.00)', tenant.replace(/-/g, '_'));
     const { processor, readyz, metrics } = await startProcessor({ KAFKA_SASL_PASSWORD: wrong });
-    await waitFor('the refusal in the log', () => processor.output.some((l) => l.includes('refused the processor\'s login')), 60_000);
-    await new Promise((r) => setTimeout(r, 8000));
-    expect(await readyz()).toBe(503);
-    expect(processor.child.exitCode).toBe(null);
-    const errors = processor.output.map((l) => JSON.parse(l)).filter((l) => l.level === 'error');
-    // one line, however often it tried
-    expect(errors.map((l) => l.message)).toEqual([expect.stringMatching(new RegExp(
-      `^Kafka at ${kafkaInfo().brokers.replace(/\./g, '\\.')} refused the processor's login as User:${access.processorUser.username} \\(SASL PLAIN user ${access.processorUser.username}\\): `
-      + 'SASL PLAIN authentication failed: Authentication failed: Invalid username or password\\. Check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD'))]);
-    expect(await metrics()).toMatch(/tenant_cdc_kafka_access_refused_total\{kind="authentication"\} [1-9]/);
+    try {
+      await waitFor('the refusal in the log', () => processor.output.some((l) => l.includes('refused the processor\'s login')), 60_000);
+      await new Promise((r) => setTimeout(r, 8000));
+      expect(await readyz()).toBe(503);
+      expect(processor.child.exitCode).toBe(null);
+      const errors = processor.output.map((l) => JSON.parse(l)).filter((l) => l.level === 'error');
+      // one line, however often it tried
+      expect(errors.map((l) => l.message)).toEqual([expect.stringMatching(new RegExp(
+        `^Kafka at ${kafkaInfo().brokers.replace(/\./g, '\\.')} refused the processor's login as User:${access.processorUser.username} \\(SASL PLAIN user ${access.processorUser.username}\\): `
+        + 'SASL PLAIN authentication failed: Authentication failed: Invalid username or password\\. Check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD'))]);
+      expect(await metrics()).toMatch(/tenant_cdc_kafka_access_refused_total\{kind="authentication"\} [1-9]/);
 
-    // Kafka takes the secret now (the key's new secret is active): it logs in by itself and resumes from its offset
-    addKafkaUser(kafkaInfo(), { username: access.processorUser.username, password: wrong });
-    await processor.waitStarted(120_000);
-    await waitFor('ready', async () => (await readyz()) === 200, 60_000, 500);
-    const events = await consumeAll(`${run}.events`, { count: 2, timeoutMs: 60_000 });
-    expect(events.map((e) => JSON.parse(e.value!).key.id).sort()).toEqual([1, 2]);
-    addKafkaUser(kafkaInfo(), { username: access.processorUser.username, password: access.processorUser.password });
+      // Kafka takes the secret now (the key's new secret is active): it logs in by itself and resumes from its offset
+      addKafkaUser(kafkaInfo(), { username: access.processorUser.username, password: wrong });
+      await processor.waitStarted(120_000);
+      await waitFor('ready', async () => (await readyz()) === 200, 60_000, 500);
+      // the change made meanwhile, and nothing it had committed before
+      const events = (await consumeAll(sink, { count: before + 1, timeoutMs: 60_000 })).map((e) => JSON.parse(e.value!));
+      expect(events).toHaveLength(before + 1);
+      expect(events[events.length - 1]).toMatchObject({ tenant, key: { id: 3000 } });
+    } finally {
+      addKafkaUser(kafkaInfo(), { username: access.processorUser.username, password: access.processorUser.password });
+    }
   });
 
   test('a missing ACL: the error names the resource and the ACL to add; granted, the change arrives', async () => {
@@ -201,7 +240,7 @@ describe('what the processor says when Kafka refuses it', () => {
     await grantAcls(access.processorUser.principal, writeOnSink.map((g) => ({ ...g, operations: ['write'] })), { remove: true });
     const { processor, metrics } = await startProcessor();
     await processor.waitStarted();
-    postgres.psql('INSERT INTO public.orders VALUES (3, 30.00)', tenant.replace(/-/g, '_'));
+    postgres.psql('INSERT INTO public.orders VALUES (4000, 40.00)', tenant.replace(/-/g, '_'));
     await waitFor('the refusal in the log', () => processor.output.some((l) => l.includes('TOPIC_AUTHORIZATION_FAILED')), 60_000);
     const line = processor.output.map((l) => JSON.parse(l)).find((l) => l.message.includes('TOPIC_AUTHORIZATION_FAILED'));
     expect(line.level).toBe('error');
@@ -211,7 +250,7 @@ describe('what the processor says when Kafka refuses it', () => {
 
     await grantAcls(access.processorUser.principal, writeOnSink);
     const events = await consumeAll(sink, { count: before + 1, timeoutMs: 120_000 });
-    expect(events.map((e) => JSON.parse(e.value!).key.id)).toContain(3);
+    expect(events.map((e) => JSON.parse(e.value!).key.id)).toContain(4000);
   });
 });
 

@@ -13,8 +13,9 @@ import { startConnect, stopConnect } from '../../scripts/stack.mjs';
 import type { Manifest } from '../support/synth';
 import { ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
 import { ConnectRest, madeUpPassword } from './support/connect';
-import { consumeAll, ProcessorProcess, unique, waitFor, withAdmin } from './support/kafka';
-import { ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
+import { applyOutputAcls, consumeAll, ProcessorProcess, unique, waitFor, withAdmin } from './support/kafka';
+import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
+import { containerEnvironment, ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
 
 /**
  * MariaDB tenants end to end on the real programs: Debian's MariaDB, the Debezium MariaDB plugin the
@@ -23,7 +24,9 @@ import { ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials,
  * KubernetesSecretConfigProvider and the generated Role, and the processor with the synthesized
  * Deployment's environment. Two tenants, one database each on one server: snapshot, streaming, a DDL
  * while streaming, a task restart and a worker restart (the schema history comes back from its topic),
- * column rules, and every change on the final topic exactly once.
+ * column rules, and every change on the final topic exactly once. Kafka is SASL_SSL with ACLs: the schema
+ * history's own producer and consumer log in with the `schema.history.internal.*` settings tenant-cdc
+ * writes, as Connect's principal, with exactly the ACLs it emits (Confluent Cloud's way: no CA named).
  */
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-mariadb-'));
 const namespace = `md-${unique('e2e').slice(4)}`;
@@ -42,13 +45,14 @@ let metricsPort: number;
 let tokenFile: string;
 let processor: ProcessorProcess | undefined;
 let sink: string;
+let access: TestKafkaAccess;
 
 function tenantsFile(): TenantsFile {
   return {
     namespace,
-    kafka: { bootstrapServers: process.env.E2E_KAFKA_BROKERS! },
+    kafka: access.kafka,
     connect: { name: connectName, replicas: 1, build: { image: 'registry.example.com/connect-debezium:e2e' } },
-    processor: { outputTopic: `${run}.events` },
+    processor: { outputTopic: `${run}.events`, kafkaAuth: access.processorAuth },
     masking: { salt },
     // heartbeats every second, so each tenant's own heartbeat topic shows up within the test
     defaults: { database: { kind: 'mariadb', host: '127.0.0.1', port: mariadb.port }, heartbeatIntervalMs: 1000 },
@@ -79,10 +83,10 @@ function createTenantDatabase(id: string): void {
 }
 
 function startWorker(objects: Manifest[]): Promise<{ url: string; metricsUrl: string }> {
-  const { server, caFile } = testCluster();
+  const { server, caFile, kubectl, kubeconfig } = testCluster();
   const metricsConfig = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name === `${connectName}-metrics`)!.data['metrics-config.yml'];
   return startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: connectPort, dir: connectDir,
-    kubernetes: { server, caFile, tokenFile }, metrics: { port: metricsPort, config: metricsConfig } });
+    kubernetes: { server, caFile, tokenFile, kubectl, kubeconfig }, metrics: { port: metricsPort, config: metricsConfig }, jvmOptions: access.workerJvmOptions });
 }
 
 /** Events on the final topic, parsed, with their Kafka key and headers. */
@@ -106,9 +110,11 @@ beforeAll(async () => {
   [connectPort, metricsPort] = [port + 1, port + 2];
   mariadb = await startMariaDb({ port, dir: path.join(work, 'mariadb') });
   ensureNamespace(namespace);
+  access = testKafkaAccess(namespace, run, { publicCa: true });
   for (const id of tenants) createTenantDatabase(id);
   const applied = serverSideApply(synthPlatformYaml(tenantsFile()));
   if (applied.status !== 0) throw new Error(`applying the synthesized objects failed:\n${applied.stderr}`);
+  await applyOutputAcls(synthPlatform(tenantsFile()));
   // the ServiceAccount Strimzi creates for the Connect pods, and the token the kubelet would mount
   tokenFile = serviceAccountCredentials(namespace, `${connectName}-connect`, path.join(work, 'serviceaccount')).tokenFile;
   connectDir = path.join(work, 'connect');
@@ -136,9 +142,9 @@ describe('MariaDB tenants on a real Kafka Connect worker with Debezium\'s MariaD
     // created as Strimzi does it (validated first); the credentials come from the Secrets through the generated Role
     for (const connector of ofKind(objects, 'KafkaConnector')) await connect.apply(connector);
     for (const id of tenants) await waitFor(`${id} running`, async () => (await taskState(id)) === 'RUNNING', 120_000, 500);
-    const env = Object.fromEntries(ofKind(objects, 'Deployment')[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    const env = containerEnvironment(ofKind(objects, 'Deployment')[0], path.join(work, 'processor-pod'));
     // only the HTTP port moves off 8080, and topics are looked for every 2 s instead of 30 s
-    processor = new ProcessorProcess({ ...env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
+    processor = new ProcessorProcess({ ...env, ...access.processorEnv, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
     await processor.waitStarted();
     sink = env.SINK_TOPIC;
 

@@ -29,8 +29,8 @@ import { freePorts } from '../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the tests
 import { startKafka, stopKafka } from '../scripts/stack.mjs';
 // @ts-expect-error: a plain ES module script shared with the tests and the demo
-import { addKafkaUser, applyAcls, kafkajsSettings, processorKafkaEnv } from '../scripts/kafka-security.mjs';
-import { processorAcls } from '../src/acls/kafka-acls';
+import { addKafkaUser, applyAcls, kafkajsSettings, madeUpSecret, processorKafkaEnv } from '../scripts/kafka-security.mjs';
+import { processorAccessOfEnv, processorAcls } from '../src/acls/kafka-acls';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const LIVE_EVENTS = 10_000;
@@ -96,12 +96,9 @@ interface Broker {
 /** On a SASL_SSL broker: a principal of its own for the processes of a run, with exactly the processor's ACLs. */
 async function accessEnv(broker: Broker, admin: Admin, env: Record<string, string>): Promise<Record<string, string>> {
   if (broker.info.security !== 'sasl_ssl') return { KAFKA_BROKERS: broker.info.brokers };
-  const user = { username: `bench-${Date.now().toString(36)}`, password: `pw-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}` };
+  const user = { username: `bench-${Date.now().toString(36)}`, password: madeUpSecret() };
   addKafkaUser(broker.info, user);
-  await applyAcls(admin, `User:${user.username}`, processorAcls({
-    groupId: env.KAFKA_GROUP_ID, sourceTopics: env.SOURCE_TOPICS.split(','), sourcePrefixes: [], sinkTopic: env.SINK_TOPIC,
-    dlqTopic: `${env.SINK_TOPIC}.dlq`, exactlyOnce: env.PROCESSING_GUARANTEE === 'exactly-once',
-  }));
+  await applyAcls(admin, `User:${user.username}`, processorAcls(processorAccessOfEnv(env, [])));
   return processorKafkaEnv(broker.info, user);
 }
 

@@ -18,7 +18,8 @@ export const SUPER_USER = 'admin';
 /** The broker's own principal, for its inter-broker and controller connections. */
 const BROKER_USER = 'broker';
 
-function password() {
+/** A password made up now: nothing the tests use is ever committed. */
+export function madeUpSecret() {
   return `pw-${randomBytes(18).toString('base64url')}`;
 }
 
@@ -39,14 +40,14 @@ function makeCertificates(folder) {
   // key (PKCS#8, unencrypted) then the chain: Kafka's PEM keystore format
   writeFileSync(keystoreFile, readFileSync(join(folder, 'broker.key'), 'utf8') + readFileSync(join(folder, 'broker.crt'), 'utf8') + readFileSync(caFile, 'utf8'));
   for (const file of ['ca.key', 'broker.key', 'broker-keystore.pem']) chmodSync(join(folder, file), 0o600);
-  // the CA as a JVM truststore, for a Java process that should trust it as it trusts a public CA (see jvmTrustOptions)
+  // the CA as a JVM truststore, for a Java process that should trust it as it trusts a public CA (see
+  // jvmTrustOptions); its password, made up too, guards nothing secret (the CA's certificate only)
+  const truststorePassword = madeUpSecret();
+  writeFileSync(join(folder, 'truststore.password'), truststorePassword, { mode: 0o600 });
   execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'tenant-cdc-test-ca', '-file', caFile, '-keystore', join(folder, 'truststore.p12'),
-    '-storetype', 'PKCS12', '-storepass', TRUSTSTORE_PASSWORD], { stdio: 'pipe' });
+    '-storetype', 'PKCS12', '-storepass:file', join(folder, 'truststore.password')], { stdio: 'pipe' });
   return { caFile, keystoreFile };
 }
-
-/** Guards nothing secret: the truststore holds the test CA's certificate only. */
-const TRUSTSTORE_PASSWORD = 'tenant-cdc-test-ca';
 
 /**
  * JVM options that make a Java process trust the broker's CA as its default truststore, the way a JVM
@@ -55,8 +56,9 @@ const TRUSTSTORE_PASSWORD = 'tenant-cdc-test-ca';
  */
 export function jvmTrustOptions(info) {
   if (info.security !== 'sasl_ssl') return [];
-  return [`-Djavax.net.ssl.trustStore=${join(info.dir, 'security', 'truststore.p12')}`, '-Djavax.net.ssl.trustStoreType=PKCS12',
-    `-Djavax.net.ssl.trustStorePassword=${TRUSTSTORE_PASSWORD}`];
+  const folder = join(info.dir, 'security');
+  return [`-Djavax.net.ssl.trustStore=${join(folder, 'truststore.p12')}`, '-Djavax.net.ssl.trustStoreType=PKCS12',
+    `-Djavax.net.ssl.trustStorePassword=${readFileSync(join(folder, 'truststore.password'), 'utf8')}`];
 }
 
 /** The PLAIN users handler (scripts/kafka/PlainUsersFile.java), compiled against kafka-clients once. */
@@ -89,8 +91,8 @@ export function prepareBrokerSecurity({ dir, libs, port, controllerPort }) {
   } else {
     info = {
       brokers: `127.0.0.1:${port}`, security: 'sasl_ssl', caFile, usersFile, dir,
-      superUser: { mechanism: 'plain', username: SUPER_USER, password: password() },
-      brokerUser: { username: BROKER_USER, password: password() },
+      superUser: { mechanism: 'plain', username: SUPER_USER, password: madeUpSecret() },
+      brokerUser: { username: BROKER_USER, password: madeUpSecret() },
     };
     writeFileSync(usersFile, '');
     chmodSync(usersFile, 0o600);
@@ -144,13 +146,17 @@ export function addKafkaUser(info, { username, password: secret, scram = false }
   writeFileSync(partial, [...users, `${username}=${secret}`, ''].join('\n'), { mode: 0o600 });
   renameSync(partial, info.usersFile);
   if (scram) {
+    // the super user's settings and the new password in files only the owner reads, never on a command line
     const commandConfig = join(info.dir, 'security', `admin-${process.pid}.properties`);
+    const addConfig = join(info.dir, 'security', `scram-${process.pid}.properties`);
     writeFileSync(commandConfig, propertiesText(javaClientProperties(info)), { mode: 0o600 });
+    writeFileSync(addConfig, `SCRAM-SHA-512=iterations=4096,password=${secret}\n`, { mode: 0o600 });
     try {
       runKafkaTool('kafka.admin.ConfigCommand', ['--bootstrap-server', info.brokers, '--command-config', commandConfig, '--alter',
-        '--add-config', `SCRAM-SHA-512=[iterations=4096,password=${secret}]`, '--entity-type', 'users', '--entity-name', username]);
+        '--add-config-file', addConfig, '--entity-type', 'users', '--entity-name', username]);
     } finally {
       rmSync(commandConfig, { force: true });
+      rmSync(addConfig, { force: true });
     }
   }
 }
@@ -191,8 +197,8 @@ export function kafkajsSettings(info, user = info.superUser) {
 }
 
 /**
- * The environment of a processor logging in as `user`, as the EventProcessor construct writes it, with the
- * CA where a pod would have it mounted (NODE_EXTRA_CA_CERTS).
+ * The environment of a processor logging in as `user`, as the EventProcessor construct writes it (contract 2's
+ * names, src/processor/env.ts), with the CA where a pod would have it mounted (NODE_EXTRA_CA_CERTS).
  */
 export function processorKafkaEnv(info, user) {
   if (info.security !== 'sasl_ssl') return { KAFKA_BROKERS: info.brokers };

@@ -6,16 +6,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { isAlive, stopPidFile } from './stack.mjs';
 
 const MARIADBD = '/usr/sbin/mariadbd';
 const INSTALL_DB = '/usr/bin/mariadb-install-db';
 const CLIENT = '/usr/bin/mariadb';
 /** The Debian user the server runs as: mariadbd refuses to run as root unless told to, and should not. */
 const SERVER_USER = 'mysql';
-
-function isAlive(pid) {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
 
 /** The last lines of the server's error log: where mariadbd says why it stopped. */
 function logTail(log, lines = 20) {
@@ -73,9 +70,10 @@ export async function startMariaDb({ port, dir, serverId = 1 }) {
   child.unref();
   writeFileSync(pidFile, String(child.pid));
 
+  // the statements on stdin, not the command line, where any local user could read the passwords they set
   const sql = (statement, database) => execFileSync(CLIENT, [
-    '--no-defaults', `--socket=${socket}`, '--user=root', '--batch', '--skip-column-names', '--execute', statement, ...(database ? [database] : []),
-  ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    '--no-defaults', `--socket=${socket}`, '--user=root', '--batch', '--skip-column-names', ...(database ? [database] : []),
+  ], { encoding: 'utf8', input: statement, stdio: ['pipe', 'pipe', 'pipe'] });
 
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -95,14 +93,5 @@ export async function startMariaDb({ port, dir, serverId = 1 }) {
 
 /** Stops the server of `dir`: SIGTERM (a clean InnoDB shutdown), then SIGKILL after `graceMs`. */
 export async function stopMariaDb({ dir, graceMs = 30_000 }) {
-  const pidFile = join(resolve(dir), 'server.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8'));
-  if (isAlive(pid)) {
-    process.kill(pid, 'SIGTERM');
-    const deadline = Date.now() + graceMs;
-    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  }
-  rmSync(pidFile, { force: true });
+  await stopPidFile(join(resolve(dir), 'server.pid'), graceMs);
 }

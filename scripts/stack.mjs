@@ -11,7 +11,7 @@
 // Tests, the demo and the benchmarks import the functions.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,7 +107,7 @@ export function waitForPort(port, timeoutMs = 60_000) {
   });
 }
 
-function isAlive(pid) {
+export function isAlive(pid) {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
@@ -162,6 +162,8 @@ export async function startKafka({ port = 19092, dir = join(cache, 'stack', 'kaf
     'transaction.state.log.num.partitions=10', 'group.initial.rebalance.delay.ms=0', 'share.coordinator.state.topic.replication.factor=1',
     '',
   ].join('\n'), { mode: 0o600 });
+  // it names the users file and the keystore: only the owner reads it, also when the folder is reused
+  chmodSync(properties, 0o600);
   if (!existsSync(join(data, 'meta.properties'))) {
     // --cluster-id=<id> in one argument: an id given by the caller may still start with '-'
     execFileSync('java', javaArgs('kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, '-c', properties], join(dir, 'format.log'), '256m', [], classpath), { stdio: 'pipe' });
@@ -266,7 +268,8 @@ export async function stopConnect({ dir, graceMs = 30_000 }) {
   await stopPidFile(join(dir, 'worker.pid'), graceMs);
 }
 
-async function stopPidFile(pidFile, graceMs) {
+/** Stops the process of a pid file: SIGTERM, then SIGKILL after `graceMs`; removes the pid file. */
+export async function stopPidFile(pidFile, graceMs) {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8'));
   if (isAlive(pid)) {
@@ -311,7 +314,9 @@ export async function startPostgres({ port, dir, maxReplicationSlots = 40, maxWa
     const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '(no log written)';
     throw new Error(`PostgreSQL did not start on 127.0.0.1:${port}: ${error.message}\n${log}:\n${tail}`);
   }
-  const psql = (sql, database = 'postgres') => asPostgres('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);
+  // the statements on stdin, not the command line, where any local user could read the passwords they set
+  const psql = (sql, database = 'postgres') => asPostgres('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAt', '-f', '-'],
+    { input: sql });
   return { host: '127.0.0.1', port, dir, psql };
 }
 

@@ -8,7 +8,7 @@
 //   behind the operator's own config providers);
 // - the Kubernetes objects it creates for those placeholders: the Secret `<name>-connect-tls-trusted-certs`
 //   (every trusted certificate, joined) and the Role `<name>-connect` with its RoleBinding
-//   `<name>-connect-role`, `get` on exactly the Secrets the placeholders name.
+//   `<name>-connect-connect-role` (KafkaConnectResources), `get` on exactly the Secrets the placeholders name.
 //
 // Read from strimzi/strimzi-kafka-operator at tag 1.2.0 (commit 6c7b43c4af0db547c10463ba09d1dfa6f5e156a0):
 // cluster-operator/.../model/KafkaConnectConfigurationBuilder.java, KafkaConnectCluster.java,
@@ -81,13 +81,13 @@ export function connectWorkerConfig(kafkaConnect, local) {
     }
   }
 
-  // the user's configuration: forbidden keys dropped (the operator logs a warning), converters defaulted
-  const user = new Map();
+  // the user's configuration behind the converter defaults (AbstractConfiguration), forbidden keys dropped
+  // (the operator logs a warning): a prefix matches the key in lower case, an exception the key exactly
+  const user = new Map([['key.converter', 'org.apache.kafka.connect.json.JsonConverter'], ['value.converter', 'org.apache.kafka.connect.json.JsonConverter']]);
   for (const [key, value] of Object.entries(spec.config ?? {})) {
-    const forbidden = FORBIDDEN_PREFIXES.some((p) => key.startsWith(p)) && !FORBIDDEN_PREFIX_EXCEPTIONS.some((p) => key.startsWith(p));
+    const forbidden = FORBIDDEN_PREFIXES.some((p) => key.toLowerCase().startsWith(p)) && !FORBIDDEN_PREFIX_EXCEPTIONS.includes(key);
     if (!forbidden) user.set(key, String(value));
   }
-  for (const key of ['key.converter', 'value.converter']) if (!user.has(key)) user.set(key, 'org.apache.kafka.connect.json.JsonConverter');
   const strimziProviders = 'strimzienv,strimzifile,strimzidir,strimzisecrets';
   put('config.providers', user.has('config.providers') ? `${user.get('config.providers')},${strimziProviders}` : strimziProviders);
   user.delete('config.providers');
@@ -150,7 +150,7 @@ export function applyOperatorObjects(kafkaConnect, { kubectl, kubeconfig }) {
     const serviceAccount = `${name}-connect`;
     documents.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: serviceAccount, namespace },
       rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: secrets }] });
-    documents.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: `${serviceAccount}-role`, namespace },
+    documents.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: `${serviceAccount}-connect-role`, namespace },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: serviceAccount },
       subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }] });
   }

@@ -13,8 +13,7 @@ import {
 } from '../imports/strimzi-connect-kafka.strimzi.io';
 import { DEBEZIUM_GROUP, DEBEZIUM_PLUGINS, DEFAULT_DEBEZIUM_VERSION, pluginVersion } from './database-kind';
 import { KafkaConnection, principalOf, SECRETS_PROVIDER_ALIAS, usesTls } from './kafka-connection';
-import { KAFKA_PRINCIPAL_ANNOTATION } from './labels';
-import { COMMON_LABELS, SyncWave, syncWave } from './labels';
+import { COMMON_LABELS, KAFKA_PRINCIPAL_ANNOTATION, SyncWave, syncWave } from './labels';
 import { CONNECT_METRICS_CONFIG } from './metrics-config';
 import { DATABASE_KINDS, DatabaseKindName, DNS_LABEL, MAX_CONNECT_NAME_LENGTH } from './tenants/rules';
 

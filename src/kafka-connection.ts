@@ -97,6 +97,15 @@ export function kafkaClientConfig(prefix: string, kafka: KafkaConnection, namesp
   return config;
 }
 
+/**
+ * SASL client settings under `prefix`.
+ *
+ * @deprecated use `kafkaClientConfig`, which writes the TLS settings of a private CA too
+ */
+export function saslClientConfig(prefix: string, auth: KafkaAuth, namespace: string): Record<string, string> {
+  return kafkaClientConfig(prefix, { bootstrapServers: '', auth }, namespace);
+}
+
 /** The Secrets a connection's clients read through the config provider: the password's and the CA's. */
 export function kafkaSecretNames(kafka: KafkaConnection): string[] {
   return [...new Set([...(kafka.auth ? [kafka.auth.passwordSecret.name] : []), ...(kafka.tls?.caSecret ? [kafka.tls.caSecret.name] : [])])].sort();

@@ -9,6 +9,7 @@
  * (Kafka Connect 4.3, Debezium 3.6's KafkaSchemaHistory, the processor) and proven on a broker with
  * StandardAuthorizer and `allow.everyone.if.no.acl.found=false` (test/e2e/kafka-access.test.ts).
  */
+import { defaultDlqTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS } from '../processor/env';
 import { processorSlotTransactionalIdPrefix } from '../processor/slots';
 import { compare } from '../names';
 import type { SynthesizedObject } from '../footprint/kafka-footprint';
@@ -55,7 +56,11 @@ const IDEMPOTENT_WHY = 'idempotent producers (brokers since Kafka 2.8 also accep
 const OPERATION_ORDER: readonly AclOperation[] = ['read', 'write', 'create', 'describe', 'describe-configs', 'idempotent-write'];
 const TYPE_ORDER: readonly AclResourceType[] = ['cluster', 'group', 'topic', 'transactional-id'];
 
-/** The ACLs of every principal in the output, sorted by principal. */
+/**
+ * The ACLs of every principal in the output, sorted by principal. A connector counts for the Connect
+ * cluster its label names only when that KafkaConnect is in the output too (one this app refers to with
+ * `ConnectCluster.fromConnectClusterName` is someone else's to grant).
+ */
 export function kafkaAclsOf(objects: readonly SynthesizedObject[]): PrincipalAcls[] {
   const acls = new AclCollector();
   const connects = objects.filter((o) => o.kind === 'KafkaConnect');
@@ -108,18 +113,11 @@ export function kafkaAclsOf(objects: readonly SynthesizedObject[]): PrincipalAcl
   const prefixes = [...new Set(connectors.map((c) => String(c.spec?.config?.['topic.prefix'])))].sort(compare);
   for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
     const env = processorEnv(deployment);
-    if (!env || env.SINK_TOPIC === undefined) continue;
-    const principal = principalOf(deployment, env.KAFKA_SASL_USERNAME);
+    if (!env || env[PROCESSOR_ENV.sinkTopic] === undefined) continue;
+    const principal = principalOf(deployment, env[PROCESSOR_ENV.saslUsername]);
     const client = `processor ${deployment.metadata.name}`;
-    const grants = processorAcls({
-      groupId: env.KAFKA_GROUP_ID ?? 'tenant-cdc-processor',
-      sourceTopics: env.SOURCE_TOPICS ? env.SOURCE_TOPICS.split(',').filter(Boolean) : [],
-      // the pattern matches exactly the data topics of these connectors (CdcPlatform writes it from them)
-      sourcePrefixes: env.SOURCE_TOPIC_PATTERN ? prefixes : [],
-      sinkTopic: env.SINK_TOPIC,
-      dlqTopic: env.DLQ_TOPIC ?? `${env.SINK_TOPIC}.dlq`,
-      exactlyOnce: env.PROCESSING_GUARANTEE === 'exactly-once',
-    });
+    // the pattern matches exactly the data topics of these connectors (CdcPlatform writes it from them)
+    const grants = processorAcls(processorAccessOfEnv(env, prefixes));
     for (const grant of grants) acls.add(principal, client, grant.resource, grant.operations, grant.why);
   }
   return acls.result();
@@ -135,6 +133,22 @@ export interface ProcessorAccess {
   readonly sinkTopic: string;
   readonly dlqTopic: string;
   readonly exactlyOnce: boolean;
+}
+
+/**
+ * What a processor with this environment (contract 2) reads and writes. A `SOURCE_TOPIC_PATTERN`'s topics
+ * are those of `patternPrefixes`, the `topic.prefix`es it was written for.
+ */
+export function processorAccessOfEnv(env: Readonly<Record<string, string | undefined>>, patternPrefixes: readonly string[]): ProcessorAccess {
+  const sinkTopic = env[PROCESSOR_ENV.sinkTopic] ?? '';
+  return {
+    groupId: env[PROCESSOR_ENV.groupId] || PROCESSOR_ENV_DEFAULTS.groupId,
+    sourceTopics: (env[PROCESSOR_ENV.sourceTopics] ?? '').split(',').map((t) => t.trim()).filter(Boolean),
+    sourcePrefixes: env[PROCESSOR_ENV.sourceTopicPattern] ? patternPrefixes : [],
+    sinkTopic,
+    dlqTopic: env[PROCESSOR_ENV.dlqTopic] || defaultDlqTopic(sinkTopic),
+    exactlyOnce: env[PROCESSOR_ENV.processingGuarantee] === 'exactly-once',
+  };
 }
 
 /** The grants of a processor, whatever principal it logs in as. */

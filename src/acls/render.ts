@@ -45,10 +45,10 @@ function shellWord(word: string): string {
   return /^[A-Za-z0-9._:@/=-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** One ACL line per principal, resource and operation, for comparing two outputs (the plan). */
+/** One ACL line per principal, resource and operation (Kafka's operation names), for comparing two outputs (the plan). */
 export function aclLines(acls: readonly PrincipalAcls[]): string[] {
   return acls.flatMap(({ principal, grants }) => grants.flatMap(({ resource, operations }) => operations.map((op) => {
     const name = resource.type === 'cluster' ? CLUSTER_RESOURCE : `${resource.pattern === 'prefixed' ? `${resource.name}*` : resource.name}`;
-    return `${principal} ${op.toUpperCase()} ${resource.type} ${name}`;
+    return `${principal} ${op.toUpperCase().replace(/-/g, '_')} ${resource.type} ${name}`;
   })));
 }

@@ -1,4 +1,4 @@
-import { kafkaAclsOf } from '../acls/kafka-acls';
+import { ANONYMOUS, kafkaAclsOf } from '../acls/kafka-acls';
 import { aclLines } from '../acls/render';
 import { CREDENTIALS_VERSION_KEY } from '../debezium-connector';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from '../footprint/kafka-footprint';
@@ -86,8 +86,10 @@ export function planChanges(before: readonly SynthesizedObject[], after: readonl
     const plan = planTenant(id, was.get(id), will.get(id));
     if (plan) tenants.push(plan);
   }
-  const aclsBefore = new Set(aclLines(kafkaAclsOf(before)));
-  const aclsAfter = new Set(aclLines(kafkaAclsOf(after)));
+  // a PLAINTEXT Kafka has no principals to grant anything to
+  const aclsOf = (objects: readonly SynthesizedObject[]) => new Set(aclLines(kafkaAclsOf(objects).filter((p) => p.principal !== ANONYMOUS)));
+  const aclsBefore = aclsOf(before);
+  const aclsAfter = aclsOf(after);
   const connectorsBefore = new Set(before.filter((o) => o.kind === 'KafkaConnector').map((o) => o.metadata.name));
   const connectorsAfter = new Set(after.filter((o) => o.kind === 'KafkaConnector').map((o) => o.metadata.name));
   return {

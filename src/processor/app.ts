@@ -116,8 +116,8 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
         },
         onAccessProblem: reportAccessProblem,
       };
-      // a refused login (a wrong or not yet active API secret) leaves the process up but not ready, and it
-      // tries again; the committed offsets keep its place. Anything else fails the start as before.
+      // a refusal (a wrong or not yet active API secret, a missing ACL) leaves the process up but not ready,
+      // and it tries again; the committed offsets keep its place. Any other error fails the start.
       for (let delay = START_RETRY_MS.first; !stopped; delay = Math.min(delay * 2, START_RETRY_MS.max)) {
         pipeline = createKafkaPipeline(config, logger, hooks);
         try {

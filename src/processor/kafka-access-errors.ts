@@ -8,7 +8,7 @@ import type { ProcessorConfig } from './config';
 import { processorSlotTransactionalIdPrefix } from './slots';
 
 /** What the processor was doing when the broker refused, when it knows (its own sends mark their errors). */
-export type KafkaAction = 'produce' | 'transaction';
+export type KafkaAction = 'produce' | 'commit';
 
 /** A refusal explained: the log line and, for a missing ACL, the ACL to add. */
 export interface AccessProblem {
@@ -17,7 +17,6 @@ export interface AccessProblem {
 }
 
 const ACTION = Symbol('tenant-cdc.kafka-action');
-const PROBLEM = Symbol('tenant-cdc.access-problem');
 
 /** Marks an error of the processor's own sends, so a refusal later says which ACL they need. */
 export function markAction<T>(error: T, action: KafkaAction): T {
@@ -30,24 +29,11 @@ export function processorPrincipal(config: ProcessorConfig): string {
   return config.principal ?? (config.sasl ? `User:${config.sasl.username}` : 'User:ANONYMOUS');
 }
 
-/**
- * An error kafkajs retries (it restarts the consumer) in place of a refusal it would take as final and
- * stop for: an ACL granted later, or a login accepted later, lets the processor go on where it was.
- */
-export function retriableRefusal(error: unknown, problem: AccessProblem, KafkaError: new (message: string, options: { retriable: boolean }) => Error): Error {
-  const retriable = new KafkaError(problem.message, { retriable: true });
-  Object.defineProperty(retriable, PROBLEM, { value: problem });
-  Object.defineProperty(retriable, 'originalError', { value: error });
-  return retriable;
-}
-
 /** Explains a Kafka error that is a refused login or a missing ACL; undefined for anything else. */
 export function accessProblem(error: unknown, config: ProcessorConfig): AccessProblem | undefined {
   const principal = processorPrincipal(config);
   const brokers = config.brokers.join(',');
   const chain = causes(error);
-  const explained = chain.find((e) => e[PROBLEM] !== undefined);
-  if (explained) return explained[PROBLEM];
   const login = chain.find((e) => e.name === 'KafkaJSSASLAuthenticationError');
   if (login) {
     const mechanism = config.sasl ? `SASL ${config.sasl.mechanism === 'plain' ? 'PLAIN' : 'SCRAM-SHA-512'} user ${config.sasl.username}` : 'no SASL';
@@ -56,6 +42,15 @@ export function accessProblem(error: unknown, config: ProcessorConfig): AccessPr
       message: `Kafka at ${brokers} refused the processor's login as ${principal} (${mechanism}): ${login.message}. `
         + 'Check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (the processor\'s Kafka credentials Secret, processor.kafkaAuth); '
         + 'a new Confluent Cloud API key can take a few minutes to work. The processor keeps trying and resumes from its committed offsets.',
+    };
+  }
+  // kafkajs answers GROUP_AUTHORIZATION_FAILED to FindCoordinator with this error and drops the broker's (cluster/index.js)
+  if (chain.some((e) => e.name === 'KafkaJSGroupCoordinatorNotFound')) {
+    return {
+      kind: 'authorization',
+      message: `Kafka at ${brokers} gave ${principal} no coordinator for its group ${config.groupId} (kafkajs: "Failed to find group coordinator"), `
+        + `which on a Kafka with ACLs is GROUP_AUTHORIZATION_FAILED. Add the ACL: ${missingAcl('GROUP_AUTHORIZATION_FAILED', undefined, config)}; `
+        + '`npm run acls` prints every ACL the processor needs.',
     };
   }
   const refused = chain.find((e) => typeof e.type === 'string' && e.type.endsWith('_AUTHORIZATION_FAILED'));
@@ -81,8 +76,10 @@ function missingAcl(type: string, action: KafkaAction | undefined, config: Proce
       // an idempotent producer's InitProducerId: brokers since 2.8 take WRITE on any topic instead
       return `ALLOW ${principal} WRITE, DESCRIBE on topics ${config.sinkTopic} and ${config.dlqTopic} (which it needs anyway), or IDEMPOTENT_WRITE on the cluster`;
     case 'TOPIC_AUTHORIZATION_FAILED':
-      if (action) return `ALLOW ${principal} WRITE, DESCRIBE on topics ${config.sinkTopic} and ${config.dlqTopic}`;
-      return `ALLOW ${principal} READ, DESCRIBE on the source topics (${describeSources(config)})`;
+      if (action === 'produce') return `ALLOW ${principal} WRITE, DESCRIBE on topics ${config.sinkTopic} and ${config.dlqTopic}`;
+      // fetching, or committing offsets: the source topics (a removed tenant's, whose ACLs went, are dropped by themselves)
+      return `ALLOW ${principal} READ, DESCRIBE on the source topics (${describeSources(config)}); `
+        + 'if the topic belongs to a tenant that was removed, nothing: the processor stops reading it';
     default:
       return `the ${type.replace(/_AUTHORIZATION_FAILED$/, '').toLowerCase()} ACL this request needs`;
   }

@@ -14,7 +14,7 @@ import type { Logger } from './logger';
 import { CoalescingQueue } from './coalescing-queue';
 import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, mergeRequests, MIN_MESSAGE_BYTES, OutgoingRecord, recordBytes, TopicRecords } from './record-batches';
 import { slotAssigner } from './slot-assigner';
-import { AccessProblem, accessProblem, markAction, processorPrincipal, retriableRefusal } from './kafka-access-errors';
+import { AccessProblem, accessProblem, markAction, processorPrincipal } from './kafka-access-errors';
 import { InputPosition, SlotProducer, SlotTransactions } from './slot-transactions';
 import { slotTransactionalId } from './slots';
 import type { Outcome, SourceRecord } from './transform';
@@ -81,8 +81,10 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     logLevel: logLevel.INFO,
     logCreator: () => ({ level, log }: LogEntry) => {
       const { message, ...fields } = log;
-      // a refused login is said once, with the principal and the fix (kafka-access-errors.ts), not three times by kafkajs
-      const method = SASL_FAILURE.test(message) ? 'debug'
+      // what the processor says itself, once and with the fix: a refused login or request (kafka-access-errors.ts)
+      // and a consumer's crash (the CRASH handler); kafkajs would say each at error level, several times
+      const explained = SASL_FAILURE.test(message) || message.startsWith('Crash: ') || (typeof fields.error === 'string' && REFUSED.test(fields.error));
+      const method = explained ? 'debug'
         : level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
       logger[method](message, { component: 'kafkajs', ...fields });
     },
@@ -115,13 +117,19 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
   let subscribed: string[] = [];
   let refreshTimer: NodeJS.Timeout | undefined;
   let stopping = false;
-  let consumerConnected = false;
+  /** Source topics listed but not described: said once each. */
+  const unseen = new Set<string>();
 
   let consumer = newConsumer();
+  let memberConnected = false;
+  /** The start, topic refreshes and recoveries run one at a time, so `stop` can wait for the one running. */
+  let lifecycle: Promise<void> = Promise.resolve();
+  let recoveryTimer: NodeJS.Timeout | undefined;
+  let recoveryDelay = RECOVERY_MS.first;
 
   /**
    * The group member. kafkajs only ever adds topics to a consumer's subscription, so when one goes away (a
-   * removed tenant's topic deleted, or its READ ACL taken away) the member is replaced by a new one.
+   * removed tenant's topic deleted, or its READ ACL taken away) a new member takes the old one's place.
    */
   function newConsumer(): Consumer {
     const member = kafka.consumer({
@@ -136,6 +144,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
         : [PartitionAssigners.roundRobin],
     });
     member.on(member.events.GROUP_JOIN, ({ payload }) => {
+      recoveryDelay = RECOVERY_MS.first;
       hooks.onReadyChange(true);
       slots?.assigned(payload.memberAssignment).catch((error) => logger.warn('could not take over the assigned slots', { error }));
     });
@@ -144,17 +153,52 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       const problem = accessProblem(payload.error, config);
       if (problem) hooks.onAccessProblem(problem);
       else logger.error('consumer crashed', { error: payload.error, restart: payload.restart });
-      if (!payload.restart && !stopping) hooks.onFatal(payload.error);
+      if (payload.restart || stopping || member !== consumer) return;
+      // kafkajs stops for good on a refusal; an ACL granted later, or a topic no longer readable, is not final
+      if (problem) recoverLater();
+      else hooks.onFatal(payload.error);
     });
     member.on(member.events.STOP, () => hooks.onReadyChange(false));
     return member;
+  }
+
+  /** Runs one lifecycle step after the others; none after `stop`. */
+  function serially(step: () => Promise<void>): Promise<void> {
+    const next = lifecycle.then(() => (stopping ? undefined : step()));
+    lifecycle = next.catch(() => undefined);
+    return next;
+  }
+
+  /** After a refusal: a new member, on the topics it can see now, after a pause that grows while refusals go on. */
+  function recoverLater(): void {
+    if (recoveryTimer) return;
+    const delay = recoveryDelay;
+    recoveryDelay = Math.min(recoveryDelay * 2, RECOVERY_MS.max);
+    recoveryTimer = setTimeout(() => {
+      recoveryTimer = undefined;
+      serially(() => refresh({ replaceMember: true })).catch((error) => {
+        logger.warn('could not start a new group member; will try again', { error });
+        if (!stopping) recoverLater();
+      });
+    }, delay);
+  }
+
+  async function replaceMember(): Promise<void> {
+    if (memberConnected) await consumer.disconnect();
+    consumer = newConsumer();
+    memberConnected = false;
+    await consumer.connect();
+    memberConnected = true;
   }
 
   async function sourceTopics(): Promise<string[]> {
     const existing = new Set(await admin.listTopics());
     const wanted = new Set(config.sourceTopics.filter((t) => existing.has(t)));
     if (config.sourceTopicPattern) for (const topic of existing) if (config.sourceTopicPattern.test(topic)) wanted.add(topic);
-    for (const topic of config.sourceTopics) if (!existing.has(topic)) logger.warn('source topic does not exist yet; will subscribe when it does', { topic });
+    for (const topic of config.sourceTopics.filter((t) => !existing.has(t) && !unseen.has(t))) {
+      unseen.add(topic);
+      logger.warn('source topic not found: it does not exist yet, or the processor may not DESCRIBE it (npm run acls); will subscribe when it can see it', { topic });
+    }
     return [...wanted].sort();
   }
 
@@ -164,16 +208,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     const raw: RawRecord[] = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers }));
     const outcomes = raw.map((record) => hooks.transform({ topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, value: record.value }));
     const last = batch.messages[batch.messages.length - 1].offset;
-    let done: Sent;
-    try {
-      done = slots ? await sendInSlot(slots, raw, outcomes) : await sendAtLeastOnce(raw, outcomes);
-    } catch (error) {
-      // a refusal for want of an ACL would stop the consumer for good: retried, the batch goes out once it is granted
-      const problem = accessProblem(error, config);
-      if (!problem) throw error;
-      hooks.onAccessProblem(problem);
-      throw retriableRefusal(error, problem, KafkaJSError);
-    }
+    const done = slots ? await sendInSlot(slots, raw, outcomes) : await sendAtLeastOnce(raw, outcomes);
     // with exactly-once the transaction committed the offset already
     resolveOffset(last);
     // counted before anything that may throw for a rebalance: the outputs are out
@@ -257,19 +292,19 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
   async function commitTransaction(slot: number, slotProducer: Producer, requests: readonly TopicRecords[], inputs: readonly InputPosition[]): Promise<void> {
     const transaction = await slotProducer.transaction();
     try {
-      for (const request of fewerRequests(requests)) await transaction.send({ ...request, acks: -1 });
+      for (const request of fewerRequests(requests)) await transaction.send({ ...request, acks: -1 }).catch((error) => { throw markAction(error, 'produce'); });
       await transaction.sendOffsets({
         consumerGroupId: config.groupId,
         topics: [...new Set(inputs.map((i) => i.topic))].map((topic) => ({
           topic,
           partitions: inputs.filter((i) => i.topic === topic).map((i) => ({ partition: i.partition, offset: i.nextOffset.toString() })),
         })),
-      });
+      }).catch((error) => { throw markAction(error, 'commit'); });
       await transaction.commit();
     } catch (error) {
       // the slot opens a new producer anyway; aborting now frees the final topic's readers sooner
       await transaction.abort().catch(() => undefined);
-      if (!isFenced(error)) throw markAction(error, 'produce');
+      if (!isFenced(error)) throw error;
       // another member took the slot (or this one was a zombie): the batches run again on a new producer,
       // which skips what the other committed; kafkajs would call the error final and stop the consumer
       logger.warn('the slot\'s producer was fenced; its batches run again with a new one', { slot, partitions: inputs.map((i) => `${i.topic}:${i.partition}`), error });
@@ -347,11 +382,17 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
   }
 
   async function run(topics: string[]): Promise<void> {
-    subscribed = topics;
+    // a subscription that failed is none: the next refresh tries again
+    subscribed = [];
     if (topics.length === 0) {
       logger.warn('no source topic exists yet; waiting for one');
       hooks.onReadyChange(true);
       return;
+    }
+    // a member whose replacement failed half-way connects here
+    if (!memberConnected) {
+      await consumer.connect();
+      memberConnected = true;
     }
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
@@ -361,25 +402,24 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       partitionsConsumedConcurrently: CONCURRENT_BATCHES[config.processingGuarantee],
       eachBatch: handleBatch,
     });
+    subscribed = topics;
     logger.info('consuming', { topics: topics.length, guarantee: config.processingGuarantee });
   }
 
   /**
    * kafkajs subscribes once: when new matching topics appear, stop, subscribe again and run; when some are
-   * gone (deleted, or no longer allowed), a new member takes the old one's place.
+   * gone (deleted, or no longer allowed), or after a refusal stopped the member, a new member takes its place.
    */
-  async function refresh(): Promise<void> {
+  async function refresh(options: { replaceMember?: boolean } = {}): Promise<void> {
     const topics = await sourceTopics();
-    if (stopping || topics.join(',') === subscribed.join(',')) return;
+    if (stopping || (!options.replaceMember && topics.join(',') === subscribed.join(','))) return;
     const removed = subscribed.filter((t) => !topics.includes(t));
-    logger.info('source topics changed; subscribing again', { added: topics.filter((t) => !subscribed.includes(t)), removed });
-    if (removed.length > 0) {
-      await consumer.disconnect();
-      consumer = newConsumer();
-      await consumer.connect();
-    } else if (subscribed.length) {
-      await consumer.stop();
+    if (topics.join(',') !== subscribed.join(',')) {
+      logger.info('source topics changed; subscribing again', { added: topics.filter((t) => !subscribed.includes(t)), removed });
     }
+    if (removed.length > 0 || options.replaceMember) await replaceMember();
+    else if (subscribed.length) await consumer.stop();
+    if (stopping) return;
     await run(topics);
   }
 
@@ -399,28 +439,32 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
   }
 
   return {
-    async start() {
+    start: () => serially(async () => {
       await admin.connect();
       await ensureOutputTopics();
       limits = await askLimits();
       logger.info('output limits', { sinkMaxMessageBytes: limits.sink, dlqMaxMessageBytes: limits.dlq });
       await producer?.connect();
       await consumer.connect();
-      consumerConnected = true;
+      memberConnected = true;
       await run(await sourceTopics());
       const schedule = () => {
         refreshTimer = setTimeout(() => {
-          refresh().catch((error) => logger.warn('topic refresh failed; will try again', { error })).finally(() => { if (!stopping) schedule(); });
+          serially(() => refresh()).catch((error) => logger.warn('topic refresh failed; will try again', { error }))
+            .finally(() => { if (!stopping) schedule(); });
         }, config.topicRefreshMs);
       };
-      schedule();
-    },
+      if (!stopping) schedule();
+    }),
     async stop() {
       stopping = true;
       if (refreshTimer) clearTimeout(refreshTimer);
+      if (recoveryTimer) clearTimeout(recoveryTimer);
+      // the start, refresh or recovery under way ends first (each does nothing more once stopping is set)
+      await lifecycle;
       // disconnecting the consumer finishes the batch in flight and commits what it resolved (a start that
       // failed before it connected has nothing to finish)
-      if (consumerConnected) await consumer.disconnect();
+      if (memberConnected) await consumer.disconnect();
       await slots?.closeAll();
       await producer?.disconnect();
       await admin.disconnect();
@@ -430,6 +474,12 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
 
 /** What kafkajs logs for a refused SASL login (said once instead by kafka-access-errors.ts). */
 const SASL_FAILURE = /^SASL \S+ authentication failed|^Response SaslAuthenticate/;
+
+/** The broker's words for a request refused for want of an ACL, in kafkajs's log entries. */
+const REFUSED = /Not authorized|authorization failed/i;
+
+/** After a refusal stopped the group member, the pause before a new one tries, doubling up to the last. */
+const RECOVERY_MS = { first: 2_000, max: 30_000 };
 
 /**
  * What a producer hears once a newer producer of its transactional id fenced it, or the broker ended its

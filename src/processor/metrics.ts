@@ -31,4 +31,9 @@ export class ProcessorMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+
+  constructor() {
+    // both kinds from the start, at 0: the alert's increase() then sees a first refusal as one
+    for (const kind of ['authentication', 'authorization']) this.kafkaAccessRefused.inc({ kind }, 0);
+  }
 }

@@ -345,10 +345,7 @@ export type TenantDefaults = NonNullable<TenantsFile['defaults']>;
 export type KafkaSettings = TenantsFile['kafka'];
 /** SASL authentication for Kafka. */
 export type KafkaAuthSettings = NonNullable<KafkaSettings['auth']>;
-/** One client's own SASL credentials. */
-export type KafkaClientAuthSettings = NonNullable<NonNullable<TenantsFile['processor']>['kafkaAuth']>;
-/** TLS to the brokers. */
-export type KafkaTlsSettings = NonNullable<KafkaSettings['tls']>;
+
 /** Connect cluster settings. */
 export type ConnectSettings = NonNullable<TenantsFile['connect']>;
 /** A further Connect cluster (shard). */

@@ -431,9 +431,18 @@ function checkKafkaAccess(input: Record<string, any>, problems: Problems): void 
     problems.add(['kafka', 'acls', 'kafkaUsers'], 'KafkaUsers are SASL users with ACLs, and kafka.auth is not set; set kafka.auth (scram-sha-512 for a Strimzi-managed Kafka) or remove kafkaUsers');
     return;
   }
-  // Strimzi's User Operator names the principal after the KafkaUser: User:<metadata.name>
-  for (const [path, auth] of [[['kafka', 'auth'], kafka.auth] as [Path, unknown], ...owners]) {
+  // Strimzi's User Operator names the principal after the KafkaUser: User:<metadata.name>. kafka.auth makes a
+  // KafkaUser only when some client logs in with it (one without credentials of its own).
+  const sharedUsed = connect.kafkaAuth === undefined || !isObject(input.processor) || input.processor.kafkaAuth === undefined;
+  const usersNamespace = typeof users.namespace === 'string' ? users.namespace : input.namespace;
+  const candidates: Array<[Path, unknown]> = [...(sharedUsed ? [[['kafka', 'auth'], kafka.auth] as [Path, unknown]] : []), ...owners];
+  for (const [path, auth] of candidates) {
     if (!isObject(auth) || problems.hasFailed(path)) continue;
+    // the User Operator writes a Secret named after the user into its namespace: it would replace the client's own
+    if (kafka.auth.mechanism === 'scram-sha-512' && usersNamespace === input.namespace && isObject(auth.passwordSecret) && auth.passwordSecret.name === auth.username) {
+      problems.add([...path, 'passwordSecret', 'name'], `${show(auth.passwordSecret.name)} is also the user name, and Strimzi's User Operator writes a Secret of that name `
+        + 'for the KafkaUser, which would replace this one; name the password\'s Secret differently, e.g. "' + String(auth.username) + '-password"');
+    }
     if (typeof auth.username === 'string' && !rules.DNS_SUBDOMAIN.test(auth.username)) {
       problems.add([...path, 'username'], `${show(auth.username)} cannot name a KafkaUser (a lowercase DNS-1123 subdomain), and Strimzi's user name is the KafkaUser's name; `
         + 'choose a user name such as "cdc-connect", or remove kafka.acls.kafkaUsers');
@@ -622,11 +631,15 @@ function checkOutputTopics(file: ResolvedTenantsFile, problems: Problems): void 
       return;
     }
   }
-  // Connect may write every topic under `<prefix>.` (its ACLs are prefixed), so the final topic must be outside them all
-  const owner = tenants.find((t) => file.processor.outputTopic.startsWith(`${t.id}.`));
-  if (owner) {
-    problems.add(['processor', 'outputTopic'], `${show(file.processor.outputTopic)} starts with "${owner.id}.", the prefix of every topic of connector ${show(owner.id)}: `
-      + 'Connect\'s ACLs on that prefix would let it write the final topic, and the processor would read it; choose an output topic that does not start with a tenant id '
-      + 'or group name and a dot, e.g. "cdc.events"');
+  // Connect may write every topic under `<prefix>.` and the schema change topic `<prefix>` (its ACLs), so the
+  // final topic and its DLQ must be outside them all
+  for (const topic of [file.processor.outputTopic, `${file.processor.outputTopic}.dlq`]) {
+    const owner = tenants.find((t) => topic === t.id || topic.startsWith(`${t.id}.`));
+    if (owner) {
+      problems.add(['processor', 'outputTopic'], `${show(topic)} ${topic === owner.id ? 'is' : 'starts with'} "${owner.id}${topic === owner.id ? '' : '.'}", `
+        + `a topic name of connector ${show(owner.id)}: Connect's ACLs would let it write ${topic === file.processor.outputTopic ? 'the final topic' : 'the dead-letter topic'}, `
+        + 'and the processor would read it; choose an output topic that does not start with a tenant id or group name and a dot, e.g. "cdc.events"');
+      return;
+    }
   }
 }

@@ -27,7 +27,7 @@ describe('the ACLs each principal needs', () => {
       ['User:sa-connect', ['Connect cluster cdc-connect']],
     ]);
     expect(aclLines(acls.filter((p) => p.principal === 'User:sa-connect'))).toEqual([
-      'User:sa-connect IDEMPOTENT-WRITE cluster kafka-cluster',
+      'User:sa-connect IDEMPOTENT_WRITE cluster kafka-cluster',
       // the schema history consumers' group ids (SQL Server, MySQL): they look up the coordinator when they recover
       'User:sa-connect READ group acme-schemahistory',
       'User:sa-connect READ group cdc-connect',
@@ -37,16 +37,16 @@ describe('the ACLs each principal needs', () => {
       'User:sa-connect DESCRIBE topic __debezium-heartbeat.cdc-connect',
       // the parts of the schema history topics that their tenants' prefixes do not already allow
       'User:sa-connect READ topic acme.schema-history',
-      'User:sa-connect DESCRIBE-CONFIGS topic acme.schema-history',
-      ...['configs', 'offsets', 'status'].flatMap((t) => ['READ', 'WRITE', 'CREATE', 'DESCRIBE', 'DESCRIBE-CONFIGS'].map((op) => `User:sa-connect ${op} topic cdc-connect-${t}`)),
+      'User:sa-connect DESCRIBE_CONFIGS topic acme.schema-history',
+      ...['configs', 'offsets', 'status'].flatMap((t) => ['READ', 'WRITE', 'CREATE', 'DESCRIBE', 'DESCRIBE_CONFIGS'].map((op) => `User:sa-connect ${op} topic cdc-connect-${t}`)),
       'User:sa-connect READ topic hooli.schema-history',
-      'User:sa-connect DESCRIBE-CONFIGS topic hooli.schema-history',
+      'User:sa-connect DESCRIBE_CONFIGS topic hooli.schema-history',
       ...['acme', 'globex', 'hooli'].flatMap((t) => ['WRITE', 'CREATE', 'DESCRIBE'].map((op) => `User:sa-connect ${op} topic ${t}.*`)),
     ]);
     expect(aclLines(acls.filter((p) => p.principal === 'User:PROCESSORKEY'))).toEqual([
-      'User:PROCESSORKEY IDEMPOTENT-WRITE cluster kafka-cluster',
+      'User:PROCESSORKEY IDEMPOTENT_WRITE cluster kafka-cluster',
       'User:PROCESSORKEY READ group cdc-connect-processor',
-      ...['cdc.events', 'cdc.events.dlq'].flatMap((t) => ['WRITE', 'CREATE', 'DESCRIBE', 'DESCRIBE-CONFIGS'].map((op) => `User:PROCESSORKEY ${op} topic ${t}`)),
+      ...['cdc.events', 'cdc.events.dlq'].flatMap((t) => ['WRITE', 'CREATE', 'DESCRIBE', 'DESCRIBE_CONFIGS'].map((op) => `User:PROCESSORKEY ${op} topic ${t}`)),
       ...['acme', 'globex', 'hooli'].flatMap((t) => ['READ', 'DESCRIBE'].map((op) => `User:PROCESSORKEY ${op} topic ${t}.*`)),
     ]);
   });
@@ -94,7 +94,7 @@ describe('the ACLs each principal needs', () => {
       'User:PROCESSORKEY READ topic initech.*',
       'User:sa-connect CREATE topic initech.*',
       'User:sa-connect DESCRIBE topic initech.*',
-      'User:sa-connect DESCRIBE-CONFIGS topic initech.schema-history',
+      'User:sa-connect DESCRIBE_CONFIGS topic initech.schema-history',
       'User:sa-connect READ group initech-schemahistory',
       'User:sa-connect READ topic initech.schema-history',
       'User:sa-connect WRITE topic initech.*',
@@ -168,6 +168,10 @@ describe('KafkaUsers for a Strimzi-managed Kafka (opt-in)', () => {
     expect(platformProblems({ ...base, kafka: { ...base.kafka, auth: { ...base.kafka.auth!, principal: 'User:sa-1' } } })).toEqual([
       'kafka.auth.principal: "User:sa-1": a KafkaUser\'s principal is always User:<its user name>, here "User:cdc-connect"; remove principal',
     ]);
+    expect(platformProblems({ ...base, processor: { kafkaAuth: { username: 'cdc-processor', passwordSecret: { name: 'cdc-processor', key: 'password' } } },
+      kafka: { ...base.kafka, acls: { kafkaUsers: { cluster: 'my-cluster' } } } })).toEqual([
+      expect.stringMatching(/^processor\.kafkaAuth\.passwordSecret\.name: "cdc-processor" is also the user name, and Strimzi's User Operator writes a Secret of that name/),
+    ]);
     const { auth: _auth, ...plaintext } = base.kafka;
     expect(platformProblems({ ...base, kafka: plaintext, processor: {} })).toEqual([
       expect.stringMatching(/^kafka\.acls\.kafkaUsers: KafkaUsers are SASL users with ACLs, and kafka\.auth is not set/),
@@ -176,6 +180,14 @@ describe('KafkaUsers for a Strimzi-managed Kafka (opt-in)', () => {
 });
 
 describe('credentials of their own, and a private CA', () => {
+  test('a shard without credentials of its own takes the first cluster\'s, not kafka.auth', () => {
+    const sample = sampleTenants();
+    const own = { username: 'CONNECTKEY', passwordSecret: { name: 'ccloud-connect', key: 'api-secret' } };
+    const objects = synthPlatform({ ...sample, connect: { ...sample.connect, kafkaAuth: own, clusters: [{ name: 'cdc-b' }, { name: 'cdc-c', kafkaAuth: { ...own, username: 'CKEY' } }] } });
+    expect(ofKind(objects, 'KafkaConnect').map((c) => [c.metadata.name, c.spec.authentication.username, c.spec.authentication.type]))
+      .toEqual([['cdc-connect', 'CONNECTKEY', 'plain'], ['cdc-b', 'CONNECTKEY', 'plain'], ['cdc-c', 'CKEY', 'plain']]);
+  });
+
   test('a client\'s own credentials need kafka.auth, whose mechanism they share', () => {
     const sample = sampleTenants();
     expect(platformProblems({ ...sample, kafka: { bootstrapServers: 'k:9092' } })).toEqual([
@@ -183,9 +195,16 @@ describe('credentials of their own, and a private CA', () => {
     ]);
   });
 
-  test('the final topic may not start with a tenant\'s prefix: Connect may write every topic under it', () => {
+  test('the final topic and its DLQ may not be a tenant\'s topic names: Connect may write every topic under its prefix', () => {
     expect(platformProblems({ ...sampleTenants(), processor: { outputTopic: 'acme.events' } })).toEqual([
-      expect.stringMatching(/^processor\.outputTopic: "acme\.events" starts with "acme\.", the prefix of every topic of connector "acme": Connect's ACLs/),
+      expect.stringMatching(/^processor\.outputTopic: "acme\.events" starts with "acme\.", a topic name of connector "acme": Connect's ACLs would let it write the final topic/),
+    ]);
+    // the DLQ too: an output topic named like a tenant puts its .dlq under the tenant's prefix
+    expect(platformProblems({ ...sampleTenants(), processor: { outputTopic: 'acme' } })).toEqual([
+      expect.stringMatching(/^processor\.outputTopic: "acme" is "acme", a topic name of connector "acme": Connect's ACLs would let it write the final topic/),
+    ]);
+    expect(platformProblems({ ...sampleTenants(), processor: { outputTopic: 'hooli' } })).toEqual([
+      expect.stringMatching(/^processor\.outputTopic: "hooli" is "hooli", a topic name/),
     ]);
   });
 

@@ -33,11 +33,11 @@ describe.each([
       namespace: 'cdc-users',
       kafka: {
         bootstrapServers: 'my-cluster-kafka-bootstrap.kafka.svc:9093',
-        auth: { mechanism: 'scram-sha-512', username: 'cdc-connect', passwordSecret: { name: 'cdc-connect', key: 'password' } },
+        auth: { mechanism: 'scram-sha-512', username: 'cdc-connect', passwordSecret: { name: 'cdc-connect-kafka', key: 'password' } },
         tls: { caSecret: { name: 'my-cluster-cluster-ca-cert', key: 'ca.crt' } },
         acls: { kafkaUsers: { cluster: 'my-cluster' } },
       },
-      processor: { ...file.processor, kafkaAuth: { username: 'cdc-processor', passwordSecret: { name: 'cdc-processor', key: 'password' } } },
+      processor: { ...file.processor, kafkaAuth: { username: 'cdc-processor', passwordSecret: { name: 'cdc-processor-kafka', key: 'password' } } },
     });
   }],
 ])('%s on a real API server', (_, output) => {

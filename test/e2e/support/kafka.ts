@@ -5,10 +5,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { Admin, Kafka, logLevel, Message } from 'kafkajs';
-import { AclGrant, kafkaAclsOf, processorAcls } from '../../../src/acls/kafka-acls';
+import { AclGrant, kafkaAclsOf, processorAccessOfEnv, processorAcls } from '../../../src/acls/kafka-acls';
 import type { SynthesizedObject } from '../../../src/footprint/kafka-footprint';
 // @ts-expect-error: a plain ES module script shared with the demo and the benchmarks
-import { addKafkaUser, applyAcls, javaClientProperties, kafkajsSettings, processorKafkaEnv, propertiesText } from '../../../scripts/kafka-security.mjs';
+import { addKafkaUser, applyAcls, javaClientProperties, kafkajsSettings, madeUpSecret, processorKafkaEnv, propertiesText } from '../../../scripts/kafka-security.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
 import { javaArgs } from '../../../scripts/stack.mjs';
 
@@ -49,7 +49,7 @@ export const kafka = (clientId = 'e2e') => new Kafka({ clientId, ...kafkajsSetti
  */
 export function newKafkaUser(name: string, options: { scram?: boolean } = {}): KafkaUser {
   const username = unique(name);
-  const password = `pw-${randomBytes(15).toString('base64url')}`;
+  const password = madeUpSecret();
   addKafkaUser(kafkaInfo(), { username, password, scram: options.scram });
   return { mechanism: options.scram ? 'scram-sha-512' : 'plain', username, password, principal: `User:${username}` };
 }
@@ -98,14 +98,7 @@ export function clientAs(user: KafkaUser, clientId = 'e2e-as-user'): Kafka {
  */
 export async function processorAccess(env: Record<string, string>, sourcePrefixes: readonly string[] = []): Promise<Record<string, string>> {
   const user = newKafkaUser('processor');
-  await grantAcls(user.principal, processorAcls({
-    groupId: env.KAFKA_GROUP_ID ?? 'tenant-cdc-processor',
-    sourceTopics: (env.SOURCE_TOPICS ?? '').split(',').filter(Boolean),
-    sourcePrefixes,
-    sinkTopic: env.SINK_TOPIC,
-    dlqTopic: env.DLQ_TOPIC ?? `${env.SINK_TOPIC}.dlq`,
-    exactlyOnce: env.PROCESSING_GUARANTEE === 'exactly-once',
-  }));
+  await grantAcls(user.principal, processorAcls(processorAccessOfEnv(env, sourcePrefixes)));
   return processorKafkaEnv(kafkaInfo(), user);
 }
 
@@ -190,7 +183,7 @@ export async function consumeAll(topic: string, options: { count?: number; idleM
  * (waiting at most `timeoutMs`).
  */
 export async function readCommitted(topic: string, timeoutMs = 120_000): Promise<Array<{ partition: number; offset: number; value: string }>> {
-  // the super user's client settings, in a file only root can read
+  // the super user's client settings, in a file only its owner can read
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-read-committed-'));
   const client = path.join(dir, 'client.properties');
   fs.writeFileSync(client, propertiesText(javaClientProperties(kafkaInfo())), { mode: 0o600 });

@@ -121,7 +121,7 @@ describe('guards: what would hurt the running system is refused unless allowed',
     const file = editedTenants('sharded.yaml', withSecondCluster);
     const refused = npmRunSynth(file);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/^sharded\.yaml: dist\/ was left as it is; npm run plan shows every change\.\n\d+ existing tenants? would snapshot again:\n    \S+: moves from Connect cluster debezium-connect to debezium-connect-b/);
+    expect(refused.stderr).toMatch(/^sharded\.yaml: dist\/ was left as it is; npm run plan shows every change\.\n\d+ tenants? would snapshot again a database tenant-cdc captures now:\n    \S+: moves from Connect cluster debezium-connect to debezium-connect-b/);
     expect(refused.stderr).toContain('TENANT_CDC_ALLOW_RESNAPSHOT=true');
     expect(snapshotDir(path.join(project, 'dist'))).toEqual(before);
     const allowed = npmRunSynth(file, { TENANT_CDC_ALLOW_RESNAPSHOT: 'true' });

@@ -604,11 +604,7 @@ function checkAcrossTenants(rawTenants: unknown[], tenants: readonly ResolvedTen
   const byDatabase = new Map<string, ResolvedTenant>();
   for (const tenant of [...tenants].sort((a, b) => indexOf(a.id) - indexOf(b.id))) {
     const db = tenant.database;
-    // SQL Server, MySQL and MariaDB names are compared case-insensitively (as they are on some servers); PostgreSQL names are not
-    const name = db.kind === 'postgres' ? db.name : db.name.toLowerCase();
-    // one server speaks one protocol: a mysql and a mariadb tenant on one host and port are on one server
-    const engine = rules.BINLOG_KINDS.includes(db.kind) ? 'binlog' : db.kind;
-    const key = `${engine}|${db.host.toLowerCase()}|${db.port}|${name}`;
+    const key = rules.databaseIdentity(db);
     const other = byDatabase.get(key);
     if (other) {
       problems.add(['tenants', indexOf(tenant.id), 'database'], `captures the same database as tenants[${indexOf(other.id)}] (${other.id}): `

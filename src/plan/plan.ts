@@ -3,6 +3,7 @@ import { aclLines } from '../acls/render';
 import { CREDENTIALS_VERSION_KEY } from '../debezium-connector';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from '../footprint/kafka-footprint';
 import { TenantCapture, tenantCaptures } from './captures';
+import { removedTableExplanations } from './removed-tables';
 import { DatabaseHandover, databaseHandovers, takeoverExplanation } from './same-database';
 
 /**
@@ -172,6 +173,11 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
       consequences.add('resnapshot');
       explanation.push('snapshot.mode becomes always: it snapshots again on this and every restart');
     }
+  }
+  const tablesLeft = removedTableExplanations(before, after);
+  if (tablesLeft.length > 0) {
+    consequences.add('data-left-behind');
+    explanation.push(...tablesLeft);
   }
   if (handedOver) explanation.push(`its database ${before.database} is captured by tenant ${handedOver.to.tenant} now`);
   if (consequences.size === 0) return undefined;

@@ -129,3 +129,29 @@ describe('topic.heartbeat.name (Debezium 3.6.0.Alpha1 and later)', () => {
 test('every database kind is in the audit', () => {
   expect([...DATABASE_KINDS].sort()).toEqual(['mariadb', 'mysql', 'postgres', 'sqlserver']);
 });
+
+describe('snapshot modes a release does not read', () => {
+  const problemsOf = (file: TenantsFile): readonly string[] => {
+    try {
+      resolveTenantsFile(file);
+      return [];
+    } catch (error) {
+      return (error as { problems: readonly string[] }).problems;
+    }
+  };
+  const acmeWith = (file: TenantsFile, mode: string): TenantsFile => ({ ...file, tenants: file.tenants.map((t) => (t.id === 'acme' ? { ...t, snapshotMode: mode } : t)) });
+
+  test('SQL Server\'s when_needed_no_data (3.6.0.Beta1) is refused on a cluster of an older release, with the place and the fix', () => {
+    expect(problemsOf(acmeWith(sampleTenants({ debezium: { version: '3.5.2.Final' } }), 'when_needed_no_data'))).toEqual([
+      'tenants[0].snapshotMode: "when_needed_no_data" is read by Debezium 3.6.0.Beta1 and later, but tenant acme runs on Connect cluster cdc-connect '
+        + 'with Debezium 3.5.2.Final, whose sqlserver connector refuses it; use "when_needed", or set debezium.version to 3.6.0.Beta1 or later']);
+    expect(problemsOf(acmeWith(sampleTenants({ debezium: { version: '3.6.0.Beta1' } }), 'when_needed_no_data'))).toEqual([]);
+    expect(problemsOf(acmeWith(sampleTenants({ debezium: { version: '3.5.2.Final' } }), 'when_needed'))).toEqual([]);
+  });
+
+  test('a SQL Server group\'s mode is checked against its cluster\'s release', () => {
+    const file = everything('3.5.2.Final');
+    const problems = problemsOf({ ...file, sqlServerGroups: file.sqlServerGroups!.map((g) => ({ ...g, snapshotMode: 'when_needed_no_data' })) });
+    expect(problems).toEqual([expect.stringMatching(/^sqlServerGroups\[0\]\.snapshotMode: "when_needed_no_data" is read by Debezium 3\.6\.0\.Beta1 and later, but group sql-a runs on Connect cluster cdc-connect/)]);
+  });
+});

@@ -123,6 +123,9 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
       cleanup: [],
     };
   }
+  if (before && !after && handedOver?.sameCapture) {
+    return { tenant: id, change: 'removed', before, config: [], consequences: [], explanation: [`renamed to ${handedOver.to.tenant}: nothing is deleted or left behind`], cleanup: [] };
+  }
   if (before && !after) {
     return {
       tenant: id, change: 'removed', before, config: [], consequences: ['data-left-behind'],
@@ -187,6 +190,11 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
 /** A tenant that takes a database another tenant captured: it snapshots that database again. */
 function withTakeover(plan: TenantPlan, takeover: DatabaseHandover | undefined): TenantPlan {
   if (!takeover) return plan;
+  // a grouped tenant renamed: nothing is captured again, so nothing of the new tenant's first snapshot applies
+  if (takeover.sameCapture) {
+    return plan.change === 'added' ? { ...plan, consequences: [], explanation: [takeoverExplanation(takeover)] }
+      : { ...plan, explanation: [...plan.explanation, takeoverExplanation(takeover)] };
+  }
   return {
     ...plan,
     consequences: plan.consequences.includes('resnapshot') ? plan.consequences : [...plan.consequences, 'resnapshot'],

@@ -15,6 +15,11 @@ export interface DatabaseHandover {
   readonly to: TenantCapture;
   /** True when `from`'s tenant is gone from the new output. */
   readonly fromRemoved: boolean;
+  /**
+   * True when the same connector goes on capturing the database from the same offsets into the same topics:
+   * a tenant of a SQL Server group renamed, which changes only the processor's route.
+   */
+  readonly sameCapture: boolean;
 }
 
 /** Every database captured after by another tenant than before, by the tenant that takes it. */
@@ -32,13 +37,18 @@ export function databaseHandovers(before: ReadonlyMap<string, TenantCapture>, af
     const fromNow = after.get(from.tenant);
     // the tenants file refuses two tenants on one database, so the old tenant has let it go
     if (fromNow && identityOf(fromNow) === identity) continue;
-    handovers.push({ from, to, fromRemoved: fromNow === undefined });
+    const sameCapture = from.connector === to.connector && from.offsets === to.offsets && from.topicPrefix === to.topicPrefix && from.database === to.database;
+    handovers.push({ from, to, fromRemoved: fromNow === undefined, sameCapture });
   }
   return handovers;
 }
 
 /** What the tenant that takes a database does, in words: it snapshots again, and what the old capture left. */
-export function takeoverExplanation({ from, to, fromRemoved }: DatabaseHandover): string {
+export function takeoverExplanation({ from, to, fromRemoved, sameCapture }: DatabaseHandover): string {
+  if (sameCapture) {
+    return `renamed from ${from.tenant}: the connector of SQL Server group ${to.group} goes on capturing database ${to.database} from its offsets, `
+      + `into the same topics (${topicsOf(to, false)}); the processor labels its events ${to.tenant} from now on`;
+  }
   const kind = from.kind as DatabaseKindName;
   const left = [`its offsets (in ${from.offsets})`, `its topics (${topicsOf(from, !fromRemoved)})`];
   if (kind === 'postgres') {

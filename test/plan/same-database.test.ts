@@ -102,6 +102,22 @@ describe('the same database under a new tenant id', () => {
     expect(outOf.tenants[1].explanation).toContainEqual(expect.stringMatching(/^the same database as removed tenant acme-g \(sqlserver acme\.example\.com:1433, database acme\)/));
   });
 
+  test('a tenant of a SQL Server group renamed keeps its capture: the group\'s connector, offsets and topics stay, only the route changes', () => {
+    const grouped = replace(sampleTenants({ sqlServerGroups: [{ name: 'sql-a', host: 'acme.example.com', credentials: { secret: 'sql-a-cdc' } }] }), 'acme', [
+      { id: 'acme-g', group: 'sql-a', database: { name: 'Acme' }, tables: ['dbo.Orders'] },
+      { id: 'initech', group: 'sql-a', database: { name: 'Initech' }, tables: ['dbo.Orders'] },
+    ]);
+    const result = plan(grouped, replace(grouped, 'acme-g', { id: 'acme-eu', group: 'sql-a', database: { name: 'Acme' }, tables: ['dbo.Orders'] }));
+    expect(result.tenants.map((t) => [t.tenant, t.change, t.consequences, t.explanation])).toEqual([
+      ['acme-eu', 'added', [], ['renamed from acme-g: the connector of SQL Server group sql-a goes on capturing database Acme from its offsets, '
+        + 'into the same topics (sql-a.Acme.*); the processor labels its events acme-eu from now on']],
+      ['acme-g', 'removed', [], ['renamed to acme-eu: nothing is deleted or left behind']],
+    ]);
+    expect(result.summary.resnapshot).toBe(0);
+    expect(guardProblems(result)).toEqual([]);
+    expect(renderPlan(result)).toContain('  + acme-eu (Connect cluster cdc-connect)\n      renamed from acme-g');
+  });
+
   test('a database moved from one existing tenant to another is snapshotted again by the one that takes it', () => {
     const after = { ...sampleTenants(), tenants: [
       ...sampleTenants().tenants.filter((t) => t.id !== 'hooli'),

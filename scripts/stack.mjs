@@ -10,7 +10,7 @@
 //
 // Tests, the demo and the benchmarks import the functions.
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -187,7 +187,9 @@ export async function stopKafka({ dir = join(cache, 'stack', 'kafka'), graceMs =
  */
 export function fetchPlugins(build) {
   const key = build.plugins.map((p) => `${p.name}:${p.artifacts.map((a) => `${a.group}:${a.artifact}:${a.version}`).join('+')}`).sort().join(',');
-  const pluginPath = join(cache, 'connect-plugins', Buffer.from(key).toString('base64url').slice(0, 80));
+  // the whole key, versions included: a folder name cut from its start held only the first plugin's name,
+  // so a cluster on another Debezium version ran the plugins fetched for the first one
+  const pluginPath = join(cache, 'connect-plugins', createHash('sha256').update(key).digest('hex').slice(0, 32));
   for (const plugin of build.plugins) {
     const target = join(pluginPath, plugin.name);
     if (existsSync(join(target, '.complete'))) continue;

@@ -5,12 +5,13 @@ import { KAFKA_CONNECT_HEALTH_LUA, KAFKA_CONNECTOR_HEALTH_LUA } from './argocd-h
 /** Which Argo CD health checks to install, and how. */
 export interface ArgoCdHealthCheckOptions {
   /**
-   * The health of a KafkaConnector that is paused or stopped as its `spec.state` asks. `Suspended` is Argo
-   * CD's word for it, but Argo CD holds a sync with sync waves (tenant-cdc's output has three) until every
-   * synced resource is Healthy or Degraded, so one paused tenant would keep each later sync running for
-   * ever; choose it only for Applications without sync waves. A paused connector's message says so either way.
+   * The health of a KafkaConnector that is not running on purpose: paused or stopped as its `spec.state`
+   * asks, or on a Connect cluster scaled to 0 replicas (and that KafkaConnect, in its check). `Suspended` is Argo CD's word for it. Argo CD holds a
+   * sync with sync waves (tenant-cdc's output has three) until every synced resource is Healthy or Degraded,
+   * so with `Suspended` a sync that touches a paused tenant runs until someone terminates it: choose
+   * `Healthy` for such Applications. The message says paused or stopped either way.
    *
-   * @default 'Healthy'
+   * @default 'Suspended'
    */
   readonly pausedConnectorHealth?: 'Healthy' | 'Suspended';
   /**
@@ -39,17 +40,20 @@ export interface ArgoCdHealthCheckOptions {
  */
 export function argoCdHealthCheckData(options: ArgoCdHealthCheckOptions = {}): Record<string, string> {
   const data: Record<string, string> = {
-    'resource.customizations.health.kafka.strimzi.io_KafkaConnector': kafkaConnectorHealthLua(options.pausedConnectorHealth ?? 'Healthy'),
+    'resource.customizations.health.kafka.strimzi.io_KafkaConnector': kafkaConnectorHealthLua(options.pausedConnectorHealth ?? 'Suspended'),
   };
   if (options.openLibs ?? true) data['resource.customizations.useOpenLibs.kafka.strimzi.io_KafkaConnector'] = 'true';
-  if (options.kafkaConnect ?? true) data['resource.customizations.health.kafka.strimzi.io_KafkaConnect'] = KAFKA_CONNECT_HEALTH_LUA;
+  if (options.kafkaConnect ?? true) {
+    data['resource.customizations.health.kafka.strimzi.io_KafkaConnect'] = KAFKA_CONNECT_HEALTH_LUA
+      .replace('local SCALED_TO_ZERO_HEALTH = "Suspended"', `local SCALED_TO_ZERO_HEALTH = "${options.pausedConnectorHealth ?? 'Suspended'}"`);
+  }
   return data;
 }
 
 /** The KafkaConnector check with the health it gives a connector paused or stopped on purpose. */
 function kafkaConnectorHealthLua(pausedConnectorHealth: 'Healthy' | 'Suspended'): string {
   // the script sets it in one line, written for this replacement (a test runs the result)
-  return KAFKA_CONNECTOR_HEALTH_LUA.replace('local PAUSED_CONNECTOR_HEALTH = "Healthy"', `local PAUSED_CONNECTOR_HEALTH = "${pausedConnectorHealth}"`);
+  return KAFKA_CONNECTOR_HEALTH_LUA.replace('local PAUSED_CONNECTOR_HEALTH = "Suspended"', `local PAUSED_CONNECTOR_HEALTH = "${pausedConnectorHealth}"`);
 }
 
 export interface ArgoCdHealthChecksProps extends ArgoCdHealthCheckOptions {

@@ -31,13 +31,12 @@ export const KAFKA_CONNECTOR_HEALTH_LUA = `-- Argo CD health check for Strimzi 1
 --     this replaces) and its testdata; util/lua/lua.go (obj as a Lua table, open libraries, result handling);
 --     docs/operator-manual/health.md
 
--- The health of a connector that is paused or stopped as its spec.state asks. Argo CD's word for it would
--- be Suspended, but Argo CD holds a sync with sync waves (tenant-cdc's output has three) until each synced
--- resource is Healthy or Degraded, so one paused tenant would keep every later sync running for ever, and it
--- shows the whole Application as Suspended. Its maintainers keep Suspended out of their CronJob check for
--- that reason (argoproj/argo-cd#24428, #19126). ArgoCdHealthChecks({ pausedConnectorHealth: "Suspended" })
--- writes this line with "Suspended", for Applications without sync waves.
-local PAUSED_CONNECTOR_HEALTH = "Healthy"
+-- The health of a connector that is not running on purpose: paused or stopped as its spec.state asks, or on a
+-- Connect cluster scaled to 0 replicas. Argo CD's word for that is Suspended. Argo CD holds a sync with sync
+-- waves (tenant-cdc's output has three) until each synced resource is Healthy or Degraded, so with Suspended a
+-- sync that touches a paused tenant runs until someone terminates it (argoproj/argo-cd#29663, #24428).
+-- ArgoCdHealthChecks({ pausedConnectorHealth: "Healthy" }) writes this line with "Healthy" for such Applications.
+local PAUSED_CONNECTOR_HEALTH = "Suspended"
 
 local TRACE_LINE_LIMIT = 200
 
@@ -225,6 +224,13 @@ elseif ready ~= nil and ready.status == "False" then
 end
 if failing ~= nil then
   local reason, message = failureOf(failing)
+  -- Strimzi's words for a connector whose Connect cluster has 0 replicas (KafkaConnectAssemblyOperator.zeroReplicas);
+  -- built by concatenation, so it is recognised without the string library
+  local cluster = (obj.metadata.labels or {})["strimzi.io/cluster"]
+  if reason == "RuntimeException" and cluster ~= nil
+    and message == "Kafka Connect cluster '" .. cluster .. "' in namespace " .. tostring(obj.metadata.namespace) .. " has 0 replicas." then
+    return { status = PAUSED_CONNECTOR_HEALTH, message = "Not running: its Connect cluster " .. cluster .. " has 0 replicas, as its spec.replicas asks" }
+  end
   if isTransient(reason, message) then
     return progressing(describeFailure(reason, message) .. "; Strimzi retries on its next reconciliation")
   end
@@ -283,6 +289,7 @@ export const KAFKA_CONNECT_HEALTH_LUA = `-- Argo CD health check for Strimzi 1.2
 --     This check is Progressing until observedGeneration reaches metadata.generation.
 --   - With the annotation strimzi.io/pause-reconciliation Strimzi writes only a ReconciliationPaused
 --     condition; the built-in check waits for a Ready that never comes (Progressing for ever). Here: Suspended.
+--   - Scaled to 0 replicas (spec.replicas: 0), Strimzi reports Ready; nothing runs, on purpose: Suspended.
 --
 -- Written from (read, not copied):
 --   strimzi/strimzi-kafka-operator, tag 1.2.0:
@@ -294,6 +301,10 @@ export const KAFKA_CONNECT_HEALTH_LUA = `-- Argo CD health check for Strimzi 1.2
 --     documentation/modules/operators/proc-pausing-reconciliation.adoc
 --   argoproj/argo-cd: resource_customizations/kafka.strimzi.io/KafkaConnect/health.lua and its testdata,
 --     util/lua/lua.go, docs/operator-manual/health.md
+
+-- A cluster scaled to 0 on purpose is Argo CD's Suspended; ArgoCdHealthChecks({ pausedConnectorHealth: "Healthy" })
+-- writes "Healthy" here, as in the KafkaConnector check (README, "Argo CD", says why one would).
+local SCALED_TO_ZERO_HEALTH = "Suspended"
 
 local function conditionOfType(conditionType)
   for _, condition in ipairs(obj.status.conditions or {}) do
@@ -348,6 +359,10 @@ end
 local ready = conditionOfType("Ready")
 if ready ~= nil and ready.status == "True" then
   local replicas = obj.status.replicas or 0
+  -- scaled to 0 on purpose: no worker runs, and Strimzi marks each of its connectors NotReady
+  if replicas == 0 and (obj.spec or {}).replicas == 0 then
+    return { status = SCALED_TO_ZERO_HEALTH, message = "Scaled to 0 replicas as spec.replicas asks: none of its connectors runs" .. warningsNote() }
+  end
   local message = "Ready with " .. replicas .. " replicas"
   if replicas == 1 then message = "Ready with 1 replica" end
   return { status = "Healthy", message = message .. warningsNote() }

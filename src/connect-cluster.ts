@@ -27,6 +27,12 @@ export interface IConnectCluster extends IConstruct {
   readonly serviceAccountName: string;
   /** How the workers reach Kafka, as the cluster's own principal; connectors' own clients (schema history) reuse it. */
   readonly kafka: KafkaConnection;
+  /**
+   * The Debezium release of the cluster's plugins: connectors write only the keys it reads (CONNECTOR_CONFIG_KEYS).
+   *
+   * @default '3.6.1.Final'
+   */
+  readonly debeziumVersion?: string;
 }
 
 /** Have Strimzi build the Connect image with the Debezium plugins, and push it. */
@@ -104,7 +110,7 @@ export interface ConnectClusterProps {
  */
 export class ConnectCluster extends Construct implements IConnectCluster {
   /** Refers to a KafkaConnect that this app does not define. */
-  public static fromConnectClusterName(scope: Construct, id: string, props: { name: string; namespace: string; kafka: KafkaConnection }): IConnectCluster {
+  public static fromConnectClusterName(scope: Construct, id: string, props: { name: string; namespace: string; kafka: KafkaConnection; debeziumVersion?: string }): IConnectCluster {
     return new ImportedConnectCluster(scope, id, props);
   }
 
@@ -112,6 +118,7 @@ export class ConnectCluster extends Construct implements IConnectCluster {
   public readonly namespace: string;
   public readonly serviceAccountName: string;
   public readonly kafka: KafkaConnection;
+  public readonly debeziumVersion: string;
   /** The ConfigMap with the Prometheus JMX exporter rules. */
   public readonly metricsConfigMapName: string;
   private readonly plugins = new Set<DatabaseKindName>();
@@ -130,6 +137,7 @@ export class ConnectCluster extends Construct implements IConnectCluster {
     this.namespace = props.namespace;
     this.serviceAccountName = `${this.name}-connect`;
     this.kafka = props.kafka;
+    this.debeziumVersion = props.debeziumVersion ?? DEFAULT_DEBEZIUM_VERSION;
     this.metricsConfigMapName = `${this.name}-metrics`;
     for (const kind of props.plugins ?? []) this.addPlugin(kind);
 
@@ -242,12 +250,14 @@ class ImportedConnectCluster extends Construct implements IConnectCluster {
   public readonly namespace: string;
   public readonly serviceAccountName: string;
   public readonly kafka: KafkaConnection;
+  public readonly debeziumVersion?: string;
 
-  constructor(scope: Construct, id: string, props: { name: string; namespace: string; kafka: KafkaConnection }) {
+  constructor(scope: Construct, id: string, props: { name: string; namespace: string; kafka: KafkaConnection; debeziumVersion?: string }) {
     super(scope, id);
     this.name = props.name;
     this.namespace = props.namespace;
     this.serviceAccountName = `${props.name}-connect`;
     this.kafka = props.kafka;
+    if (props.debeziumVersion !== undefined) this.debeziumVersion = props.debeziumVersion;
   }
 }

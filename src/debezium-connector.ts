@@ -2,7 +2,8 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KafkaConnector, KafkaConnectorSpec, KafkaConnectorSpecState } from '../imports/strimzi-connector-kafka.strimzi.io';
 import { IConnectCluster } from './connect-cluster';
-import { DEBEZIUM_PLUGINS } from './database-kind';
+import { DEBEZIUM_PLUGINS, DEFAULT_DEBEZIUM_VERSION, pluginVersion } from './database-kind';
+import { debeziumReads } from './debezium-keys/config-keys';
 import { kafkaClientConfig, kafkaSecretNames, secretPlaceholder, usesTls } from './kafka-connection';
 import { COMMON_LABELS, SyncWave, syncWave, TENANT_LABEL } from './labels';
 import { DEBEZIUM_QUEUE, DEBEZIUM_RETRIES } from './fleet/sizing';
@@ -94,8 +95,9 @@ export interface DebeziumConnectorOptions {
   readonly state?: 'running' | 'paused' | 'stopped';
   /**
    * Heartbeat interval in milliseconds, so offsets of quiet tenants keep moving; 0 turns heartbeats off.
-   * Heartbeats go to one topic per Connect cluster (`__debezium-heartbeat.<cluster>`), not one per tenant
-   * (except MariaDB's, see `MariaDbConnector`).
+   * Heartbeats go to one topic per Connect cluster (`__debezium-heartbeat.<cluster>`), not one per tenant,
+   * on plugins of Debezium 3.6 and later (MariaDB's is older, see `MariaDbConnector`); older plugins write to
+   * `__debezium-heartbeat.<tenant>`.
    *
    * @default 60000
    */
@@ -128,6 +130,8 @@ export abstract class DebeziumConnector extends Construct {
   public readonly topicPrefix: string;
   /** Names of the Secrets the connector reads through the config provider; Connect needs `get` on each. */
   public readonly secretNames: readonly string[];
+  /** The Debezium release of the plugin this connector runs on: its cluster's, or MariaDB's newest (see `pluginVersion`). */
+  public readonly pluginVersion: string;
   protected readonly cluster: IConnectCluster;
   protected readonly options: DebeziumConnectorOptions;
   private readonly extraConfig: Record<string, ConnectorConfigValue> = {};
@@ -149,6 +153,7 @@ export abstract class DebeziumConnector extends Construct {
     this.options = props;
     this.name = props.tenantId;
     this.topicPrefix = topicPrefix(props.tenantId);
+    this.pluginVersion = pluginVersion(kind, props.cluster.debeziumVersion ?? DEFAULT_DEBEZIUM_VERSION);
     // the schema history clients read the Kafka password and a private CA through the provider too
     const kafkaSecrets = this.usesSchemaHistory() ? kafkaSecretNames(props.cluster.kafka) : [];
     this.secretNames = [...new Set([props.credentials.secret, ...kafkaSecrets])].sort();
@@ -201,11 +206,12 @@ export abstract class DebeziumConnector extends Construct {
   protected abstract usesSchemaHistory(): boolean;
 
   /**
-   * True when the connector's plugin takes `topic.heartbeat.name` (Debezium 3.6 and later), so its heartbeats
-   * go to its Connect cluster's one heartbeat topic; false sends them to Debezium's own `__debezium-heartbeat.<prefix>`.
+   * True when the connector's plugin reads `topic.heartbeat.name` (Debezium 3.6.0.Alpha1 and later), so its
+   * heartbeats go to its Connect cluster's one heartbeat topic; an older plugin would ignore the key and write
+   * to Debezium's own `__debezium-heartbeat.<prefix>`, so it is not written and the footprint and ACLs count that topic.
    */
   protected sharesHeartbeatTopic(): boolean {
-    return true;
+    return debeziumReads('topic.heartbeat.name', this.pluginVersion);
   }
 
   /** `table.include.list`: anchored regexes, so each name is escaped. */

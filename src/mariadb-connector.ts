@@ -13,18 +13,11 @@ export interface MariaDbConnectorProps extends BinlogConnectorProps {}
  * `database.ssl.mode` (`disable`, `trust`, `verify-ca`, `verify-full`) says otherwise: add it with `addConfig`.
  *
  * Its plugin is built at `DEBEZIUM_PLUGINS.mariadb.newestRelease` (3.5.0.Final) when the cluster runs a newer
- * Debezium, since Maven Central has no newer MariaDB connector; see `pluginVersion`.
+ * Debezium, since Maven Central has no newer MariaDB connector; see `pluginVersion`. That plugin predates
+ * `topic.heartbeat.name` (3.6.0.Alpha1), so each MariaDB tenant has its own `__debezium-heartbeat.<tenant>`.
  */
 export class MariaDbConnector extends BinlogConnector {
   constructor(scope: Construct, id: string, props: MariaDbConnectorProps) {
     super(scope, id, props, 'mariadb');
-  }
-
-  /**
-   * `topic.heartbeat.name` came in Debezium 3.6.0, after the newest MariaDB plugin on Maven Central (3.5.0.Final),
-   * which ignores it: heartbeats go to `__debezium-heartbeat.<tenant>`, one topic per MariaDB tenant.
-   */
-  protected sharesHeartbeatTopic(): boolean {
-    return false;
   }
 }

@@ -62,8 +62,9 @@ describe('ArgoCdHealthChecks', () => {
 
   test('argoCdHealthCheckData gives the entries to merge into an argocd-cm defined elsewhere', () => {
     expect(argoCdHealthCheckData()).toEqual(new ArgoCdHealthChecks(Testing.chart(), 'HealthChecks').healthCheckData);
-    expect(argoCdHealthCheckData({ pausedConnectorHealth: 'Suspended' })['resource.customizations.health.kafka.strimzi.io_KafkaConnector'])
-      .toContain('local PAUSED_CONNECTOR_HEALTH = "Suspended"');
+    expect(argoCdHealthCheckData({ pausedConnectorHealth: 'Healthy' })['resource.customizations.health.kafka.strimzi.io_KafkaConnector'])
+      .toContain('local PAUSED_CONNECTOR_HEALTH = "Healthy"');
+    expect(argoCdHealthCheckData()['resource.customizations.health.kafka.strimzi.io_KafkaConnector']).toContain('local PAUSED_CONNECTOR_HEALTH = "Suspended"');
   });
 
   test('is opt-in: CdcPlatform adds nothing of Argo CD\'s', () => {

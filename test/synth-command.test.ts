@@ -121,7 +121,7 @@ describe('guards: what would hurt the running system is refused unless allowed',
     const file = editedTenants('sharded.yaml', withSecondCluster);
     const refused = npmRunSynth(file);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/^sharded\.yaml: dist\/ was left as it is; npm run plan shows every change\.\n\d+ existing tenants? would snapshot again:\n    \S+: moves from Connect cluster debezium-connect to debezium-connect-b/);
+    expect(refused.stderr).toMatch(/^sharded\.yaml: dist\/ was left as it is; npm run plan shows every change\.\n\d+ tenants? would snapshot again a database tenant-cdc captures now:\n    \S+: moves from Connect cluster debezium-connect to debezium-connect-b/);
     expect(refused.stderr).toContain('TENANT_CDC_ALLOW_RESNAPSHOT=true');
     expect(snapshotDir(path.join(project, 'dist'))).toEqual(before);
     const allowed = npmRunSynth(file, { TENANT_CDC_ALLOW_RESNAPSHOT: 'true' });
@@ -129,6 +129,20 @@ describe('guards: what would hurt the running system is refused unless allowed',
     expect(fs.readFileSync(path.join(project, 'dist', 'tenant-cdc.k8s.yaml'), 'utf8')).toContain('name: debezium-connect-b');
     // back to the committed output, for the other tests
     expect(npmRunSynth('tenants.yaml', { TENANT_CDC_ALLOW_RESNAPSHOT: 'true' }).status).toBe(0);
+  });
+
+  test('a tenant renamed (the same database under a new id) is refused unless allowed, and npm run plan says why', () => {
+    const before = snapshotDir(path.join(project, 'dist'));
+    const renamed = editedTenants('renamed.yaml', (yaml) => yaml.replace('  - id: umbrella\n', '  - id: umbrella-eu\n'));
+    const refused = npmRunSynth(renamed);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('1 tenant would snapshot again a database tenant-cdc captures now:\n    umbrella-eu: the same database as removed tenant umbrella '
+      + '(postgres pg-umbrella.postgres.database.azure.com:5432, database umbrella): it snapshots again, under new topics (umbrella-eu.*)');
+    expect(snapshotDir(path.join(project, 'dist'))).toEqual(before);
+    const plan = npmRunPlan(renamed);
+    expect(plan.status).toBe(3);
+    expect(plan.stdout).toContain('  ! umbrella-eu [snapshot, resnapshot] (Connect cluster debezium-connect)');
+    expect(plan.stdout).toContain('SELECT pg_drop_replication_slot(\'dbz_umbrella\');');
   });
 
   test('deleting most connectors at once is refused; adding, pausing and editing tables never are', () => {

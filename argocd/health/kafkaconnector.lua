@@ -28,13 +28,12 @@
 --     this replaces) and its testdata; util/lua/lua.go (obj as a Lua table, open libraries, result handling);
 --     docs/operator-manual/health.md
 
--- The health of a connector that is paused or stopped as its spec.state asks. Argo CD's word for it would
--- be Suspended, but Argo CD holds a sync with sync waves (tenant-cdc's output has three) until each synced
--- resource is Healthy or Degraded, so one paused tenant would keep every later sync running for ever, and it
--- shows the whole Application as Suspended. Its maintainers keep Suspended out of their CronJob check for
--- that reason (argoproj/argo-cd#24428, #19126). ArgoCdHealthChecks({ pausedConnectorHealth: "Suspended" })
--- writes this line with "Suspended", for Applications without sync waves.
-local PAUSED_CONNECTOR_HEALTH = "Healthy"
+-- The health of a connector that is not running on purpose: paused or stopped as its spec.state asks, or on a
+-- Connect cluster scaled to 0 replicas. Argo CD's word for that is Suspended. Argo CD holds a sync with sync
+-- waves (tenant-cdc's output has three) until each synced resource is Healthy or Degraded, so with Suspended a
+-- sync that touches a paused tenant runs until someone terminates it (argoproj/argo-cd#29663, #24428).
+-- ArgoCdHealthChecks({ pausedConnectorHealth: "Healthy" }) writes this line with "Healthy" for such Applications.
+local PAUSED_CONNECTOR_HEALTH = "Suspended"
 
 local TRACE_LINE_LIMIT = 200
 
@@ -222,6 +221,13 @@ elseif ready ~= nil and ready.status == "False" then
 end
 if failing ~= nil then
   local reason, message = failureOf(failing)
+  -- Strimzi's words for a connector whose Connect cluster has 0 replicas (KafkaConnectAssemblyOperator.zeroReplicas);
+  -- built by concatenation, so it is recognised without the string library
+  local cluster = (obj.metadata.labels or {})["strimzi.io/cluster"]
+  if reason == "RuntimeException" and cluster ~= nil
+    and message == "Kafka Connect cluster '" .. cluster .. "' in namespace " .. tostring(obj.metadata.namespace) .. " has 0 replicas." then
+    return { status = PAUSED_CONNECTOR_HEALTH, message = "Not running: its Connect cluster " .. cluster .. " has 0 replicas, as its spec.replicas asks" }
+  end
   if isTransient(reason, message) then
     return progressing(describeFailure(reason, message) .. "; Strimzi retries on its next reconciliation")
   end

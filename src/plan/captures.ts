@@ -54,7 +54,8 @@ export function tenantCaptures(objects: readonly SynthesizedObject[]): Map<strin
       }
     } else {
       const tenant = labels[TENANT_LABEL] ?? connector.metadata.name;
-      const database = config['database.names'] ?? config['database.dbname'] ?? config['database.include.list'] ?? '';
+      // the binlog connectors' database.include.list is the name as an escaped regex
+      const database = config['database.names'] ?? config['database.dbname'] ?? (config['database.include.list'] ?? '').replace(/\\(.)/g, '$1');
       captures.set(tenant, { ...base, tenant, database });
     }
   }

@@ -1,13 +1,14 @@
 import type { Plan } from './plan';
 
 /**
- * What `npm run synth` refuses without an explicit yes: a change that makes existing tenants snapshot
- * again (a move between Connect clusters, a renamed cluster, a tenant moved into a SQL Server group), or
+ * What `npm run synth` refuses without an explicit yes: a change that makes a database tenant-cdc captures
+ * be snapshotted again (a move between Connect clusters, a renamed cluster, a tenant moved into a SQL Server
+ * group, a tenant renamed or a database handed to another tenant: the same database under a new id), or
  * that deletes more than a share of the connectors at once (a bad merge). Adding tenants, editing
  * tables, pausing: never refused.
  */
 export interface GuardOptions {
-  /** Let existing tenants snapshot again (env TENANT_CDC_ALLOW_RESNAPSHOT=true, or --allow-resnapshot). */
+  /** Let captured databases be snapshotted again (env TENANT_CDC_ALLOW_RESNAPSHOT=true, or --allow-resnapshot). */
   readonly allowResnapshot?: boolean;
   /** Let more connectors go than `maxRemovedShare` allows (env TENANT_CDC_ALLOW_REMOVALS=true, or --allow-removals). */
   readonly allowRemovals?: boolean;
@@ -35,11 +36,11 @@ const LISTED = 20;
 /** Why the change is refused, one message per guard; empty when it may go ahead. */
 export function guardProblems(plan: Plan, options: GuardOptions = {}): string[] {
   const problems: string[] = [];
-  const resnapshots = plan.tenants.filter((t) => t.change === 'changed' && t.consequences.includes('resnapshot'));
+  const resnapshots = plan.tenants.filter((t) => t.consequences.includes('resnapshot'));
   if (resnapshots.length > 0 && !options.allowResnapshot) {
     const listed = resnapshots.slice(0, LISTED).map((t) => `    ${t.tenant}: ${t.explanation.filter((e) => /snapshots again/.test(e)).join('; ')}`);
     const more = resnapshots.length > LISTED ? [`    ... and ${resnapshots.length - LISTED} more (npm run plan lists them all)`] : [];
-    problems.push([`${resnapshots.length} existing tenant${resnapshots.length === 1 ? '' : 's'} would snapshot again:`, ...listed, ...more,
+    problems.push([`${resnapshots.length} tenant${resnapshots.length === 1 ? '' : 's'} would snapshot again a database tenant-cdc captures now:`, ...listed, ...more,
       '  If this is what you want, run again with TENANT_CDC_ALLOW_RESNAPSHOT=true (or --allow-resnapshot); '
       + 'to move tenants between clusters with their offsets, see "Moving a tenant with its offsets" in the README.'].join('\n'));
   }

@@ -3,6 +3,8 @@ import { aclLines } from '../acls/render';
 import { CREDENTIALS_VERSION_KEY } from '../debezium-connector';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from '../footprint/kafka-footprint';
 import { TenantCapture, tenantCaptures } from './captures';
+import { removedTableExplanations } from './removed-tables';
+import { DatabaseHandover, databaseHandovers, takeoverExplanation } from './same-database';
 
 /**
  * What applying a new output does to the running system, compared with the output applied now: per
@@ -66,7 +68,7 @@ export interface Plan {
     readonly added: number;
     readonly removed: number;
     readonly changed: number;
-    /** Existing tenants that would snapshot again. */
+    /** Tenants that would snapshot again a database tenant-cdc captures now (moved, or under a new id). */
     readonly resnapshot: number;
     /** KafkaConnectors that would be deleted (a SQL Server group's counts once). */
     readonly connectorsRemoved: number;
@@ -81,10 +83,11 @@ export interface Plan {
 export function planChanges(before: readonly SynthesizedObject[], after: readonly SynthesizedObject[], options: { connectorsBefore?: number } = {}): Plan {
   const was = tenantCaptures(before);
   const will = tenantCaptures(after);
+  const handovers = databaseHandovers(was, will);
   const tenants: TenantPlan[] = [];
   for (const id of [...new Set([...was.keys(), ...will.keys()])].sort()) {
-    const plan = planTenant(id, was.get(id), will.get(id));
-    if (plan) tenants.push(plan);
+    const plan = planTenant(id, was.get(id), will.get(id), handovers.find((h) => h.from.tenant === id));
+    if (plan) tenants.push(withTakeover(plan, handovers.find((h) => h.to.tenant === id)));
   }
   // a PLAINTEXT Kafka has no principals to grant anything to
   const aclsOf = (objects: readonly SynthesizedObject[]) => new Set(aclLines(kafkaAclsOf(objects).filter((p) => p.principal !== ANONYMOUS)));
@@ -103,14 +106,15 @@ export function planChanges(before: readonly SynthesizedObject[], after: readonl
       added: tenants.filter((t) => t.change === 'added').length,
       removed: tenants.filter((t) => t.change === 'removed').length,
       changed: tenants.filter((t) => t.change === 'changed').length,
-      resnapshot: tenants.filter((t) => t.change === 'changed' && t.consequences.includes('resnapshot')).length,
+      resnapshot: tenants.filter((t) => t.consequences.includes('resnapshot')).length,
       connectorsRemoved: [...connectorsBefore].filter((name) => !connectorsAfter.has(name)).length,
       connectorsBefore: options.connectorsBefore ?? connectorsBefore.size,
     },
   };
 }
 
-function planTenant(id: string, before: TenantCapture | undefined, after: TenantCapture | undefined): TenantPlan | undefined {
+/** `handedOver`: the database this tenant had is another tenant's now. */
+function planTenant(id: string, before: TenantCapture | undefined, after: TenantCapture | undefined, handedOver?: DatabaseHandover): TenantPlan | undefined {
   if (!before && after) {
     return {
       tenant: id, change: 'added', after, config: [], consequences: ['snapshot'],
@@ -118,6 +122,9 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
         + `its connector snapshots ${tablesOf(after)} first (snapshot mode ${after.config['snapshot.mode'] ?? 'initial'})`],
       cleanup: [],
     };
+  }
+  if (before && !after && handedOver?.sameCapture) {
+    return { tenant: id, change: 'removed', before, config: [], consequences: [], explanation: [`renamed to ${handedOver.to.tenant}: nothing is deleted or left behind`], cleanup: [] };
   }
   if (before && !after) {
     return {
@@ -128,7 +135,8 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
         + (ownHeartbeatTopic(before) ? `, its heartbeat topic ${ownHeartbeatTopic(before)}` : '')
         + (before.kind === 'postgres' ? `, and on ${before.config['database.hostname']}:${before.config['database.port']} its replication slot `
           + `${before.config['slot.name']} (which keeps WAL until it is dropped) and publication ${before.config['publication.name']}` : '')
-        + (before.kind === 'sqlserver' ? ', and CDC stays enabled on the database (a DBA step to disable)' : '')],
+        + (before.kind === 'sqlserver' ? (handedOver ? `; CDC stays enabled on the database, which tenant ${handedOver.to.tenant} captures now: keep it`
+          : ', and CDC stays enabled on the database (a DBA step to disable)') : '')],
       cleanup: cleanupOf(before),
     };
   }
@@ -169,8 +177,29 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
       explanation.push('snapshot.mode becomes always: it snapshots again on this and every restart');
     }
   }
+  const tablesLeft = removedTableExplanations(before, after);
+  if (tablesLeft.length > 0) {
+    consequences.add('data-left-behind');
+    explanation.push(...tablesLeft);
+  }
+  if (handedOver) explanation.push(`its database ${before.database} is captured by tenant ${handedOver.to.tenant} now`);
   if (consequences.size === 0) return undefined;
   return { tenant: id, change: 'changed', before, after, config, consequences: [...consequences], explanation, cleanup: [] };
+}
+
+/** A tenant that takes a database another tenant captured: it snapshots that database again. */
+function withTakeover(plan: TenantPlan, takeover: DatabaseHandover | undefined): TenantPlan {
+  if (!takeover) return plan;
+  // a grouped tenant renamed: nothing is captured again, so nothing of the new tenant's first snapshot applies
+  if (takeover.sameCapture) {
+    return plan.change === 'added' ? { ...plan, consequences: [], explanation: [takeoverExplanation(takeover)] }
+      : { ...plan, explanation: [...plan.explanation, takeoverExplanation(takeover)] };
+  }
+  return {
+    ...plan,
+    consequences: plan.consequences.includes('resnapshot') ? plan.consequences : [...plan.consequences, 'resnapshot'],
+    explanation: [...plan.explanation, takeoverExplanation(takeover)],
+  };
 }
 
 /** The heartbeat topic a connector writes alone (Debezium's `__debezium-heartbeat.<prefix>`), when it shares none. */

@@ -40,7 +40,7 @@ function tenantLines(tenant: TenantPlan): string[] {
   const severity = tenant.consequences.includes('resnapshot') ? '!' : mark(tenant.change);
   const where = tenant.after?.cluster ?? tenant.before?.cluster;
   return [
-    `  ${severity} ${tenant.tenant} [${tenant.consequences.join(', ')}] (Connect cluster ${where})`,
+    `  ${severity} ${tenant.tenant}${tenant.consequences.length > 0 ? ` [${tenant.consequences.join(', ')}]` : ''} (Connect cluster ${where})`,
     ...tenant.explanation.map((e) => `      ${e}`),
     ...tenant.config.map((c) => `      ${changeLine(c)}`),
     ...tenant.cleanup.map((c) => `      ${c}`),

@@ -61,6 +61,19 @@ export const DEFAULT_PORTS: Record<DatabaseKindName, number> = { sqlserver: 1433
 /** The kinds Debezium reads from a binlog (debezium-connector-binlog): `db.table` names, server ids, one replication protocol. */
 export const BINLOG_KINDS: readonly DatabaseKindName[] = ['mysql', 'mariadb'];
 
+/**
+ * What makes two tenants' databases one database: the engine (a MySQL and a MariaDB tenant on one host and
+ * port are on one server, which speaks one protocol), the host (DNS names are case-insensitive), the port and
+ * the name as the servers compare names: PostgreSQL's exactly, SQL Server's (and MySQL's and MariaDB's, as on
+ * some servers) without case. The tenants file refuses two tenants on one database; the plan recognises a
+ * database that another tenant captured before.
+ */
+export function databaseIdentity(database: { readonly kind: DatabaseKindName; readonly host: string; readonly port: number | string; readonly name: string }): string {
+  const name = database.kind === 'postgres' ? database.name : database.name.toLowerCase();
+  const engine = BINLOG_KINDS.includes(database.kind) ? 'binlog' : database.kind;
+  return `${engine}|${database.host.toLowerCase()}|${Number(database.port)}|${name}`;
+}
+
 /** Debezium 3 snapshot modes each connector accepts that need no further keys. */
 export const SNAPSHOT_MODES: Record<DatabaseKindName, readonly string[]> = {
   sqlserver: ['initial', 'always', 'initial_only', 'no_data', 'recovery', 'when_needed', 'when_needed_no_data'],

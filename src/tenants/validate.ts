@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_DEBEZIUM_VERSION } from '../database-kind';
+import { compareDebeziumVersions, DEFAULT_DEBEZIUM_VERSION, pluginVersion } from '../database-kind';
+import { SNAPSHOT_MODES_SINCE } from '../debezium-keys/config-keys';
 import type { KafkaAuth, KafkaConnection } from '../kafka-connection';
 import { placeTenant } from '../fleet/placement';
 import { compare, isDataTopic } from '../names';
@@ -252,6 +253,7 @@ function resolveAndCheck(input: unknown, problems: Problems): ResolvedTenantsFil
   });
   checkAcrossTenants(input.tenants, tenants, problems);
   checkGroups(input, groups, tenants, problems);
+  checkSnapshotModeReleases(input, clusters, groups, tenants, problems);
   if (!isObject(input.kafka) || typeof input.namespace !== 'string') return undefined;
 
   const processor = isObject(input.processor) ? input.processor : {};
@@ -350,6 +352,35 @@ function checkGroups(input: Record<string, any>, groups: ReadonlyMap<string, Gro
           + 'one connector captures the same schema.table in every database of its group, so give every tenant of the group the same tables');
       }
     }
+  }
+}
+
+/**
+ * Snapshot modes newer than the Debezium release of the cluster that runs them (SNAPSHOT_MODES_SINCE): that
+ * release's connector refuses the value, and Strimzi would report the connector NotReady after the deploy.
+ */
+function checkSnapshotModeReleases(input: Record<string, any>, clusters: readonly ResolvedConnectCluster[], groups: ReadonlyMap<string, GroupEntry>,
+  tenants: readonly ResolvedTenant[], problems: Problems): void {
+  const check = (path: Path, who: string, kind: rules.DatabaseKindName, mode: string, connect: string) => {
+    const since = SNAPSHOT_MODES_SINCE[kind]?.[mode];
+    const cluster = clusters.find((c) => c.name === connect);
+    if (since === undefined || !cluster) return;
+    const release = pluginVersion(kind, cluster.debeziumVersion);
+    if (compareDebeziumVersions(release, since) >= 0) return;
+    const older = rules.SNAPSHOT_MODES[kind].filter((m) => SNAPSHOT_MODES_SINCE[kind]?.[m] === undefined);
+    const instead = mode.endsWith('_no_data') && older.includes(mode.slice(0, -'_no_data'.length)) ? mode.slice(0, -'_no_data'.length) : older[0];
+    problems.add(path, `${show(mode)} is read by Debezium ${since} and later, but ${who} runs on Connect cluster ${connect} with Debezium ${release}, `
+      + `whose ${kind} connector refuses it; use ${show(instead)}, or set ${connect === clusters[0].name ? 'debezium.version' : `the cluster's debezium.version`} to ${since} or later`);
+  };
+  for (const { resolved, index } of groups.values()) {
+    check(['sqlServerGroups', index, 'snapshotMode'], `group ${resolved.name}`, 'sqlserver', resolved.snapshotMode, resolved.connect);
+  }
+  const defaults = isObject(input.defaults) ? input.defaults : {};
+  for (const tenant of tenants.filter((t) => t.group === undefined)) {
+    const index = input.tenants.findIndex((raw: unknown) => isObject(raw) && raw.id === tenant.id);
+    const own = isObject(input.tenants[index]) && input.tenants[index].snapshotMode !== undefined;
+    const path: Path = own || defaults.snapshotMode === undefined ? ['tenants', index, 'snapshotMode'] : ['defaults', 'snapshotMode'];
+    check(path, `tenant ${tenant.id}`, tenant.database.kind, tenant.snapshotMode, tenant.connect);
   }
 }
 
@@ -604,11 +635,7 @@ function checkAcrossTenants(rawTenants: unknown[], tenants: readonly ResolvedTen
   const byDatabase = new Map<string, ResolvedTenant>();
   for (const tenant of [...tenants].sort((a, b) => indexOf(a.id) - indexOf(b.id))) {
     const db = tenant.database;
-    // SQL Server, MySQL and MariaDB names are compared case-insensitively (as they are on some servers); PostgreSQL names are not
-    const name = db.kind === 'postgres' ? db.name : db.name.toLowerCase();
-    // one server speaks one protocol: a mysql and a mariadb tenant on one host and port are on one server
-    const engine = rules.BINLOG_KINDS.includes(db.kind) ? 'binlog' : db.kind;
-    const key = `${engine}|${db.host.toLowerCase()}|${db.port}|${name}`;
+    const key = rules.databaseIdentity(db);
     const other = byDatabase.get(key);
     if (other) {
       problems.add(['tenants', indexOf(tenant.id), 'database'], `captures the same database as tenants[${indexOf(other.id)}] (${other.id}): `

@@ -116,10 +116,15 @@ describe('KafkaConnector health (argocd/health/kafkaconnector.lua)', () => {
       withoutOpenLibs: { message: `task 0 FAILED; auto-restart is off: ${AUTO_RESTART_HINT}` },
     },
     'auto-restarting.yaml': { status: 'Progressing', message: 'Auto-restart 2 in progress: task 0 is RESTARTING' },
-    // not Suspended, which would hold every sync with sync waves; see the next describe
-    'paused.yaml': { status: 'Healthy', message: 'Paused as spec.state asks' },
+    // paused or stopped on purpose: Argo CD's Suspended (pausedConnectorHealth: 'Healthy' for Applications with sync waves, see the next describe)
+    'paused.yaml': { status: 'Suspended', message: 'Paused as spec.state asks' },
     'pausing.yaml': { status: 'Progressing', message: 'Pausing: task 0 is RUNNING' },
-    'stopped.yaml': { status: 'Healthy', message: 'Stopped as spec.state asks; Connect keeps its configuration and offsets' },
+    'stopped.yaml': { status: 'Suspended', message: 'Stopped as spec.state asks; Connect keeps its configuration and offsets' },
+    // its Connect cluster scaled to 0 on purpose; before, Strimzi's RuntimeException made it Degraded
+    'connect-scaled-to-zero.yaml': {
+      status: 'Suspended',
+      message: 'Not running: its Connect cluster debezium-connect-b has 0 replicas, as its spec.replicas asks',
+    },
     'cannot-pause-failed.yaml': { status: 'Degraded', message: 'Connector stark cannot be paused since it is in failed state.' },
     'not-reconciled.yaml': { status: 'Progressing', message: 'Waiting for Strimzi to reconcile generation 4 (the status is of generation 3)' },
     'no-status.yaml': { status: 'Progressing', message: 'Waiting for Strimzi to reconcile the connector' },
@@ -177,24 +182,38 @@ describe('KafkaConnector health (argocd/health/kafkaconnector.lua)', () => {
   });
 });
 
-describe('KafkaConnector health with pausedConnectorHealth: "Suspended" (ArgoCdHealthChecks)', () => {
-  test('a connector paused or stopped on purpose is Suspended; every other verdict stays', () => {
-    const lua = argoCdHealthCheckData({ pausedConnectorHealth: 'Suspended' })['resource.customizations.health.kafka.strimzi.io_KafkaConnector'];
+describe('KafkaConnector health with pausedConnectorHealth: "Healthy" (ArgoCdHealthChecks)', () => {
+  test('a connector paused or stopped on purpose, or on a cluster scaled to 0, is Healthy; every other verdict stays', () => {
+    const lua = argoCdHealthCheckData({ pausedConnectorHealth: 'Healthy' })['resource.customizations.health.kafka.strimzi.io_KafkaConnector'];
     const objects = fixtures('kafkaconnector');
     const standard = healthOf(path.join(root, 'argocd/health/kafkaconnector.lua'), [...objects.values()], true);
     const variant = healthOf(writeScript(lua), [...objects.values()], true);
     const changed = [...objects.keys()].filter((_, i) => JSON.stringify(variant[i]) !== JSON.stringify(standard[i]));
-    expect(changed).toEqual(['paused.yaml', 'stopped.yaml']);
+    expect(changed).toEqual(['connect-scaled-to-zero.yaml', 'paused.yaml', 'stopped.yaml']);
     for (const name of changed) {
       const i = [...objects.keys()].indexOf(name);
-      expect(variant[i]).toEqual({ ...standard[i], status: 'Suspended' });
+      expect(variant[i]).toEqual({ ...standard[i], status: 'Healthy' });
     }
+  });
+});
+
+describe('KafkaConnect health with pausedConnectorHealth: "Healthy" (ArgoCdHealthChecks)', () => {
+  test('a cluster scaled to 0 on purpose is Healthy; every other verdict stays', () => {
+    const lua = argoCdHealthCheckData({ pausedConnectorHealth: 'Healthy' })['resource.customizations.health.kafka.strimzi.io_KafkaConnect'];
+    const objects = fixtures('kafkaconnect');
+    const standard = healthOf(path.join(root, 'argocd/health/kafkaconnect.lua'), [...objects.values()], false);
+    const variant = healthOf(writeScript(lua), [...objects.values()], false);
+    const changed = [...objects.keys()].filter((_, i) => JSON.stringify(variant[i]) !== JSON.stringify(standard[i]));
+    expect(changed).toEqual(['scaled-to-zero.yaml']);
+    expect(variant[[...objects.keys()].indexOf('scaled-to-zero.yaml')]).toEqual({ status: 'Healthy', message: 'Scaled to 0 replicas as spec.replicas asks: none of its connectors runs' });
   });
 });
 
 describe('KafkaConnect health (argocd/health/kafkaconnect.lua)', () => {
   describeHealthCheck('argocd/health/kafkaconnect.lua', 'kafkaconnect', {
     'ready.yaml': { status: 'Healthy', message: 'Ready with 2 replicas' },
+    // scaled to 0 on purpose: no worker, so none of its connectors runs
+    'scaled-to-zero.yaml': { status: 'Suspended', message: 'Scaled to 0 replicas as spec.replicas asks: none of its connectors runs' },
     // Argo CD's built-in check says Healthy here
     'rolling-out.yaml': { status: 'Progressing', message: 'Waiting for Strimzi to roll out generation 6 (the status is of generation 5)' },
     'no-status.yaml': { status: 'Progressing', message: 'Waiting for Strimzi to deploy the Kafka Connect cluster' },
@@ -209,7 +228,7 @@ describe('KafkaConnect health (argocd/health/kafkaconnect.lua)', () => {
 
 test('the fixtures are shaped as Strimzi 1.2\'s CRDs allow (unknown fields are errors)', () => {
   const all = [...fixtures('kafkaconnector').values(), ...fixtures('kafkaconnect').values()];
-  expect(all).toHaveLength(26);
+  expect(all).toHaveLength(28);
   expect(strimziProblems(all)).toEqual([]);
 });
 

@@ -76,7 +76,7 @@ describe('planChanges', () => {
     expect(result.tenants.map((t) => [t.tenant, t.consequences])).toEqual([['acme', ['resnapshot']]]);
     expect(result.tenants[0].explanation[0]).toBe("moves from Connect cluster cdc-connect to cdc-b: cdc-b has no offsets for it (they are in cdc-connect/cdc-connect-offsets), so it snapshots again");
     const [problem] = guardProblems(result);
-    expect(problem).toMatch(/^1 existing tenant would snapshot again:\n    acme: moves from Connect cluster cdc-connect to cdc-b/);
+    expect(problem).toMatch(/^1 tenant would snapshot again a database tenant-cdc captures now:\n    acme: moves from Connect cluster cdc-connect to cdc-b/);
     expect(problem).toMatch(/TENANT_CDC_ALLOW_RESNAPSHOT=true \(or --allow-resnapshot\)/);
     expect(guardProblems(result, guardOptionsFrom({ TENANT_CDC_ALLOW_RESNAPSHOT: 'true' }, []))).toEqual([]);
     expect(guardProblems(result, guardOptionsFrom({}, ['--allow-resnapshot']))).toEqual([]);

@@ -1,0 +1,84 @@
+import { DATABASE_KINDS, DatabaseKindName, databaseIdentity } from '../tenants/rules';
+import type { TenantCapture } from './captures';
+
+/**
+ * A database that one tenant captured before and another captures after: a renamed tenant (removed, and
+ * added under a new id), a database moved into or out of a SQL Server group under a new id, or a database
+ * handed from one tenant to another. Connect keys offsets by connector and Debezium names topics by prefix,
+ * so the new capture knows nothing of the old one: it snapshots the database again, under new topics,
+ * and what the old one kept (offsets, topics, a PostgreSQL slot, SQL Server's CDC setup) stays.
+ */
+export interface DatabaseHandover {
+  /** The capture before: the tenant that had the database. */
+  readonly from: TenantCapture;
+  /** The capture after: the tenant that has it now. */
+  readonly to: TenantCapture;
+  /** True when `from`'s tenant is gone from the new output. */
+  readonly fromRemoved: boolean;
+  /**
+   * True when the same connector goes on capturing the database from the same offsets into the same topics:
+   * a tenant of a SQL Server group renamed, which changes only the processor's route.
+   */
+  readonly sameCapture: boolean;
+}
+
+/** Every database captured after by another tenant than before, by the tenant that takes it. */
+export function databaseHandovers(before: ReadonlyMap<string, TenantCapture>, after: ReadonlyMap<string, TenantCapture>): DatabaseHandover[] {
+  const had = new Map<string, TenantCapture>();
+  for (const capture of before.values()) {
+    const identity = identityOf(capture);
+    if (identity !== undefined) had.set(identity, capture);
+  }
+  const handovers: DatabaseHandover[] = [];
+  for (const to of [...after.values()].sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0))) {
+    const identity = identityOf(to);
+    const from = identity === undefined ? undefined : had.get(identity);
+    if (!from || from.tenant === to.tenant) continue;
+    const fromNow = after.get(from.tenant);
+    // the tenants file refuses two tenants on one database, so the old tenant has let it go
+    if (fromNow && identityOf(fromNow) === identity) continue;
+    const sameCapture = from.connector === to.connector && from.offsets === to.offsets && from.topicPrefix === to.topicPrefix && from.database === to.database;
+    handovers.push({ from, to, fromRemoved: fromNow === undefined, sameCapture });
+  }
+  return handovers;
+}
+
+/** What the tenant that takes a database does, in words: it snapshots again, and what the old capture left. */
+export function takeoverExplanation({ from, to, fromRemoved, sameCapture }: DatabaseHandover): string {
+  if (sameCapture) {
+    return `renamed from ${from.tenant}: the connector of SQL Server group ${to.group} goes on capturing database ${to.database} from its offsets, `
+      + `into the same topics (${topicsOf(to, false)}); the processor labels its events ${to.tenant} from now on`;
+  }
+  const kind = from.kind as DatabaseKindName;
+  const left = [`its offsets (in ${from.offsets})`, `its topics (${topicsOf(from, !fromRemoved)})`];
+  if (kind === 'postgres') {
+    left.push(`its replication slot ${from.config['slot.name']} (which keeps WAL until it is dropped) and publication ${from.config['publication.name']}; `
+      + `${to.tenant} makes its own (${to.config['slot.name']})`);
+  } else if (kind === 'sqlserver') {
+    left.push(`the database's CDC setup, which ${to.tenant} reads again`);
+  }
+  const last = left.pop()!;
+  return `the same database as ${fromRemoved ? `removed tenant ${from.tenant}` : `tenant ${from.tenant} had`} (${describeDatabase(from)}): `
+    + `it snapshots again, under new topics (${topicsOf(to, false)}); left from ${from.tenant}: ${left.join(', ')}${left.length > 1 ? ',' : ''} and ${last}`;
+}
+
+/** `sqlserver host:port, database name`, as the old capture wrote it. */
+function describeDatabase(capture: TenantCapture): string {
+  return `${capture.kind} ${capture.config['database.hostname']}:${capture.config['database.port']}, database ${capture.database}`;
+}
+
+/**
+ * The topics of a capture's database: `<prefix>.*`, or `<prefix>.<database>.*` when its prefix also names
+ * other databases (a SQL Server group's, or a tenant that goes on under the same prefix on another database).
+ */
+function topicsOf(capture: TenantCapture, prefixGoesOn: boolean): string {
+  return (capture.group !== undefined || prefixGoesOn) && capture.kind !== 'postgres' ? `${capture.topicPrefix}.${capture.database}.*` : `${capture.topicPrefix}.*`;
+}
+
+function identityOf(capture: TenantCapture): string | undefined {
+  if (!(DATABASE_KINDS as readonly string[]).includes(capture.kind)) return undefined;
+  const host = capture.config['database.hostname'];
+  const port = capture.config['database.port'];
+  if (host === undefined || port === undefined || capture.database === '') return undefined;
+  return databaseIdentity({ kind: capture.kind as DatabaseKindName, host, port, name: capture.database });
+}

@@ -26,7 +26,7 @@ export interface ProcessorAlertsProps {
 
 /**
  * Defines a PrometheusRule (`monitoring.coreos.com/v1`) with the event processor's alerts, per tenant:
- * consumer lag high or growing, and dead letters; and, per pod, Kafka refusing its login or an action for
+ * consumer lag high or growing, and dead letters; per SQL Server group, events of a database that is no tenant's; and, per pod, Kafka refusing its login or an action for
  * want of an ACL. The tenant is the processor's own `tenant` label.
  */
 export class ProcessorAlerts extends Construct {
@@ -41,7 +41,9 @@ export class ProcessorAlerts extends Construct {
     const inNamespace = selector([['namespace', '=', props.namespace]]);
     const lag = `tenant_cdc_consumer_lag${inNamespace}`;
     const lagByTenant = `sum by (namespace, tenant) (${lag})`;
-    const deadLetters = `tenant_cdc_events_dlq_total${inNamespace}`;
+    // a dead letter of no tenant (a group's database that is none's) has its own alert, TenantCdcUnroutedEvents
+    const deadLetters = `tenant_cdc_events_dlq_total${selector([['namespace', '=', props.namespace], ['tenant', '!=', '']])}`;
+    const unrouted = `tenant_cdc_unrouted_events_total${inNamespace}`;
     const refused = `tenant_cdc_kafka_access_refused_total${inNamespace}`;
 
     this.rules = [
@@ -72,6 +74,19 @@ export class ProcessorAlerts extends Construct {
       'Tenant {{ $labels.tenant }}: records sent to the dead-letter topic ({{ $value | printf "%.0f" }} in 10 minutes)',
       'The event processor could not read records of tenant {{ $labels.tenant }}\'s raw topics and sent them to the dead-letter topic '
         + '(their headers cdc-error, cdc-source-topic and cdc-source-offset say why and where from). The other records still flow.'),
+
+      // routing by a group's name would hand one tenant's rows to a name that is no tenant: they wait in the DLQ
+      alert('TenantCdcUnroutedEvents', 'warning', '0m', [
+        `sum by (namespace, group, database) (increase(${unrouted}[10m])) > 0`,
+        'or',
+        `sum by (namespace, group, database) (${unrouted} unless ${unrouted} offset 10m) > 0`,
+      ].join('\n'),
+      'SQL Server group {{ $labels.group }}: events of database {{ $labels.database }}, which is no tenant of the group, sent to the dead-letter topic '
+        + '({{ $value | printf "%.0f" }} in 10 minutes)',
+      'The group\'s connector captures database {{ $labels.database }}, but no tenant of group {{ $labels.group }} has that database, so its events belong '
+        + 'to no tenant: the processor sent them to the dead-letter topic (header cdc-error) rather than label them with the group\'s name. '
+        + 'Give the database a tenant with group: {{ $labels.group }} in the tenants file (then replay them from the dead-letter topic), '
+        + 'or remove it from the connector\'s database.names.'),
 
       // a refusal's first occurrence creates its series: as for dead letters, new series count whole
       alert('TenantCdcProcessorKafkaAccessRefused', 'critical', '0m', [

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { canonicalJson, parseExactJson, stringifyExactJson, textOf } from './exact-json';
+import { tenantRoutesOf } from './tenant-routes';
 
 export { canonicalJson } from './exact-json';
 
@@ -49,7 +50,8 @@ export interface OutputMessage {
 export type Outcome =
   | { readonly kind: 'forward'; readonly event: CdcEvent; readonly message: OutputMessage }
   | { readonly kind: 'skip'; readonly reason: 'tombstone' | 'heartbeat' | 'schema-change' | 'transaction' | 'not-a-row-change' }
-  | { readonly kind: 'dead-letter'; readonly error: string };
+  /** `reason` tells apart dead letters with a metric of their own: an event of a group's database that is no tenant's. */
+  | { readonly kind: 'dead-letter'; readonly error: string; readonly reason?: 'unrouted-database' };
 
 /** Turns a record into the output event; a team can run the processor with its own (see `createProcessor`). */
 export type Transform = (record: SourceRecord, routes: ReadonlyMap<string, string>) => Outcome;
@@ -57,13 +59,11 @@ export type Transform = (record: SourceRecord, routes: ReadonlyMap<string, strin
 const OPS: Record<string, CdcEvent['op']> = { c: 'create', u: 'update', d: 'delete', r: 'read' };
 
 /**
- * The tenant a raw topic belongs to, for what has no readable event (lag, dead letters): the route of
- * `<prefix>/<second part>` (a SQL Server topic's database), else of `<prefix>`, else the prefix itself,
- * the same rule events follow with their `source.name` and `source.db`.
+ * The tenant a raw topic belongs to, for what has no readable event (lag, dead letters), by the rule events
+ * follow (tenant-routes.ts); '' for a topic of a group's database that is no tenant's.
  */
 export function tenantOfTopic(topic: string, routes: ReadonlyMap<string, string>): string {
-  const [prefix, second] = topic.split('.');
-  return (second !== undefined ? routes.get(`${prefix}/${second}`) : undefined) ?? routes.get(prefix) ?? prefix;
+  return tenantRoutesOf(routes).ofTopic(topic);
 }
 
 /** The standard transform of contract 2. */
@@ -120,7 +120,9 @@ export const debeziumTransform: Transform = (record, routes) => {
   // MySQL and MariaDB have no schemas: the database plays that part in topic names and here
   const schema = String(source.schema ?? source.db ?? '');
   const table = source.table;
-  const tenant = routes.get(`${source.name}/${database}`) ?? routes.get(source.name) ?? source.name;
+  const route = tenantRoutesOf(routes).ofEvent(source.name, database, source.connector);
+  if ('unrouted' in route) return { kind: 'dead-letter', error: route.unrouted, reason: 'unrouted-database' };
+  const tenant = route.tenant;
   const position = positionOf(source);
   const keyJson = canonicalJson(key);
   const event: CdcEvent = {

@@ -70,7 +70,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
 
   const safeTransform = (record: Parameters<Transform>[0]): Outcome => {
     try {
-      return transform(record, config.tenantRoutes);
+      return transform(record, config.tenantRoutes, config.columnMasks);
     } catch (error) {
       return { kind: 'dead-letter', error: `transform failed: ${(error as Error).message}` };
     }

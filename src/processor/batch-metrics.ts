@@ -13,6 +13,9 @@ export function countBatch(metrics: ProcessorMetrics, outcomes: readonly Outcome
     if (outcome.kind === 'forward') {
       metrics.eventsIn.inc({ tenant: outcome.event.tenant });
       metrics.eventsOut.inc({ tenant: outcome.event.tenant });
+      for (const { column, rule } of outcome.masked ?? []) {
+        metrics.masksApplied.inc({ tenant: outcome.event.tenant, table: `${outcome.event.schema}.${outcome.event.table}`, column, rule });
+      }
       if (outcome.event.source.committedAt > 0) metrics.latency.observe(Math.max(0, now - outcome.event.source.committedAt) / 1000);
     } else if (outcome.kind === 'dead-letter') {
       metrics.eventsIn.inc({ tenant: topicTenant });

@@ -12,6 +12,12 @@ export class ProcessorMetrics {
     labelNames: ['group', 'database'],
     registers: [this.registry],
   });
+  public readonly masksApplied = new Counter({
+    name: 'tenant_cdc_masks_applied_total',
+    help: 'Values of a column declared hash or asterisks that arrived unmasked (Debezium masks character columns only), masked by the processor; the raw topic holds them in clear',
+    labelNames: ['tenant', 'table', 'column', 'rule'],
+    registers: [this.registry],
+  });
   public readonly oversizedDeadLetters = new Counter({
     name: 'tenant_cdc_dlq_oversized_total',
     help: 'Dead letters too large for the dead-letter topic, replaced there by a small stand-in (header cdc-oversized) that names their source offset',

@@ -95,7 +95,7 @@ export class ProcessorAlerts extends Construct {
       'Tenant {{ $labels.tenant }}: column {{ $labels.table }}.{{ $labels.column }} ({{ $labels.rule }}) arrived unmasked from Debezium; the processor masked it '
         + '({{ $value | printf "%.0f" }} values in 10 minutes)',
       'Debezium masks character columns only, and column {{ $labels.column }} of {{ $labels.tenant }}\'s table {{ $labels.table }} is of another type '
-        + '(a PostgreSQL citext or domain, a number, ...), so its values reach the raw topic in clear. The processor applied the declared {{ $labels.rule }} itself, '
+        + '(a PostgreSQL citext, a number, ...), so its values reach the raw topic in clear. The processor applied the declared {{ $labels.rule }} itself, '
         + 'so the final topic holds no clear value, but the raw topics and whoever reads them do. Make the column a character type, exclude it, '
         + 'or restrict access to the raw topics (README: Columns).'),
 

@@ -6,7 +6,7 @@ import { canonicalJson } from './exact-json';
  *
  * Debezium masks character columns only (its MaskStrings maps CHAR, VARCHAR, LONGVARCHAR, CLOB, NCHAR,
  * NVARCHAR, LONGNVARCHAR, NCLOB and DATALINK columns, and passes every other JDBC type through), so a
- * PostgreSQL `citext` or domain, or a number, declared masked reaches the raw topic in clear. The processor
+ * PostgreSQL `citext`, a `uuid` or a number declared masked reaches the raw topic in clear. The processor
  * knows the declared rules and applies the same ones before anything reaches the final topic: the hex
  * SHA-256 of salt + value (Debezium's `column.mask.hash.v2`), the same number of asterisks.
  *

@@ -126,7 +126,7 @@ export const debeziumTransform: Transform = (record, routes, masks) => {
   // MySQL and MariaDB have no schemas: the database plays that part in topic names and here
   const schema = String(source.schema ?? source.db ?? '');
   const table = source.table;
-  // what Debezium did not mask (a citext, a domain, a number) is masked before anything leaves
+  // what Debezium did not mask (a citext, a number) is masked before anything leaves
   const maskedBefore = masks ? masks.apply(source.name, `${schema}.${table}`, rawBefore) : { row: rawBefore, applied: [] };
   const maskedAfter = masks ? masks.apply(source.name, `${schema}.${table}`, rawAfter) : { row: rawAfter, applied: [] };
   const before = maskedBefore.row;

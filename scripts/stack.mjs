@@ -241,13 +241,15 @@ export async function startConnect({ kafkaConnect, restPort, dir, kubernetes, he
     // what Strimzi's kafka_connect_run.sh exports for rest.advertised.host.name
     ADVERTISED_HOSTNAME: '127.0.0.1',
   };
+  // Strimzi's image passes spec.jvmOptions.javaSystemProperties to the JVM as -D flags (STRIMZI_JAVA_SYSTEM_PROPERTIES)
+  const systemProperties = (kafkaConnect.spec.jvmOptions?.javaSystemProperties ?? []).map(({ name, value }) => `-D${name}=${value}`);
   const agents = [];
   if (metrics) {
     const metricsConfig = join(dir, 'metrics-config.yml');
     writeFileSync(metricsConfig, metrics.config);
     agents.push(`-javaagent:${fetchJmxExporter()}=127.0.0.1:${metrics.port}:${metricsConfig}`);
   }
-  const child = spawn('java', javaArgs('org.apache.kafka.connect.cli.ConnectDistributed', [properties], join(dir, 'worker.log'), heap, [...jvmOptions, ...agents]),
+  const child = spawn('java', javaArgs('org.apache.kafka.connect.cli.ConnectDistributed', [properties], join(dir, 'worker.log'), heap, [...systemProperties, ...jvmOptions, ...agents]),
     { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.JAVA_HOME && { JAVA_HOME: process.env.JAVA_HOME }), ...podEnv },
       detached: true, stdio: ['ignore', out, out] });
   child.unref();

@@ -6,6 +6,7 @@ import { ConnectCluster } from './connect-cluster';
 import { DEBEZIUM_PLUGINS, pluginVersion } from './database-kind';
 import { DebeziumConnector } from './debezium-connector';
 import { EventProcessor } from './event-processor';
+import type { TableMasks } from './processor/column-masks';
 import { sizeConnectCluster } from './fleet/sizing';
 import { budgetProblems } from './footprint/budget';
 import { FOOTPRINT_KINDS, KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject } from './footprint/kafka-footprint';
@@ -14,7 +15,7 @@ import { GROUP_LABEL, TENANT_LABEL } from './labels';
 import { MariaDbConnector } from './mariadb-connector';
 import { CdcMonitoring } from './monitoring/cdc-monitoring';
 import { MySqlConnector } from './mysql-connector';
-import { binlogServerIds, dataTopicPattern } from './names';
+import { binlogServerIds, dataTopicPattern, topicPrefix } from './names';
 import { PostgresConnector } from './postgres-connector';
 import { SecretAccess } from './secret-access';
 import { SqlServerConnector } from './sqlserver-connector';
@@ -109,6 +110,8 @@ export class CdcPlatform extends Construct {
       sourceTopicPattern: dataTopicPattern([...new Set(connectors.values())].map((c) => ({ id: c.topicPrefix, kind: c.kind }))),
       sinkTopic: config.processor.outputTopic,
       tenantRoutes,
+      columnMasks: columnMasksOf(config),
+      maskingSalt: config.masking?.salt,
     });
 
     this.kafkaUsers = this.addKafkaUsers(warnings);
@@ -272,6 +275,29 @@ export class CdcPlatform extends Construct {
       case 'mariadb': return new MariaDbConnector(scope, 'Connector', { ...props, serverId });
     }
   }
+}
+
+/**
+ * The masks of each connector (a group's tenants share theirs), for the processor: Debezium masks character
+ * columns only, so the processor masks what arrives unmasked. Exclude and truncate are Debezium's alone.
+ */
+function columnMasksOf(config: ResolvedTenantsFile): Record<string, Record<string, TableMasks>> {
+  const masks: Record<string, Record<string, TableMasks>> = {};
+  // a group's tenants have the same rules (validation); its connector's topic prefix is the group's name
+  const byPrefix = new Map<string, ResolvedTenant>();
+  for (const tenant of config.tenants) {
+    const prefix = tenant.group ?? topicPrefix(tenant.id);
+    if (!byPrefix.has(prefix)) byPrefix.set(prefix, tenant);
+  }
+  for (const [prefix, tenant] of byPrefix) {
+    for (const rules of tenant.columns) {
+      const hash = rules.hash ?? [];
+      const asterisks = rules.asterisks ?? {};
+      if (hash.length === 0 && Object.keys(asterisks).length === 0) continue;
+      (masks[prefix] ??= {})[rules.table] = { ...(hash.length > 0 && { hash }), ...(Object.keys(asterisks).length > 0 && { asterisks }) };
+    }
+  }
+  return masks;
 }
 
 /** The kinds of object the ACLs are computed from: rendering the tenants' Roles too would double the cost. */

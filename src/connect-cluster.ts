@@ -220,6 +220,10 @@ export class ConnectCluster extends Construct implements IConnectCluster {
         requests: { cpu: KafkaConnectSpecResourcesRequests.fromString(this.props.cpu ?? '500m'), memory: KafkaConnectSpecResourcesRequests.fromString(memory) },
         limits: { memory: KafkaConnectSpecResourcesLimits.fromString(memory) },
       },
+      // Debezium's column hash is of value.toString().getBytes(), in the JVM's default charset: UTF-8 on Java 18+,
+      // but the locale's on Java 17 (ASCII without one: every non-ASCII character hashed as '?'). UTF-8 everywhere
+      // makes a hash the same on any worker and equal to the processor's (src/processor/column-masks.ts)
+      jvmOptions: { javaSystemProperties: [{ name: 'file.encoding', value: 'UTF-8' }] },
       metricsConfig: {
         type: KafkaConnectSpecMetricsConfigType.JMX_PROMETHEUS_EXPORTER,
         valueFrom: { configMapKeyRef: { name: this.metricsConfigMapName, key: 'metrics-config.yml' } },

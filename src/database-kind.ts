@@ -15,17 +15,30 @@ export interface DebeziumPlugin {
    * @default - the plugin is released with every Debezium release
    */
   readonly newestRelease?: string;
+  /**
+   * The column types whose values the connector hashes and replaces by asterisks: Debezium's MaskStrings
+   * masks the character JDBC types only (CHAR, VARCHAR, LONGVARCHAR, CLOB, NCHAR, NVARCHAR, LONGNVARCHAR,
+   * NCLOB, DATALINK), and each connector maps its database's types to JDBC types its own way (read in
+   * Debezium 3.6.1's source). The processor masks the values of every other type (README: Columns).
+   */
+  readonly maskedTypes: string;
 }
 
 /** The Debezium connector of each database kind. */
 export const DEBEZIUM_PLUGINS: Readonly<Record<DatabaseKindName, DebeziumPlugin>> = {
-  sqlserver: { connectorClass: 'io.debezium.connector.sqlserver.SqlServerConnector', artifact: 'debezium-connector-sqlserver', schemaHistory: true },
-  postgres: { connectorClass: 'io.debezium.connector.postgresql.PostgresConnector', artifact: 'debezium-connector-postgres', schemaHistory: false },
-  mysql: { connectorClass: 'io.debezium.connector.mysql.MySqlConnector', artifact: 'debezium-connector-mysql', schemaHistory: true },
+  sqlserver: { connectorClass: 'io.debezium.connector.sqlserver.SqlServerConnector', artifact: 'debezium-connector-sqlserver', schemaHistory: true,
+    maskedTypes: 'char, varchar, text, nchar, nvarchar, ntext' },
+  postgres: { connectorClass: 'io.debezium.connector.postgresql.PostgresConnector', artifact: 'debezium-connector-postgres', schemaHistory: false,
+    // TypeRegistry: enums are VARCHAR, domains resolve to their base type; citext is OTHER
+    maskedTypes: 'char, varchar, text, name, enum types and domains over these (not citext, uuid, json)' },
+  mysql: { connectorClass: 'io.debezium.connector.mysql.MySqlConnector', artifact: 'debezium-connector-mysql', schemaHistory: true,
+    // MySqlAntlrDdlParser: ENUM and SET are CHAR; JSON and the spatial types are OTHER
+    maskedTypes: 'char, varchar, the text types, nchar, nvarchar, enum, set (not json)' },
   // Debezium tags 3.5.1 to 3.6.1 hold the MariaDB connector's source, but Maven Central's newest
   // io.debezium:debezium-connector-mariadb is 3.5.0.Final (maven-metadata.xml, checked December 2026).
   // Raise this when a newer one is published; MariaDbConnector's heartbeat topic depends on it.
-  mariadb: { connectorClass: 'io.debezium.connector.mariadb.MariaDbConnector', artifact: 'debezium-connector-mariadb', schemaHistory: true, newestRelease: '3.5.0.Final' },
+  mariadb: { connectorClass: 'io.debezium.connector.mariadb.MariaDbConnector', artifact: 'debezium-connector-mariadb', schemaHistory: true, newestRelease: '3.5.0.Final',
+    maskedTypes: 'char, varchar, the text types, nchar, nvarchar, enum, set (not json)' },
 };
 
 /** Maven group of the Debezium plugins. */

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KafkaConnection, principalOf } from './kafka-connection';
 import { COMMON_LABELS, KAFKA_PRINCIPAL_ANNOTATION, SyncWave, syncWave } from './labels';
+import type { ColumnMaskRules } from './processor/column-masks';
 import { defaultDlqTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS } from './processor/env';
 
 export interface EventProcessorProps {
@@ -45,6 +46,20 @@ export interface EventProcessorProps {
    * @default - every event's tenant is its `topic.prefix`
    */
   readonly tenantRoutes?: Readonly<Record<string, string>>;
+  /**
+   * The declared `hash` and `asterisks` masks by topic prefix and `schema.table`: Debezium masks character
+   * columns only, and the processor masks the values of other types before they reach the final topic.
+   *
+   * @default - none
+   */
+  readonly columnMasks?: ColumnMaskRules;
+  /**
+   * The salt of hashed columns (`masking.salt`): a pepper Debezium takes in a property name, so it is in
+   * the output anyway, not a secret. Required when `columnMasks` hash.
+   *
+   * @default - none
+   */
+  readonly maskingSalt?: string;
   /**
    * The dead-letter topic for events the processor cannot parse.
    *
@@ -186,6 +201,13 @@ export class EventProcessor extends Construct {
     if (props.sourceTopicPattern) env[PROCESSOR_ENV.sourceTopicPattern] = value(props.sourceTopicPattern);
     const routes = Object.entries(props.tenantRoutes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     if (routes.length > 0) env[PROCESSOR_ENV.tenantRoutes] = value(JSON.stringify(Object.fromEntries(routes)));
+    const masks = Object.entries(props.columnMasks ?? {}).filter(([, tables]) => Object.keys(tables).length > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (masks.length > 0) {
+      env[PROCESSOR_ENV.columnMasks] = value(JSON.stringify(Object.fromEntries(masks)));
+      const hashes = masks.some(([, tables]) => Object.values(tables).some((t) => (t.hash ?? []).length > 0));
+      if (hashes && !props.maskingSalt) throw new Error(`event processor ${this.name}: columnMasks hash columns, so set maskingSalt (the tenants file's masking.salt)`);
+      if (hashes) env[PROCESSOR_ENV.maskingSalt] = value(props.maskingSalt!);
+    }
     if (props.kafka.tls?.caSecret) env.NODE_EXTRA_CA_CERTS = value(`${PROCESSOR_KAFKA_CA_DIR}/ca.crt`);
     // SASL implies TLS; TLS without SASL must be asked for
     if (props.kafka.tls && !props.kafka.auth) env[PROCESSOR_ENV.tls] = value('true');

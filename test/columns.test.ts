@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { TenantsFile } from '../src';
+import { parseProcessorConfig } from '../src/processor/config';
+import { debeziumHash } from '../src/processor/column-masks';
+import { debeziumTransform } from '../src/processor/transform';
 import { ofKind, synthPlatform } from './support/synth';
 import { platformProblems, sampleTenants } from './support/tenants';
 
@@ -50,6 +53,38 @@ describe('column rules', () => {
     });
     expect(configOf(file, 'hooli')['column.exclude.list']).toBe('hooli\\.orders\\.card');
     expect(configOf(file, 'acme')['column.truncate.to.50.chars']).toBe('dbo\\.Orders\\.Notes');
+  });
+
+  // Debezium masks character columns only: a citext or domain e-mail, or a number, would reach the final topic in clear
+  test('the processor gets the declared masks and the salt from the Deployment, and masks what Debezium left in clear', () => {
+    const file = withColumns(['public.orders', { table: 'public.customers', key: ['id'], exclude: ['ssn'], hash: ['email'], asterisks: { phone: 4 }, truncate: { notes: 5 } }]);
+    const [deployment] = ofKind(synthPlatform(file), 'Deployment');
+    const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    // only the masks: exclude and truncate are Debezium's alone
+    expect(JSON.parse(env.COLUMN_MASKS)).toEqual({ globex: { 'public.customers': { hash: ['email'], asterisks: { phone: 4 } } } });
+    expect(env.MASKING_SALT).toBe(SALT);
+    env.KAFKA_SASL_PASSWORD = `test-${Math.random().toString(36).slice(2)}`;
+    const config = parseProcessorConfig(env);
+    const source = { connector: 'postgresql', name: 'globex', db: 'globex', schema: 'public', table: 'customers', lsn: 1 };
+    const value = JSON.stringify({ op: 'c', before: null, after: { id: 1, email: 'ann@example.com', phone: 41445550101 }, source });
+    const outcome = debeziumTransform({ topic: 'globex.public.customers', partition: 0, offset: '0', key: '{"id":1}', value }, config.tenantRoutes, config.columnMasks);
+    expect(outcome.kind === 'forward' && outcome.event.after).toEqual({ id: 1, email: debeziumHash(SALT, 'ann@example.com'), phone: '****' });
+  });
+
+  test('without masks the processor gets no COLUMN_MASKS nor MASKING_SALT', () => {
+    const file = withColumns(['public.orders', { table: 'public.customers', key: ['id'], exclude: ['ssn'] }]);
+    const names = ofKind(synthPlatform(file), 'Deployment')[0].spec.template.spec.containers[0].env.map((e: any) => e.name);
+    expect(names).not.toContain('COLUMN_MASKS');
+    expect(names).not.toContain('MASKING_SALT');
+  });
+
+  test('a SQL Server group\'s masks are keyed by the group, its connector', () => {
+    const file = sampleTenants({ masking: { salt: SALT } });
+    file.sqlServerGroups = [{ name: 'eu-sql-1', host: 'sql-eu-1.example.com', credentials: { secret: 'eu-sql-1-cdc' } }];
+    file.tenants.push(...['initech', 'umbrella'].map((id) => ({ id, group: 'eu-sql-1', database: { name: `${id}Prod` },
+      tables: [{ table: 'dbo.Customers', key: ['Id'], hash: ['Email'] }] })));
+    const env = ofKind(synthPlatform(file), 'Deployment')[0].spec.template.spec.containers[0].env;
+    expect(JSON.parse(env.find((e: any) => e.name === 'COLUMN_MASKS').value)).toEqual({ 'eu-sql-1': { 'dbo.Customers': { hash: ['Email'] } } });
   });
 
   test('the salt is in the output, in a property name: it is a pepper, not a secret', () => {

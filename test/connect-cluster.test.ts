@@ -28,6 +28,14 @@ describe('ConnectCluster', () => {
     expect(cluster.serviceAccountName).toBe('dbz-connect');
   });
 
+  // Debezium hashes value.toString().getBytes(): the JVM's default charset. Java 17 takes it from the locale
+  // (ASCII without one, so every non-ASCII character hashes as '?' and "Zoë" and "Zoé" collide); Java 18+ says UTF-8
+  test('runs the workers with UTF-8 as the default charset, so Debezium\'s hashes are of the UTF-8 bytes on any JVM', () => {
+    const chart = Testing.chart();
+    const cluster = new ConnectCluster(chart, 'Connect', { namespace: 'cdc', kafka });
+    expect(spec(cluster).jvmOptions).toEqual({ javaSystemProperties: [{ name: 'file.encoding', value: 'UTF-8' }] });
+  });
+
   test('registers the Kubernetes Secret config provider under an alias Strimzi does not reserve', () => {
     const config = spec(new ConnectCluster(Testing.chart(), 'Connect', { namespace: 'cdc', kafka })).config;
     expect(config['config.providers']).toBe('secrets');

@@ -54,6 +54,29 @@ describe('SQL Server groups: one multi-database connector for tenants on one ser
     expect(outcome.kind === 'forward' && outcome.message.key).toBe('umbrella:dbo.Orders:{"Id":1}');
   });
 
+  // the server spells a database as it was created, which need not be how the tenants file writes it; Debezium
+  // writes the topic and source.db in the server's spelling (SqlServerConnection looks the real name up)
+  test('the processor routes a group\'s events written in the server\'s spelling to the tenant, and an unknown database to the DLQ', () => {
+    const [deployment] = ofKind(objects, 'Deployment');
+    const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    env.KAFKA_SASL_PASSWORD = `test-${Math.random().toString(36).slice(2)}`;
+    const config = parseProcessorConfig(env);
+    const eventOf = (db: string) => ({
+      topic: `eu-sql-1.${db}.dbo.Orders`, partition: 0, offset: '0', key: '{"Id":1}',
+      value: JSON.stringify({ op: 'c', before: null, after: { Id: 1 }, source: { connector: 'sqlserver', name: 'eu-sql-1', db, schema: 'dbo', table: 'Orders', commit_lsn: '1', change_lsn: '2', event_serial_no: 1 } }),
+    });
+    const routed = debeziumTransform(eventOf('initechprod'), config.tenantRoutes);
+    expect(routed.kind === 'forward' && routed.message.key).toBe('initech:dbo.Orders:{"Id":1}');
+    const stray = debeziumTransform(eventOf('GlobexProd'), config.tenantRoutes);
+    expect(stray).toMatchObject({ kind: 'dead-letter', reason: 'unrouted-database', error: expect.stringMatching(/^database "GlobexProd" of SQL Server group eu-sql-1 is no tenant of the group/) });
+  });
+
+  test('two tenants of one group whose database names differ only by case capture one database', () => {
+    const file = groupedFile() as any;
+    file.tenants.push({ id: 'initech2', group: 'eu-sql-1', database: { name: 'INITECHPROD' }, tables: ['dbo.Orders', 'dbo.Customers'] });
+    expect(problemsOf(file)).toEqual([expect.stringMatching(/^tenants\[6\]\.database: captures the same database as tenants\[3\] \(initech\): "sql-eu-1\.example\.com:1433\/INITECHPROD"/)]);
+  });
+
   test('rejects what a shared connector cannot do per tenant, each with the reason', () => {
     const file = groupedFile() as any;
     file.tenants[3].state = 'paused';

@@ -26,7 +26,7 @@ export interface ProcessorAlertsProps {
 
 /**
  * Defines a PrometheusRule (`monitoring.coreos.com/v1`) with the event processor's alerts, per tenant:
- * consumer lag high or growing, and dead letters; and, per pod, Kafka refusing its login or an action for
+ * consumer lag high or growing, and dead letters; per SQL Server group, events of a database that is no tenant's; per column, masks Debezium did not apply; and, per pod, Kafka refusing its login or an action for
  * want of an ACL. The tenant is the processor's own `tenant` label.
  */
 export class ProcessorAlerts extends Construct {
@@ -41,7 +41,11 @@ export class ProcessorAlerts extends Construct {
     const inNamespace = selector([['namespace', '=', props.namespace]]);
     const lag = `tenant_cdc_consumer_lag${inNamespace}`;
     const lagByTenant = `sum by (namespace, tenant) (${lag})`;
-    const deadLetters = `tenant_cdc_events_dlq_total${inNamespace}`;
+    // a dead letter of no tenant (a group's database that is none's) has its own alert, TenantCdcUnroutedEvents
+    const deadLetters = `tenant_cdc_events_dlq_total${selector([['namespace', '=', props.namespace], ['tenant', '!=', '']])}`;
+    const unrouted = `tenant_cdc_unrouted_events_total${inNamespace}`;
+    const selfMasked = `tenant_cdc_masks_applied_total${inNamespace}`;
+    const byColumn = 'namespace, tenant, table, column, rule';
     const refused = `tenant_cdc_kafka_access_refused_total${inNamespace}`;
 
     this.rules = [
@@ -72,6 +76,28 @@ export class ProcessorAlerts extends Construct {
       'Tenant {{ $labels.tenant }}: records sent to the dead-letter topic ({{ $value | printf "%.0f" }} in 10 minutes)',
       'The event processor could not read records of tenant {{ $labels.tenant }}\'s raw topics and sent them to the dead-letter topic '
         + '(their headers cdc-error, cdc-source-topic and cdc-source-offset say why and where from). The other records still flow.'),
+
+      // routing by a group's name would hand one tenant's rows to a name that is no tenant: they wait in the DLQ.
+      // Per series, a new one (a pod's first) counts whole and an older one by its increase, then summed over
+      // pods (an `or` of two sums would drop a new pod's count when another pod's series is older)
+      alert('TenantCdcUnroutedEvents', 'warning', '0m',
+        `sum by (namespace, group, database) ((${unrouted} unless ${unrouted} offset 10m) or increase(${unrouted}[10m])) > 0`,
+      'SQL Server group {{ $labels.group }}: events of database {{ $labels.database }}, which is no tenant of the group, sent to the dead-letter topic '
+        + '({{ $value | printf "%.0f" }} in 10 minutes)',
+      'The group\'s connector captures database {{ $labels.database }}, but no tenant of group {{ $labels.group }} has that database, so its events belong '
+        + 'to no tenant: the processor sent them to the dead-letter topic (header cdc-error) rather than label them with the group\'s name. '
+        + 'Give the database a tenant with group: {{ $labels.group }} in the tenants file (then replay them from the dead-letter topic), '
+        + 'or remove it from the connector\'s database.names.'),
+
+      // the final topic is masked, but the raw topic is not: someone decides what to do about the column
+      alert('TenantCdcMaskNotAppliedBySource', 'warning', '0m',
+        `sum by (${byColumn}) ((${selfMasked} unless ${selfMasked} offset 10m) or increase(${selfMasked}[10m])) > 0`,
+      'Tenant {{ $labels.tenant }}: column {{ $labels.table }}.{{ $labels.column }} ({{ $labels.rule }}) arrived unmasked from Debezium; the processor masked it '
+        + '({{ $value | printf "%.0f" }} values in 10 minutes)',
+      'Debezium masks character columns only, and column {{ $labels.column }} of {{ $labels.tenant }}\'s table {{ $labels.table }} is of another type '
+        + '(a PostgreSQL citext, a number, ...), so its values reach the raw topic in clear. The processor applied the declared {{ $labels.rule }} itself, '
+        + 'so the final topic holds no clear value, but the raw topics and whoever reads them do. Make the column a character type, exclude it, '
+        + 'or restrict access to the raw topics (README: Columns).'),
 
       // a refusal's first occurrence creates its series: as for dead letters, new series count whole
       alert('TenantCdcProcessorKafkaAccessRefused', 'critical', '0m', [

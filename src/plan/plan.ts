@@ -1,6 +1,8 @@
 import { ANONYMOUS, kafkaAclsOf } from '../acls/kafka-acls';
 import { aclLines } from '../acls/render';
+import { DEBEZIUM_PLUGINS } from '../database-kind';
 import { CREDENTIALS_VERSION_KEY } from '../debezium-connector';
+import type { DatabaseKindName } from '../tenants/rules';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from '../footprint/kafka-footprint';
 import { TenantCapture, tenantCaptures } from './captures';
 import { removedTableExplanations } from './removed-tables';
@@ -119,7 +121,8 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
     return {
       tenant: id, change: 'added', after, config: [], consequences: ['snapshot'],
       explanation: [`new tenant on Connect cluster ${after.cluster}${after.group ? ` (SQL Server group ${after.group})` : ''}: `
-        + `its connector snapshots ${tablesOf(after)} first (snapshot mode ${after.config['snapshot.mode'] ?? 'initial'})`],
+        + `its connector snapshots ${tablesOf(after)} first (snapshot mode ${after.config['snapshot.mode'] ?? 'initial'})`,
+      ...maskNote(after, Object.keys(after.config))],
       cleanup: [],
     };
   }
@@ -183,6 +186,7 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
     explanation.push(...tablesLeft);
   }
   if (handedOver) explanation.push(`its database ${before.database} is captured by tenant ${handedOver.to.tenant} now`);
+  explanation.push(...maskNote(after, config.map((c) => c.key)));
   if (consequences.size === 0) return undefined;
   return { tenant: id, change: 'changed', before, after, config, consequences: [...consequences], explanation, cleanup: [] };
 }
@@ -200,6 +204,16 @@ function withTakeover(plan: TenantPlan, takeover: DatabaseHandover | undefined):
     consequences: plan.consequences.includes('resnapshot') ? plan.consequences : [...plan.consequences, 'resnapshot'],
     explanation: [...plan.explanation, takeoverExplanation(takeover)],
   };
+}
+
+/** Which types the connector masks, when `keys` add or change a mask: Debezium masks character columns only. */
+function maskNote(capture: TenantCapture, keys: readonly string[]): string[] {
+  const rules = [...new Set(keys.filter((k) => k.startsWith('column.mask.') && capture.config[k] !== undefined)
+    .map((k) => (k.startsWith('column.mask.hash.') ? 'hash' : 'asterisks')))];
+  const plugin = DEBEZIUM_PLUGINS[capture.kind as DatabaseKindName];
+  if (rules.length === 0 || !plugin) return [];
+  return [`masks (${rules.join(', ')}): the ${capture.kind} connector masks ${plugin.maskedTypes}; the processor masks values of other types `
+    + 'before the final topic, but the raw topic holds them in clear (README: Columns)'];
 }
 
 /** The heartbeat topic a connector writes alone (Debezium's `__debezium-heartbeat.<prefix>`), when it shares none. */

@@ -1,11 +1,12 @@
 import type { Server } from 'http';
+import { countBatch } from './batch-metrics';
 import type { ProcessorConfig } from './config';
 import { startHttpServer } from './http';
 import { BatchInfo, createKafkaPipeline, KafkaPipeline } from './kafka';
 import { accessProblem, AccessProblem } from './kafka-access-errors';
 import { createLogger, Logger } from './logger';
 import { ProcessorMetrics } from './metrics';
-import { debeziumTransform, Outcome, tenantOfTopic, Transform } from './transform';
+import { debeziumTransform, Outcome, Transform } from './transform';
 
 export interface ProcessorOptions {
   /**
@@ -69,32 +70,13 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
 
   const safeTransform = (record: Parameters<Transform>[0]): Outcome => {
     try {
-      return transform(record, config.tenantRoutes);
+      return transform(record, config.tenantRoutes, config.columnMasks);
     } catch (error) {
       return { kind: 'dead-letter', error: `transform failed: ${(error as Error).message}` };
     }
   };
 
-  const onBatchDone = (outcomes: readonly Outcome[], info: BatchInfo) => {
-    const now = Date.now();
-    // a dead letter has no readable tenant: its raw topic names it, so alerts can say whose records fail
-    const topicTenant = tenantOfTopic(info.topic, config.tenantRoutes);
-    for (const outcome of outcomes) {
-      if (outcome.kind === 'forward') {
-        metrics.eventsIn.inc({ tenant: outcome.event.tenant });
-        metrics.eventsOut.inc({ tenant: outcome.event.tenant });
-        if (outcome.event.source.committedAt > 0) metrics.latency.observe(Math.max(0, now - outcome.event.source.committedAt) / 1000);
-      } else if (outcome.kind === 'dead-letter') {
-        metrics.eventsIn.inc({ tenant: topicTenant });
-        metrics.eventsDeadLettered.inc({ tenant: topicTenant });
-      } else {
-        metrics.eventsSkipped.inc({ reason: outcome.reason });
-      }
-    }
-    metrics.oversizedDeadLetters.inc(info.oversizedDeadLetters);
-    metrics.consumerLag.set({ topic: info.topic, partition: String(info.partition), tenant: topicTenant }, info.lag);
-    metrics.batchDuration.observe(info.seconds);
-  };
+  const onBatchDone = (outcomes: readonly Outcome[], info: BatchInfo) => countBatch(metrics, outcomes, info, config.tenantRoutes);
 
   return {
     metrics,

@@ -1,4 +1,5 @@
 import { HOST_PORT, KAFKA_PRINCIPAL, KAFKA_TOPIC as TOPIC } from '../tenants/rules';
+import { ColumnMaskRules, ColumnMasks } from './column-masks';
 import { defaultDlqTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS } from './env';
 import { MIN_MESSAGE_BYTES } from './record-batches';
 
@@ -34,6 +35,8 @@ export interface ProcessorConfig {
   readonly maxMessageBytes?: number;
   /** With exactly-once, how many slots (transactional producers, units of assignment) input partitions map to. */
   readonly exactlyOnceSlots: number;
+  /** The declared masks, to apply where Debezium did not (COLUMN_MASKS, MASKING_SALT). */
+  readonly columnMasks?: ColumnMasks;
 }
 
 /** A bad environment; `problems` lists every one, each naming the variable, the bad value and the fix. */
@@ -163,6 +166,8 @@ export function parseProcessorConfig(env: Readonly<Record<string, string | undef
       + 'a few per replica is enough (each slot is one transactional producer)');
   }
 
+  const columnMasks = parseColumnMasks(get(PROCESSOR_ENV.columnMasks), env[PROCESSOR_ENV.maskingSalt], problems);
+
   if (problems.length > 0) throw new ProcessorConfigError(problems);
   return {
     brokers,
@@ -182,5 +187,63 @@ export function parseProcessorConfig(env: Readonly<Record<string, string | undef
     topicRefreshMs: refresh,
     ...(maxMessageBytes !== undefined && { maxMessageBytes: Number(maxMessageBytes) }),
     exactlyOnceSlots: slots,
+    ...(columnMasks && { columnMasks }),
   };
+}
+
+/** COLUMN_MASKS and MASKING_SALT, checked; undefined when no mask is declared (or after adding problems). */
+function parseColumnMasks(text: string | undefined, salt: string | undefined, problems: string[]): ColumnMasks | undefined {
+  if (text === undefined) return undefined;
+  const name = PROCESSOR_ENV.columnMasks;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+    if (!isPlainObject(parsed)) throw new Error('not an object');
+  } catch (error) {
+    problems.push(`${name}: not a JSON object of "<topic.prefix>": {"<schema.table>": {"hash": [...], "asterisks": {...}}} (${(error as Error).message})`);
+    return undefined;
+  }
+  const count = problems.length;
+  const hashing: string[] = [];
+  for (const [prefix, tables] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!isPlainObject(tables)) {
+      problems.push(`${name}: the masks of ${prefix} must be an object of "<schema.table>": {...}, got ${JSON.stringify(tables)}`);
+      continue;
+    }
+    for (const [table, masks] of Object.entries(tables)) {
+      const where = `${name}: ${prefix} ${table}`;
+      if (!isPlainObject(masks)) {
+        problems.push(`${where}: must be an object with hash and/or asterisks, got ${JSON.stringify(masks)}`);
+        continue;
+      }
+      const unknown = Object.keys(masks).filter((k) => k !== 'hash' && k !== 'asterisks');
+      if (unknown.length > 0) problems.push(`${where}: ${unknown.map((k) => JSON.stringify(k)).join(', ')} is no mask; use hash or asterisks`);
+      if (masks.hash !== undefined) {
+        if (!Array.isArray(masks.hash) || masks.hash.some((c) => typeof c !== 'string' || !c)) {
+          problems.push(`${where}: hash must be a list of column names, got ${JSON.stringify(masks.hash)}`);
+        } else if (masks.hash.length > 0) {
+          hashing.push(`${prefix} ${table}`);
+        }
+      }
+      if (masks.asterisks !== undefined) {
+        if (!isPlainObject(masks.asterisks)) {
+          problems.push(`${where}: asterisks must be an object of column to number of asterisks, got ${JSON.stringify(masks.asterisks)}`);
+        } else {
+          for (const [column, n] of Object.entries(masks.asterisks)) {
+            if (!Number.isInteger(n) || (n as number) < 1) problems.push(`${where}: asterisks.${column} must be a whole number of at least 1, got ${JSON.stringify(n)}`);
+          }
+        }
+      }
+    }
+  }
+  if (hashing.length > 0 && !salt) {
+    problems.push(`${PROCESSOR_ENV.maskingSalt}: required when ${name} hashes columns (${hashing.join(', ')}); set it to the tenants file's masking.salt`);
+  }
+  if (problems.length > count) return undefined;
+  const masks = new ColumnMasks(parsed as ColumnMaskRules, salt);
+  return masks.isEmpty ? undefined : masks;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

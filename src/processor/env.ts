@@ -41,6 +41,14 @@ export const PROCESSOR_ENV = {
    * the processor scaled to zero.
    */
   exactlyOnceSlots: 'EXACTLY_ONCE_SLOTS',
+  /**
+   * Not in contract 2: the tenants file's `hash` and `asterisks` rules, as JSON `{"<topic.prefix>":
+   * {"<schema.table>": {"hash": [...], "asterisks": {"<column>": n}}}}`. Debezium masks character columns
+   * only; the processor masks what arrives unmasked.
+   */
+  columnMasks: 'COLUMN_MASKS',
+  /** Not in contract 2: the tenants file's `masking.salt`, with COLUMN_MASKS that hash (a pepper, not a secret). */
+  maskingSalt: 'MASKING_SALT',
 } as const;
 
 /** Defaults the processor applies when a variable is unset. */

@@ -1,4 +1,5 @@
 export * from './app';
+export * from './column-masks';
 export * from './config';
 export * from './env';
 export * from './logger';

@@ -6,6 +6,18 @@ export class ProcessorMetrics {
   public readonly eventsIn = new Counter({ name: 'tenant_cdc_events_in_total', help: 'Records read from the raw topics, by tenant (of the raw topic when unparseable)', labelNames: ['tenant'], registers: [this.registry] });
   public readonly eventsOut = new Counter({ name: 'tenant_cdc_events_out_total', help: 'Events written to the final topic, by tenant', labelNames: ['tenant'], registers: [this.registry] });
   public readonly eventsDeadLettered = new Counter({ name: 'tenant_cdc_events_dlq_total', help: 'Records sent to the dead-letter topic, by the tenant of their raw topic', labelNames: ['tenant'], registers: [this.registry] });
+  public readonly unroutedEvents = new Counter({
+    name: 'tenant_cdc_unrouted_events_total',
+    help: 'Events of a SQL Server group\'s database that is no tenant of the group, sent to the dead-letter topic (never labelled with the group\'s name)',
+    labelNames: ['group', 'database'],
+    registers: [this.registry],
+  });
+  public readonly masksApplied = new Counter({
+    name: 'tenant_cdc_masks_applied_total',
+    help: 'Values of a column declared hash or asterisks that arrived unmasked (Debezium masks character columns only), masked by the processor; the raw topic holds them in clear',
+    labelNames: ['tenant', 'table', 'column', 'rule'],
+    registers: [this.registry],
+  });
   public readonly oversizedDeadLetters = new Counter({
     name: 'tenant_cdc_dlq_oversized_total',
     help: 'Dead letters too large for the dead-letter topic, replaced there by a small stand-in (header cdc-oversized) that names their source offset',

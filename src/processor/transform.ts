@@ -1,5 +1,7 @@
 import { createHash } from 'crypto';
 import { canonicalJson, parseExactJson, stringifyExactJson, textOf } from './exact-json';
+import type { ColumnMasks, MaskApplied } from './column-masks';
+import { tenantRoutesOf } from './tenant-routes';
 
 export { canonicalJson } from './exact-json';
 
@@ -47,27 +49,31 @@ export interface OutputMessage {
 
 /** What to do with one record. */
 export type Outcome =
-  | { readonly kind: 'forward'; readonly event: CdcEvent; readonly message: OutputMessage }
+  /** `masked`: values of masked columns that arrived unmasked (Debezium masks character columns only), masked here. */
+  | { readonly kind: 'forward'; readonly event: CdcEvent; readonly message: OutputMessage; readonly masked?: readonly MaskApplied[] }
   | { readonly kind: 'skip'; readonly reason: 'tombstone' | 'heartbeat' | 'schema-change' | 'transaction' | 'not-a-row-change' }
-  | { readonly kind: 'dead-letter'; readonly error: string };
+  /** `reason` tells apart dead letters with a metric of their own: an event of a group's database that is no tenant's. */
+  | { readonly kind: 'dead-letter'; readonly error: string; readonly reason?: 'unrouted-database' };
 
-/** Turns a record into the output event; a team can run the processor with its own (see `createProcessor`). */
-export type Transform = (record: SourceRecord, routes: ReadonlyMap<string, string>) => Outcome;
+/**
+ * Turns a record into the output event; a team can run the processor with its own (see `createProcessor`).
+ * `masks` are the tenants file's declared masks (COLUMN_MASKS): a transform must apply them to what Debezium
+ * left unmasked, as `debeziumTransform` does.
+ */
+export type Transform = (record: SourceRecord, routes: ReadonlyMap<string, string>, masks?: ColumnMasks) => Outcome;
 
 const OPS: Record<string, CdcEvent['op']> = { c: 'create', u: 'update', d: 'delete', r: 'read' };
 
 /**
- * The tenant a raw topic belongs to, for what has no readable event (lag, dead letters): the route of
- * `<prefix>/<second part>` (a SQL Server topic's database), else of `<prefix>`, else the prefix itself,
- * the same rule events follow with their `source.name` and `source.db`.
+ * The tenant a raw topic belongs to, for what has no readable event (lag, dead letters), by the rule events
+ * follow (tenant-routes.ts); '' for a topic of a group's database that is no tenant's.
  */
 export function tenantOfTopic(topic: string, routes: ReadonlyMap<string, string>): string {
-  const [prefix, second] = topic.split('.');
-  return (second !== undefined ? routes.get(`${prefix}/${second}`) : undefined) ?? routes.get(prefix) ?? prefix;
+  return tenantRoutesOf(routes).ofTopic(topic);
 }
 
 /** The standard transform of contract 2. */
-export const debeziumTransform: Transform = (record, routes) => {
+export const debeziumTransform: Transform = (record, routes, masks) => {
   if (record.value === null) return { kind: 'skip', reason: 'tombstone' };
   // a tombstone is a null value; an empty one is something else, and unparseable
   if (record.value.length === 0) return { kind: 'dead-letter', error: 'value is empty (0 bytes); a tombstone is a null value, a change event is JSON' };
@@ -97,12 +103,12 @@ export const debeziumTransform: Transform = (record, routes) => {
   if (!isObject(source) || typeof source.name !== 'string' || typeof source.table !== 'string' || typeof source.connector !== 'string') {
     return { kind: 'dead-letter', error: 'the envelope has no "source" block with connector, name and table' };
   }
-  const before = value.before ?? null;
-  const after = value.after ?? null;
-  if ((before !== null && !isObject(before)) || (after !== null && !isObject(after))) {
+  const rawBefore = value.before ?? null;
+  const rawAfter = value.after ?? null;
+  if ((rawBefore !== null && !isObject(rawBefore)) || (rawAfter !== null && !isObject(rawAfter))) {
     return { kind: 'dead-letter', error: '"before" and "after" must be row objects or null' };
   }
-  if ((op === 'delete' ? before : after) === null) return { kind: 'dead-letter', error: `a ${op} event without the ${op === 'delete' ? '"before"' : '"after"'} row` };
+  if ((op === 'delete' ? rawBefore : rawAfter) === null) return { kind: 'dead-letter', error: `a ${op} event without the ${op === 'delete' ? '"before"' : '"after"'} row` };
 
   let key: unknown = null;
   if (record.key !== null) {
@@ -120,7 +126,14 @@ export const debeziumTransform: Transform = (record, routes) => {
   // MySQL and MariaDB have no schemas: the database plays that part in topic names and here
   const schema = String(source.schema ?? source.db ?? '');
   const table = source.table;
-  const tenant = routes.get(`${source.name}/${database}`) ?? routes.get(source.name) ?? source.name;
+  // what Debezium did not mask (a citext, a number) is masked before anything leaves
+  const maskedBefore = masks ? masks.apply(source.name, `${schema}.${table}`, rawBefore) : { row: rawBefore, applied: [] };
+  const maskedAfter = masks ? masks.apply(source.name, `${schema}.${table}`, rawAfter) : { row: rawAfter, applied: [] };
+  const before = maskedBefore.row;
+  const after = maskedAfter.row;
+  const route = tenantRoutesOf(routes).ofEvent(source.name, database, source.connector);
+  if ('unrouted' in route) return { kind: 'dead-letter', error: route.unrouted, reason: 'unrouted-database' };
+  const tenant = route.tenant;
   const position = positionOf(source);
   const keyJson = canonicalJson(key);
   const event: CdcEvent = {
@@ -143,6 +156,7 @@ export const debeziumTransform: Transform = (record, routes) => {
   return {
     kind: 'forward',
     event,
+    masked: [...maskedBefore.applied, ...maskedAfter.applied],
     message: {
       key: `${tenant}:${schema}.${table}:${keyJson}`,
       value: stringifyExactJson(event, lossless),

@@ -253,8 +253,10 @@ const tableWithColumns = z.strictObject({
   key: columnList.meta({ description: 'The table\'s primary key columns: they are always captured and never masked (the row key depends on them).' }),
   include: columnList.meta({ description: 'Capture only these columns (and the key). Not with `exclude`.' }),
   exclude: columnList.meta({ description: 'Never capture these columns. Not with `include`.' }),
-  hash: columnList.meta({ description: 'Replace these (character) columns by the hex SHA-256 of `masking.salt` + value, at the source.' }),
-  asterisks: charCounts.meta({ description: 'Replace these (character) columns by the given number of asterisks, e.g. { Phone: 8 }.' }),
+  hash: columnList.meta({ description: 'Replace these columns by the hex SHA-256 of `masking.salt` + value: character columns at the source (Debezium), '
+    + 'any other type (citext, numbers) in the processor, so the raw topic holds those in clear (README: Columns).' }),
+  asterisks: charCounts.meta({ description: 'Replace these columns by the given number of asterisks, e.g. { Phone: 8 }: character columns at the source (Debezium), '
+    + 'any other type in the processor, so the raw topic holds those in clear (README: Columns).' }),
   truncate: charCounts.meta({ description: 'Cut these (character) columns to the given number of characters, e.g. { Notes: 200 }.' }),
 }).partial({ key: true, include: true, exclude: true, hash: true, asterisks: true, truncate: true })
   .meta({ description: 'A table to capture, with rules for its columns.' });

@@ -407,5 +407,78 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
       const everything = [...raw.map((r) => r.value), ...(await consumeAll(sink, { idleMs: 3000 })).map((r) => r.value)].join('\n');
       for (const secret of ['078-05-1120', '219-09-9999', '111-22-3333', 'ann@example.com', 'bob@example.com', '555 0101']) expect(everything).not.toContain(secret);
     });
+
+    // Debezium's MaskStrings masks CHAR, VARCHAR and the other character JDBC types only: a citext (JDBC OTHER) or a
+    // number passes through, so the processor must mask them; the varchar columns beside them carry what Debezium
+    // itself writes, for a byte-for-byte comparison. A domain over text is read as its base type, and masked by Debezium.
+    test('masks Debezium did not apply (citext, a number) never reach the final topic in clear: the processor applies Debezium\'s own', async () => {
+      const masked = `${run}-masked`;
+      createTenantDatabase(masked);
+      const db = masked.replace(/-/g, '_');
+      postgres.psql('CREATE EXTENSION IF NOT EXISTS citext', db);
+      postgres.psql(`SET ROLE ${db}_cdc;
+        CREATE DOMAIN public.email_address AS text CHECK (VALUE LIKE '%@%');
+        ALTER TABLE public.customers ADD COLUMN email citext, ADD COLUMN email_ref varchar(200), ADD COLUMN contact public.email_address,
+          ADD COLUMN ssn numeric(9,0), ADD COLUMN phone citext, ADD COLUMN phone_ref varchar(40), ADD COLUMN fax varchar(40);
+        UPDATE public.customers SET email = 'Zoë.Ann@Example.com', email_ref = 'Zoë.Ann@Example.com', contact = 'Zoë.Ann@Example.com', ssn = 78051120,
+          phone = '+41 44 555 0101', phone_ref = '+41 44 555 0101', fax = NULL WHERE id = 1;
+        UPDATE public.customers SET email = 'bob@example.com', email_ref = 'bob@example.com', contact = 'bob@example.com', ssn = 219099999,
+          phone = '+41 44 555 0102', phone_ref = '+41 44 555 0102', fax = '+41 44 555 0199' WHERE id = 2;`, db);
+      const salt = `salt-${madeUpPassword()}`;
+      const file = tenantsFile([masked], { masking: { salt } });
+      file.tenants = file.tenants.map((t) => ({ ...t, tables: ['public.orders',
+        { table: 'public.customers', key: ['id'], hash: ['email', 'email_ref', 'contact', 'ssn'], asterisks: { phone: 4, phone_ref: 4, fax: 4 } }] }));
+      const objects = await deploy(file);
+      await connect.reconcile(ofKind(objects, 'KafkaConnector'));
+      const sink = await rollProcessor(objects);
+      await waitFor(`${masked} running`, async () => (await connect.status(masked))?.tasks?.[0]?.state === 'RUNNING', 120_000, 500);
+      // the topic exists once Connect created it for the snapshot's first row
+      await waitFor(`${masked} snapshot`, async () => (await consumeAll(`${masked}.public.customers`, { idleMs: 2000, timeoutMs: 10_000 }).catch(() => [])).length >= 2, 120_000, 1000);
+      postgres.psql(`UPDATE public.customers SET email = 'Carla@Example.com', email_ref = 'Carla@Example.com', contact = 'Carla@Example.com', ssn = 111223333,
+        phone = '+41 44 555 0103', phone_ref = '+41 44 555 0103' WHERE id = 2;`, db);
+
+      const raw = (await consumeAll(`${masked}.public.customers`, { count: 3, timeoutMs: 120_000 })).map((r) => JSON.parse(r.value!));
+      let final: any[] = [];
+      await waitFor(`${masked}'s three customer events on the final topic`, async () => {
+        final = (await finalEvents(sink, { idleMs: 3000 })).filter((e) => e.tenant === masked && e.table === 'customers');
+        return final.length >= 3;
+      }, 120_000, 1000);
+      expect(raw).toHaveLength(3);
+      expect(final).toHaveLength(3);
+      // what Debezium did: the varchar columns hashed and masked (a null too), the others in clear on the raw topic
+      const ann = raw.find((r) => r.after.id === 1).after;
+      expect(ann).toMatchObject({ email: 'Zoë.Ann@Example.com', ssn: '78051120', phone: '+41 44 555 0101', phone_ref: '****', fax: '****' });
+      expect(ann.email_ref).toMatch(/^[0-9a-f]{64}$/);
+      // the domain over text: Debezium resolves it to text and hashes it, snapshot and stream alike
+      for (const { after } of raw) expect(after.contact).toBe(after.email_ref);
+      // what the processor did: every declared mask in place, each hash the one Debezium gave the same value in the varchar beside it
+      for (const event of final) {
+        for (const row of [event.before, event.after].filter(Boolean)) {
+          expect(row.email).toBe(row.email_ref);
+          expect(row.contact).toBe(row.email_ref);
+          expect(row).toMatchObject({ phone: '****', phone_ref: '****', fax: '****' });
+          expect(row.ssn).toMatch(/^[0-9a-f]{64}$/);
+        }
+      }
+      const rawRef = (id: number) => raw.filter((r) => r.after.id === id).map((r) => r.after.email_ref);
+      expect(final.filter((e) => e.key.id === 1).map((e) => e.after.email)).toEqual(rawRef(1));
+      expect(final.filter((e) => e.key.id === 2).map((e) => e.after.email)).toEqual(rawRef(2));
+      // Debezium's hash of the varchar is the hex SHA-256 of salt + value (UTF-8), so the processor's is too
+      expect(ann.email_ref).toBe(createHash('sha256').update(`${salt}Zoë.Ann@Example.com`, 'utf8').digest('hex'));
+      expect(final.find((e) => e.key.id === 1).after.ssn).toBe(createHash('sha256').update(`${salt}78051120`).digest('hex'));
+      // no clear value in the final topic
+      const everything = (await consumeAll(sink, { idleMs: 3000 })).map((r) => r.value!).filter((v) => v.includes(`"tenant":"${masked}"`)).join('\n');
+      expect(everything).toContain(ann.email_ref);
+      for (const clear of ['Example.com', 'example.com', '78051120', '219099999', '111223333', '555 01']) expect(everything).not.toContain(clear);
+      // counted, by column, for the alert
+      const scrape = async () => (await fetch(`http://127.0.0.1:${processor!.httpPort}/metrics`)).text();
+      await waitFor('the masks counted', async () => (await scrape()).includes('column="ssn"'), 30_000, 500);
+      const metrics = await scrape();
+      for (const column of ['email', 'ssn']) {
+        expect(metrics).toMatch(new RegExp(`tenant_cdc_masks_applied_total\\{tenant="${masked}",table="public.customers",column="${column}",rule="hash"\\} [1-9]`));
+      }
+      expect(metrics).toMatch(new RegExp(`tenant_cdc_masks_applied_total\\{tenant="${masked}",table="public.customers",column="phone",rule="asterisks"\\} [1-9]`));
+      expect(metrics).not.toMatch(/column="(email_ref|contact|phone_ref|fax)"/);
+    });
   });
 });

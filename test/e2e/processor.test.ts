@@ -161,30 +161,48 @@ describe('the event processor on a real Kafka broker', () => {
     expect(metrics).toMatch(/tenant_cdc_processing_latency_seconds_count \d+/);
   });
 
-  test('routes a SQL Server group\'s events to each database\'s tenant, with the synthesized Deployment\'s TENANT_ROUTES', async () => {
+  // SQL Server compares database names case-insensitively and Debezium writes the topic and source.db in the
+  // server's spelling, so the events here are spelled as a server could have created the databases, not as the file
+  test('routes a SQL Server group\'s events, written in the server\'s spelling, to each database\'s tenant, with the synthesized Deployment\'s TENANT_ROUTES; '
+    + 'a database of no tenant goes to the DLQ, counted', async () => {
     const group = unique('grp');
     const file: TenantsFile = {
       namespace: 'cdc', kafka: { bootstrapServers: brokers().join(',') }, processor: { outputTopic: unique('routed') },
       sqlServerGroups: [{ name: group, host: 'sql.example.com', credentials: { secret: 'grp-db' }, tasks: 2 }],
-      tenants: ['acme', 'globex'].map((id) => ({ id, group, database: { name: `${id}_db` }, tables: ['dbo.orders'] })),
+      tenants: [{ id: 'acme', group, database: { name: 'AcmeProd' }, tables: ['dbo.orders'] }, { id: 'globex', group, database: { name: 'GlobexProd' }, tables: ['dbo.orders'] }],
     };
     const env = Object.fromEntries(ofKind(synthPlatform(file), 'Deployment')[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
-    const specs = ['acme', 'globex'].flatMap((id, t) => history({ kind: 'sqlserver', prefix: group, database: `${id}_db`, table: 'orders' }, 5, 100 * t));
-    const topics = [...new Set(specs.map(topicOf))];
+    const serverSpelling: Record<string, string> = { acme: 'acmeprod', globex: 'GLOBEXPROD' };
+    const specs = ['acme', 'globex'].flatMap((id, t) => history({ kind: 'sqlserver', prefix: group, database: serverSpelling[id], table: 'orders' }, 5, 100 * t));
+    const stray = history({ kind: 'sqlserver', prefix: group, database: 'InitechProd', table: 'orders' }, 1, 500);
+    const topics = [...new Set([...specs, ...stray].map(topicOf))];
     await createTopics([...topics.map((topic) => ({ topic })), { topic: env.SINK_TOPIC }, { topic: `${env.SINK_TOPIC}.dlq` }]);
-    for (const topic of topics) await produce(topic, specs.filter((s) => topicOf(s) === topic).map(message));
+    for (const topic of topics) await produce(topic, [...specs, ...stray].filter((s) => topicOf(s) === topic).map(message));
     const processorEnv = { ...env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', KAFKA_GROUP_ID: unique('group') };
     // its own principal with the ACLs emitted for the group's prefix
-    startProcessor({ ...processorEnv, ...await processorAccess(processorEnv, [group]) });
+    const processor = startProcessor({ ...processorEnv, ...await processorAccess(processorEnv, [group]) });
     const output = await consumeAll(env.SINK_TOPIC, { count: specs.length });
     expect(output).toHaveLength(specs.length);
     for (const record of output) {
       const event = JSON.parse(record.value!);
-      expect(event.tenant).toBe(event.database.replace(/_db$/, ''));
+      expect(event.database).toBe(serverSpelling[event.tenant]);
       expect(record.key!.startsWith(`${event.tenant}:dbo.orders:`)).toBe(true);
       expect(record.headers['cdc-tenant']).toBe(event.tenant);
     }
     expect(new Set(output.map((o) => JSON.parse(o.value!).tenant))).toEqual(new Set(['acme', 'globex']));
+    // the database of no tenant: every event in the DLQ, unchanged, with the reason; none in the final topic with the group's name
+    const dead = await consumeAll(`${env.SINK_TOPIC}.dlq`, { count: stray.length });
+    expect(dead).toHaveLength(stray.length);
+    for (const record of dead) {
+      expect(record.headers['cdc-source-topic']).toBe(topicOf(stray[0]));
+      expect(record.headers['cdc-error']).toMatch(new RegExp(`^database "InitechProd" of SQL Server group ${group} is no tenant of the group \\(its tenants' databases: AcmeProd, GlobexProd\\)`));
+    }
+    await processor.waitStarted();
+    const unrouted = `tenant_cdc_unrouted_events_total{group="${group}",database="InitechProd"} ${stray.length}`;
+    const scrape = async () => (await fetch(`http://127.0.0.1:${processor.httpPort}/metrics`)).text();
+    await waitFor('the unrouted events counted', async () => (await scrape()).includes(unrouted), 30_000);
+    const metrics = await scrape();
+    expect(metrics).not.toContain(`tenant="${group}"`);
   });
 
   test('picks up a new tenant\'s topic that appears after it started', async () => {

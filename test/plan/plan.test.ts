@@ -60,6 +60,15 @@ describe('planChanges', () => {
     expect(guardProblems(result)).toEqual([]);
   });
 
+  test('a new mask says which types the connector masks, and that the processor masks the others with the raw topic in clear', () => {
+    const after = withTenants({ ...sampleTenants(), masking: { salt: 'pepper-0123456789abcdef' } }, (tenants) => tenants.map((t) => (t.id === 'globex'
+      ? { ...t, tables: [{ table: 'public.orders', key: ['id'], hash: ['email'], asterisks: { phone: 4 } }] } : t)));
+    const [globex] = plan(sampleTenants(), after).tenants;
+    expect(globex.tenant).toBe('globex');
+    expect(globex.explanation).toContain('masks (hash, asterisks): the postgres connector masks char, varchar, text, name, enum types and domains over these '
+      + '(not citext, uuid, json); the processor masks values of other types before the final topic, but the raw topic holds them in clear (README: Columns)');
+  });
+
   test('a credentials.version bump restarts exactly that tenant\'s connector', () => {
     const after = withTenants(sampleTenants(), (tenants) => tenants.map((t) => (t.id === 'globex' ? { ...t, credentials: { ...t.credentials, version: 2 } } : t)));
     const result = plan(sampleTenants(), after);

@@ -55,6 +55,21 @@ describe('parseProcessorConfig', () => {
     ]);
   });
 
+  test('reads the declared masks and the salt; refuses masks it cannot apply, naming the fix', () => {
+    const config = parseProcessorConfig({ ...minimal, COLUMN_MASKS: '{"crm":{"public.customers":{"hash":["email"],"asterisks":{"phone":4}}}}', MASKING_SALT: 'pepper-0123456789abcdef' });
+    expect(config.columnMasks!.apply('crm', 'public.customers', { id: 1, phone: '555' }).row).toEqual({ id: 1, phone: '****' });
+    expect(problemsOf({ ...minimal, COLUMN_MASKS: '{"crm":{"public.customers":{"hash":["email"]}}}' })).toEqual([
+      'MASKING_SALT: required when COLUMN_MASKS hashes columns (crm public.customers); set it to the tenants file\'s masking.salt',
+    ]);
+    expect(problemsOf({ ...minimal, COLUMN_MASKS: '{"crm":{"public.customers":{"hash":"email","asterisks":{"phone":0}}}}', MASKING_SALT: 'x' })).toEqual([
+      'COLUMN_MASKS: crm public.customers: hash must be a list of column names, got "email"',
+      'COLUMN_MASKS: crm public.customers: asterisks.phone must be a whole number of at least 1, got 0',
+    ]);
+    expect(problemsOf({ ...minimal, COLUMN_MASKS: '[]' })).toEqual([
+      'COLUMN_MASKS: not a JSON object of "<topic.prefix>": {"<schema.table>": {"hash": [...], "asterisks": {...}}} (not an object)',
+    ]);
+  });
+
   test('fails when it would read nothing or read its own output', () => {
     expect(problemsOf({ KAFKA_BROKERS: 'k:9092', SINK_TOPIC: 'out' })).toEqual([expect.stringMatching(/^SOURCE_TOPICS: set SOURCE_TOPICS and\/or SOURCE_TOPIC_PATTERN/)]);
     expect(problemsOf({ ...minimal, SOURCE_TOPIC_PATTERN: '^cdc\\..*$' })).toEqual([

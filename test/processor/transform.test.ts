@@ -53,7 +53,38 @@ describe('debeziumTransform', () => {
     expect(tenant(new Map())).toBe('shared-eu');
     expect(tenant(new Map([['shared-eu', 'eu']]))).toBe('eu');
     expect(tenant(new Map([['shared-eu', 'eu'], ['shared-eu/Acme', 'acme']]))).toBe('acme');
-    expect(tenant(new Map([['shared-eu/Acme', 'acme']]), { ...spec, database: 'Globex' })).toBe('shared-eu');
+  });
+
+  // SQL Server compares database names case-insensitively, and Debezium writes source.db and the topic with the
+  // server's own spelling (it looks the name up): the tenants file says InitechProd, the server says initechprod
+  test('matches a SQL Server group\'s database in the server\'s spelling, not the file\'s', () => {
+    const routes = new Map([['eu-sql-1/InitechProd', 'initech'], ['eu-sql-1/UmbrellaProd', 'umbrella']]);
+    const spec: ChangeSpec = { kind: 'sqlserver', prefix: 'eu-sql-1', database: 'initechprod', table: 'Orders', op: 'c', id: 1, seq: 1 };
+    const outcome = debeziumTransform(record(spec), routes);
+    expect(outcome.kind === 'forward' && outcome.event.tenant).toBe('initech');
+    expect(outcome.kind === 'forward' && outcome.message.headers['cdc-tenant']).toBe('initech');
+    // the event keeps the server's spelling of its database
+    expect(outcome.kind === 'forward' && outcome.event.database).toBe('initechprod');
+    expect(tenantOfTopic(topicOf(spec), routes)).toBe('initech');
+  });
+
+  test('PostgreSQL database names are case-sensitive: another case is another database', () => {
+    const spec: ChangeSpec = { kind: 'postgres', prefix: 'shared', database: 'acme', table: 'orders', op: 'c', id: 1, seq: 1 };
+    const outcome = debeziumTransform(record(spec), new Map([['shared/Acme', 'acme'], ['shared/acme', 'other']]));
+    expect(outcome.kind === 'forward' && outcome.event.tenant).toBe('other');
+  });
+
+  test('an event of a group whose database is no tenant of it is a dead letter, never labelled with the group\'s name', () => {
+    const routes = new Map([['eu-sql-1/InitechProd', 'initech']]);
+    const spec: ChangeSpec = { kind: 'sqlserver', prefix: 'eu-sql-1', database: 'Globex', table: 'Orders', op: 'c', id: 1, seq: 1 };
+    const outcome = debeziumTransform(record(spec), routes);
+    expect(outcome).toEqual({
+      kind: 'dead-letter',
+      reason: 'unrouted-database',
+      error: 'database "Globex" of SQL Server group eu-sql-1 is no tenant of the group (its tenants\' databases: InitechProd); '
+        + 'give the database a tenant with group: eu-sql-1 in the tenants file, or remove it from the connector\'s database.names',
+    });
+    expect(tenantOfTopic(topicOf(spec), routes)).toBe('');
   });
 
   test('keeps tombstones, heartbeats, schema changes and transaction events out', () => {
@@ -164,6 +195,11 @@ describe('tenantOfTopic', () => {
   test('a SQL Server group\'s topic belongs to the route of its database', () => {
     expect(tenantOfTopic('grp.GroupA.dbo.Orders', groupRoutes)).toBe('acme');
     expect(tenantOfTopic('grp.GroupB.dbo.Orders', groupRoutes)).toBe('globex');
+  });
+
+  test('a group\'s topic of a database in another case belongs to its tenant; one of no tenant to none', () => {
+    expect(tenantOfTopic('grp.groupa.dbo.Orders', groupRoutes)).toBe('acme');
+    expect(tenantOfTopic('grp.GroupC.dbo.Orders', groupRoutes)).toBe('');
   });
 
   test('a route of the prefix alone applies to every topic of that prefix', () => {

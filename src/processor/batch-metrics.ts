@@ -1,0 +1,35 @@
+import type { BatchInfo } from './kafka';
+import type { ProcessorMetrics } from './metrics';
+import { Outcome, tenantOfTopic } from './transform';
+
+/**
+ * Counts one batch's outcomes in the processor's metrics. A dead letter has no readable tenant: its raw
+ * topic names it, so alerts can say whose records fail; a group's database that is no tenant's counts
+ * under its group and database, with no tenant.
+ */
+export function countBatch(metrics: ProcessorMetrics, outcomes: readonly Outcome[], info: BatchInfo, routes: ReadonlyMap<string, string>, now = Date.now()): void {
+  const topicTenant = tenantOfTopic(info.topic, routes);
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'forward') {
+      metrics.eventsIn.inc({ tenant: outcome.event.tenant });
+      metrics.eventsOut.inc({ tenant: outcome.event.tenant });
+      for (const { column, rule } of outcome.masked ?? []) {
+        metrics.masksApplied.inc({ tenant: outcome.event.tenant, table: `${outcome.event.schema}.${outcome.event.table}`, column, rule });
+      }
+      if (outcome.event.source.committedAt > 0) metrics.latency.observe(Math.max(0, now - outcome.event.source.committedAt) / 1000);
+    } else if (outcome.kind === 'dead-letter') {
+      metrics.eventsIn.inc({ tenant: topicTenant });
+      metrics.eventsDeadLettered.inc({ tenant: topicTenant });
+      if (outcome.reason === 'unrouted-database') {
+        // a group's topic is <group>.<database>.<schema>.<table>
+        const [group, database] = info.topic.split('.');
+        metrics.unroutedEvents.inc({ group, database });
+      }
+    } else {
+      metrics.eventsSkipped.inc({ reason: outcome.reason });
+    }
+  }
+  metrics.oversizedDeadLetters.inc(info.oversizedDeadLetters);
+  metrics.consumerLag.set({ topic: info.topic, partition: String(info.partition), tenant: topicTenant }, info.lag);
+  metrics.batchDuration.observe(info.seconds);
+}

@@ -1,0 +1,51 @@
+import { describe, expect, test } from 'vitest';
+import { countBatch } from '../../src/processor/batch-metrics';
+import { ProcessorMetrics } from '../../src/processor/metrics';
+import { ColumnMasks } from '../../src/processor/column-masks';
+import { debeziumTransform } from '../../src/processor/transform';
+
+const routes = new Map([['eu-sql-1/InitechProd', 'initech']]);
+
+/** A SQL Server group's change event from `db`, as Debezium writes it: topic and source.db in the server's spelling. */
+function groupRecord(db: string, offset: string) {
+  return {
+    topic: `eu-sql-1.${db}.dbo.Orders`, partition: 0, offset, key: '{"Id":1}',
+    value: JSON.stringify({ op: 'c', before: null, after: { Id: 1 }, source: { connector: 'sqlserver', name: 'eu-sql-1', db, schema: 'dbo', table: 'Orders', commit_lsn: offset, change_lsn: offset, event_serial_no: 1 } }),
+  };
+}
+
+async function sample(metrics: ProcessorMetrics, name: string) {
+  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name)!;
+  return metric.values.map((v) => ({ labels: v.labels, value: v.value }));
+}
+
+describe('countBatch', () => {
+  test('counts a group\'s events of a database that is no tenant\'s as unrouted, with no tenant, and routed ones by tenant', async () => {
+    const metrics = new ProcessorMetrics();
+    const stray = ['1', '2'].map((o) => debeziumTransform(groupRecord('GlobexProd', o), routes));
+    countBatch(metrics, stray, { topic: 'eu-sql-1.GlobexProd.dbo.Orders', partition: 0, lag: 4, seconds: 0.01, oversizedDeadLetters: 0 }, routes);
+    const routed = debeziumTransform(groupRecord('initechprod', '3'), routes);
+    countBatch(metrics, [routed], { topic: 'eu-sql-1.initechprod.dbo.Orders', partition: 0, lag: 0, seconds: 0.01, oversizedDeadLetters: 0 }, routes);
+
+    expect(await sample(metrics, 'tenant_cdc_unrouted_events_total')).toEqual([{ labels: { group: 'eu-sql-1', database: 'GlobexProd' }, value: 2 }]);
+    expect(await sample(metrics, 'tenant_cdc_events_dlq_total')).toEqual([{ labels: { tenant: '' }, value: 2 }]);
+    expect(await sample(metrics, 'tenant_cdc_events_out_total')).toEqual([{ labels: { tenant: 'initech' }, value: 1 }]);
+    expect(await sample(metrics, 'tenant_cdc_consumer_lag')).toContainEqual({ labels: { topic: 'eu-sql-1.initechprod.dbo.Orders', partition: '0', tenant: 'initech' }, value: 0 });
+  });
+
+  test('counts the values the processor masked because Debezium did not, by tenant, table, column and rule', async () => {
+    const metrics = new ProcessorMetrics();
+    const masks = new ColumnMasks({ crm: { 'public.customers': { hash: ['email'], asterisks: { phone: 4 } } } }, 'pepper-0123456789abcdef');
+    const source = { connector: 'postgresql', name: 'crm', db: 'crm', schema: 'public', table: 'customers', lsn: 1 };
+    const record = (after: object) => ({ topic: 'crm.public.customers', partition: 0, offset: '1', key: '{"id":1}', value: JSON.stringify({ op: 'c', before: null, after, source }) });
+    const outcomes = [
+      debeziumTransform(record({ id: 1, email: 'ann@example.com', phone: '****' }), new Map(), masks),
+      debeziumTransform(record({ id: 2, email: 'bob@example.com', phone: 5550102 }), new Map(), masks),
+    ];
+    countBatch(metrics, outcomes, { topic: 'crm.public.customers', partition: 0, lag: 0, seconds: 0.01, oversizedDeadLetters: 0 }, new Map());
+    expect(await sample(metrics, 'tenant_cdc_masks_applied_total')).toEqual([
+      { labels: { tenant: 'crm', table: 'public.customers', column: 'email', rule: 'hash' }, value: 2 },
+      { labels: { tenant: 'crm', table: 'public.customers', column: 'phone', rule: 'asterisks' }, value: 1 },
+    ]);
+  });
+});

@@ -6,10 +6,11 @@ import { KAFKA_CONNECT_HEALTH_LUA, KAFKA_CONNECTOR_HEALTH_LUA } from './argocd-h
 export interface ArgoCdHealthCheckOptions {
   /**
    * The health of a KafkaConnector that is not running on purpose: paused or stopped as its `spec.state`
-   * asks, or on a Connect cluster scaled to 0 replicas (and that KafkaConnect, in its check). `Suspended` is Argo CD's word for it. Argo CD holds a
+   * asks, or on a Connect cluster scaled to 0 replicas. `Suspended` is Argo CD's word for it. Argo CD holds a
    * sync with sync waves (tenant-cdc's output has three) until every synced resource is Healthy or Degraded,
-   * so with `Suspended` a sync that touches a paused tenant runs until someone terminates it: choose
-   * `Healthy` for such Applications. The message says paused or stopped either way.
+   * and applies every resource on every sync unless `ApplyOutOfSyncOnly=true`, so with `Suspended` every sync
+   * runs until someone terminates it while a tenant is paused: choose `Healthy` for such Applications. The
+   * message says paused, stopped or scaled to 0 either way. (A KafkaConnect scaled to 0 is Healthy always.)
    *
    * @default 'Suspended'
    */
@@ -44,8 +45,7 @@ export function argoCdHealthCheckData(options: ArgoCdHealthCheckOptions = {}): R
   };
   if (options.openLibs ?? true) data['resource.customizations.useOpenLibs.kafka.strimzi.io_KafkaConnector'] = 'true';
   if (options.kafkaConnect ?? true) {
-    data['resource.customizations.health.kafka.strimzi.io_KafkaConnect'] = KAFKA_CONNECT_HEALTH_LUA
-      .replace('local SCALED_TO_ZERO_HEALTH = "Suspended"', `local SCALED_TO_ZERO_HEALTH = "${options.pausedConnectorHealth ?? 'Suspended'}"`);
+    data['resource.customizations.health.kafka.strimzi.io_KafkaConnect'] = KAFKA_CONNECT_HEALTH_LUA;
   }
   return data;
 }

@@ -289,7 +289,9 @@ export const KAFKA_CONNECT_HEALTH_LUA = `-- Argo CD health check for Strimzi 1.2
 --     This check is Progressing until observedGeneration reaches metadata.generation.
 --   - With the annotation strimzi.io/pause-reconciliation Strimzi writes only a ReconciliationPaused
 --     condition; the built-in check waits for a Ready that never comes (Progressing for ever). Here: Suspended.
---   - Scaled to 0 replicas (spec.replicas: 0), Strimzi reports Ready; nothing runs, on purpose: Suspended.
+--   - Scaled to 0 replicas (spec.replicas: 0), Strimzi reports Ready; nothing runs, on purpose. Healthy, as Argo CD
+--     calls a Deployment scaled to 0: the KafkaConnect is in the first sync wave, and a Suspended one would hold
+--     every later wave of every cluster in the sync (Argo CD waits for Healthy or Degraded). Its connectors say it.
 --
 -- Written from (read, not copied):
 --   strimzi/strimzi-kafka-operator, tag 1.2.0:
@@ -301,10 +303,6 @@ export const KAFKA_CONNECT_HEALTH_LUA = `-- Argo CD health check for Strimzi 1.2
 --     documentation/modules/operators/proc-pausing-reconciliation.adoc
 --   argoproj/argo-cd: resource_customizations/kafka.strimzi.io/KafkaConnect/health.lua and its testdata,
 --     util/lua/lua.go, docs/operator-manual/health.md
-
--- A cluster scaled to 0 on purpose is Argo CD's Suspended; ArgoCdHealthChecks({ pausedConnectorHealth: "Healthy" })
--- writes "Healthy" here, as in the KafkaConnector check (README, "Argo CD", says why one would).
-local SCALED_TO_ZERO_HEALTH = "Suspended"
 
 local function conditionOfType(conditionType)
   for _, condition in ipairs(obj.status.conditions or {}) do
@@ -361,7 +359,7 @@ if ready ~= nil and ready.status == "True" then
   local replicas = obj.status.replicas or 0
   -- scaled to 0 on purpose: no worker runs, and Strimzi marks each of its connectors NotReady
   if replicas == 0 and (obj.spec or {}).replicas == 0 then
-    return { status = SCALED_TO_ZERO_HEALTH, message = "Scaled to 0 replicas as spec.replicas asks: none of its connectors runs" .. warningsNote() }
+    return { status = "Healthy", message = "Scaled to 0 replicas as spec.replicas asks: none of its connectors runs" .. warningsNote() }
   end
   local message = "Ready with " .. replicas .. " replicas"
   if replicas == 1 then message = "Ready with 1 replica" end

@@ -34,6 +34,7 @@ export * from './plan/render';
 export * from './plan/same-database';
 export * from './postgres-connector';
 export * from './processor/env';
+export type { ColumnMaskRules, TableMasks } from './processor/column-masks';
 export * from './secret-access';
 export * from './sqlserver-connector';
 export * from './sqlserver-group-connector';

@@ -8,7 +8,9 @@ export function removedTableExplanations(before: TenantCapture, after: TenantCap
   const kept = new Set(capturedTables(after));
   return capturedTables(before).filter((table) => !kept.has(table)).map((table) => {
     const topic = before.kind === 'sqlserver' ? `${before.topicPrefix}.${before.database}.${table}` : `${before.topicPrefix}.${table}`;
-    const line = `left behind: the topic ${topic} (of ${table}; delete it when its consumers are done)`;
+    // Debezium writes SQL Server's database part of a topic as the server spells the name, not as the file does
+    const spelling = before.kind === 'sqlserver' ? ', the database as the server spells it' : '';
+    const line = `left behind: the topic ${topic} (of ${table}${spelling}; delete it when its consumers are done)`;
     if (before.kind === 'sqlserver') {
       return `${line}, and the table's CDC capture instance, whose change table keeps filling (sys.sp_cdc_disable_table, a DBA step)`;
     }

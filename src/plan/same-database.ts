@@ -37,7 +37,9 @@ export function databaseHandovers(before: ReadonlyMap<string, TenantCapture>, af
     const fromNow = after.get(from.tenant);
     // the tenants file refuses two tenants on one database, so the old tenant has let it go
     if (fromNow && identityOf(fromNow) === identity) continue;
-    const sameCapture = from.connector === to.connector && from.offsets === to.offsets && from.topicPrefix === to.topicPrefix && from.database === to.database;
+    // the database is compared as the server compares names: a group's connector reads the server's real name,
+    // so a rename that also fixes the file's spelling of the database keeps offsets and topics
+    const sameCapture = from.connector === to.connector && from.offsets === to.offsets && from.topicPrefix === to.topicPrefix;
     handovers.push({ from, to, fromRemoved: fromNow === undefined, sameCapture });
   }
   return handovers;

@@ -20,7 +20,9 @@ export function countBatch(metrics: ProcessorMetrics, outcomes: readonly Outcome
     } else if (outcome.kind === 'dead-letter') {
       metrics.eventsIn.inc({ tenant: topicTenant });
       metrics.eventsDeadLettered.inc({ tenant: topicTenant });
-      if (outcome.reason === 'unrouted-database') {
+      // a record unreadable or not, on a group's topic whose database is no tenant's, has no tenant to alert for:
+      // it counts as unrouted, so TenantCdcUnroutedEvents names it (TenantCdcDeadLetters needs a tenant)
+      if (outcome.reason === 'unrouted-database' || topicTenant === '') {
         // a group's topic is <group>.<database>.<schema>.<table>
         const [group, database] = info.topic.split('.');
         metrics.unroutedEvents.inc({ group, database });

@@ -25,7 +25,7 @@ describe('removing a table', () => {
       ['hooli', ['restart', 'data-left-behind']],
     ]);
     const left = (id: string) => result.tenants.find((t) => t.tenant === id)!.explanation.filter((e) => e.startsWith('left behind'));
-    expect(left('acme')).toEqual(['left behind: the topic acme.Acme.dbo.Lines (of dbo.Lines; delete it when its consumers are done), '
+    expect(left('acme')).toEqual(['left behind: the topic acme.Acme.dbo.Lines (of dbo.Lines, the database as the server spells it; delete it when its consumers are done), '
       + 'and the table\'s CDC capture instance, whose change table keeps filling (sys.sp_cdc_disable_table, a DBA step)']);
     // Debezium's filtered publication is set to the table list again when the connector starts
     expect(left('globex')).toEqual(['left behind: the topic globex.public.refunds (of public.refunds; delete it when its consumers are done); '
@@ -45,7 +45,7 @@ describe('removing a table', () => {
     });
     const result = plan(group(['dbo.Orders', 'sales.Refunds']), group(['dbo.Orders']));
     expect(result.tenants.map((t) => [t.tenant, t.consequences])).toEqual([['initech', ['restart', 'data-left-behind']], ['umbrella', ['restart', 'data-left-behind']]]);
-    expect(result.tenants[1].explanation).toContainEqual(expect.stringMatching(/^left behind: the topic sql-a\.Umbrella\.sales\.Refunds \(of sales\.Refunds;/));
+    expect(result.tenants[1].explanation).toContainEqual(expect.stringMatching(/^left behind: the topic sql-a\.Umbrella\.sales\.Refunds \(of sales\.Refunds, the database as the server spells it;/));
   });
 
   test('adding a table leaves nothing behind', () => {

@@ -116,6 +116,11 @@ describe('the same database under a new tenant id', () => {
     expect(result.summary.resnapshot).toBe(0);
     expect(guardProblems(result)).toEqual([]);
     expect(renderPlan(result)).toContain('  + acme-eu (Connect cluster cdc-connect)\n      renamed from acme-g');
+
+    // renamed while the file's spelling of the database changes case: SQL Server's names ignore case, and so do its offsets and topics
+    const respelled = plan(grouped, replace(grouped, 'acme-g', { id: 'acme-eu', group: 'sql-a', database: { name: 'ACME' }, tables: ['dbo.Orders'] }));
+    expect(respelled.summary.resnapshot).toBe(0);
+    expect(guardProblems(respelled)).toEqual([]);
   });
 
   test('a database moved from one existing tenant to another is snapshotted again by the one that takes it', () => {

@@ -33,6 +33,14 @@ describe('countBatch', () => {
     expect(await sample(metrics, 'tenant_cdc_consumer_lag')).toContainEqual({ labels: { topic: 'eu-sql-1.initechprod.dbo.Orders', partition: '0', tenant: 'initech' }, value: 0 });
   });
 
+  test('counts a record that is not even JSON, on the topic of a group\'s database that is no tenant\'s, as unrouted too', async () => {
+    const metrics = new ProcessorMetrics();
+    const garbage = debeziumTransform({ ...groupRecord('GlobexProd', '1'), value: '{not json' }, routes);
+    expect(garbage.kind).toBe('dead-letter');
+    countBatch(metrics, [garbage], { topic: 'eu-sql-1.GlobexProd.dbo.Orders', partition: 0, lag: 0, seconds: 0.01, oversizedDeadLetters: 0 }, routes);
+    expect(await sample(metrics, 'tenant_cdc_unrouted_events_total')).toEqual([{ labels: { group: 'eu-sql-1', database: 'GlobexProd' }, value: 1 }]);
+  });
+
   test('counts the values the processor masked because Debezium did not, by tenant, table, column and rule', async () => {
     const metrics = new ProcessorMetrics();
     const masks = new ColumnMasks({ crm: { 'public.customers': { hash: ['email'], asterisks: { phone: 4 } } } }, 'pepper-0123456789abcdef');

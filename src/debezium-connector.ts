@@ -9,6 +9,7 @@ import { DEBEZIUM_QUEUE, DEBEZIUM_RETRIES } from './fleet/sizing';
 import { escapeRegExp, heartbeatTopic, schemaHistoryTopic, topicPrefix } from './names';
 import { DatabaseKindName, DEFAULT_PORTS, DNS_LABEL, MAX_TENANT_ID_LENGTH } from './tenants/rules';
 import type { TableColumns } from './tenants/tables';
+import { signalConfig } from './snapshots/signal-config';
 
 /** The config key that carries `credentials.version`; Connect and Debezium ignore keys they do not know. */
 export const CREDENTIALS_VERSION_KEY = 'tenant-cdc.credentials.version';
@@ -149,8 +150,8 @@ export abstract class DebeziumConnector extends Construct {
     this.options = props;
     this.name = props.tenantId;
     this.topicPrefix = topicPrefix(props.tenantId);
-    // the schema history clients read the Kafka password and a private CA through the provider too
-    const kafkaSecrets = this.usesSchemaHistory() ? kafkaSecretNames(props.cluster.kafka) : [];
+    // the signal consumer (and the schema history clients) read the Kafka password and a private CA through the provider too
+    const kafkaSecrets = kafkaSecretNames(props.cluster.kafka);
     this.secretNames = [...new Set([props.credentials.secret, ...kafkaSecrets])].sort();
 
     this.apiObject = new KafkaConnector(this, 'Resource', {
@@ -206,6 +207,11 @@ export abstract class DebeziumConnector extends Construct {
    */
   protected sharesHeartbeatTopic(): boolean {
     return true;
+  }
+
+  /** The databases the connector captures, each with a signal table of its own. */
+  protected signalDatabases(): readonly string[] {
+    return [this.options.database.name];
   }
 
   /** `table.include.list`: anchored regexes, so each name is escaped. */
@@ -295,6 +301,10 @@ export abstract class DebeziumConnector extends Construct {
       ...this.columnConfig(),
       // the schema change topic (<prefix>) is for consumers of raw topics: the processor skips it
       ...(this.usesSchemaHistory() && { 'include.schema.changes': false }),
+      // a table added later is snapshotted while the connector streams, on a signal (src/snapshots/)
+      ...signalConfig({
+        kind: this.kind, prefix: this.topicPrefix, databases: this.signalDatabases(), connectName: this.cluster.name, namespace, kafka: this.cluster.kafka,
+      }),
       ...this.kindConfig(),
     };
   }

@@ -104,6 +104,19 @@ export function kafkaAclsOf(objects: readonly SynthesizedObject[]): PrincipalAcl
           `the schema change topic of connector ${connector.metadata.name} (include.schema.changes)`);
       }
     }
+    const signals = config['signal.kafka.topic'];
+    if (signals !== undefined && String(config['signal.enabled.channels'] ?? '').split(',').includes('kafka')) {
+      // KafkaSignalChannel assigns partition 0 and seeks (no JoinGroup), but commits its position in its group
+      acls.add(principal, client, { type: 'topic', pattern: 'literal', name: String(signals) }, ['read', 'describe'],
+        'the snapshot signal topic its connectors read (the snapshot reconciler writes it)');
+      acls.add(principal, client, { type: 'group', pattern: 'literal', name: String(config['signal.kafka.groupId'] ?? 'kafka-signal') }, ['read'],
+        `the group of connector ${connector.metadata.name}'s signal consumer, which commits its position there`);
+    }
+    const notifications = config['notification.sink.topic.name'];
+    if (notifications !== undefined) {
+      acls.add(principal, client, { type: 'topic', pattern: 'literal', name: String(notifications) }, ['write', 'create', 'describe'],
+        'the snapshot notification topic, which Connect creates (topic.creation) and its connectors write');
+    }
     const heartbeatMs = Number(config['heartbeat.interval.ms'] ?? 0);
     if (heartbeatMs > 0) {
       const heartbeat = config['topic.heartbeat.name'] ?? `${config['topic.heartbeat.prefix'] ?? '__debezium-heartbeat'}.${prefix}`;

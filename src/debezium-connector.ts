@@ -127,6 +127,10 @@ export abstract class DebeziumConnector extends Construct {
   public readonly kind: DatabaseKindName;
   /** Debezium's `topic.prefix`: the first part of every topic the connector writes. */
   public readonly topicPrefix: string;
+  /** The Connect cluster it runs on. */
+  public get clusterName(): string {
+    return this.cluster.name;
+  }
   /** Names of the Secrets the connector reads through the config provider; Connect needs `get` on each. */
   public readonly secretNames: readonly string[];
   protected readonly cluster: IConnectCluster;
@@ -163,6 +167,14 @@ export abstract class DebeziumConnector extends Construct {
       },
       spec: Lazy.any({ produce: () => this._toKube() }) as unknown as KafkaConnectorSpec,
     });
+  }
+
+  /**
+   * The captured tables as Debezium names data collections in signals and notifications: SQL Server
+   * `database.schema.table` (each database of a group), PostgreSQL `schema.table`, MySQL and MariaDB `database.table`.
+   */
+  public get dataCollections(): readonly string[] {
+    return this.kind === 'sqlserver' ? this.signalDatabases().flatMap((db) => this.options.tables.map((t) => `${db}.${t}`)) : [...this.options.tables];
   }
 
   /** The generated KafkaConnector, for patches this construct has no prop for. */

@@ -2,6 +2,7 @@ import type { Server } from 'http';
 import type { ProcessorConfig } from './config';
 import { startHttpServer } from './http';
 import { BatchInfo, createKafkaPipeline, KafkaPipeline } from './kafka';
+import { SnapshotReconcilerHandle, startSnapshotReconciler } from './snapshot-kafka';
 import { accessProblem, AccessProblem } from './kafka-access-errors';
 import { createLogger, Logger } from './logger';
 import { ProcessorMetrics } from './metrics';
@@ -52,6 +53,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
   let fatal = false;
   let server: (Server & { port: number }) | undefined;
   let pipeline: KafkaPipeline | undefined;
+  let snapshots: SnapshotReconcilerHandle | undefined;
   let stopped = false;
   /** When each access problem was last logged at error level: a repeat within REPEAT_MS goes to debug. */
   const reported = new Map<string, number>();
@@ -132,11 +134,17 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
         }
       }
       if (stopped) return;
+      if (config.snapshots) {
+        // a database's tenant: the route of <prefix>/<database> (a SQL Server group's collections start with it), else the prefix
+        const tenantOf = (prefix: string, collection: string) => config.tenantRoutes.get(`${prefix}/${collection.split('.')[0]}`) ?? config.tenantRoutes.get(prefix) ?? prefix;
+        snapshots = await startSnapshotReconciler(config, config.snapshots, logger, metrics, tenantOf);
+      }
       logger.info('processor started', { sinkTopic: config.sinkTopic, dlqTopic: config.dlqTopic, httpPort: server.port });
     },
     async stop() {
       ready = false;
       stopped = true;
+      await snapshots?.stop();
       await pipeline?.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       logger.info('processor stopped');

@@ -56,6 +56,11 @@ describe('the ACLs each principal needs', () => {
     expect(aclLines(acls.filter((p) => p.principal === 'User:PROCESSORKEY'))).toEqual([
       'User:PROCESSORKEY IDEMPOTENT_WRITE cluster kafka-cluster',
       'User:PROCESSORKEY READ group cdc-connect-processor',
+      // the snapshot reconciler: its leader's group, its ledger, the signals it sends and the notifications it reads
+      'User:PROCESSORKEY READ group cdc-connect-processor-snapshots',
+      ...['READ', 'WRITE', 'CREATE', 'DESCRIBE'].map((op) => `User:PROCESSORKEY ${op} topic __tenant-cdc-notifications.cdc-connect`).filter((l) => !l.includes('WRITE')),
+      ...['READ', 'WRITE', 'CREATE', 'DESCRIBE'].map((op) => `User:PROCESSORKEY ${op} topic __tenant-cdc-signals.cdc-connect`),
+      ...['READ', 'WRITE', 'CREATE', 'DESCRIBE'].map((op) => `User:PROCESSORKEY ${op} topic __tenant-cdc-snapshots.cdc-connect-processor`),
       ...['cdc.events', 'cdc.events.dlq'].flatMap((t) => ['WRITE', 'CREATE', 'DESCRIBE', 'DESCRIBE_CONFIGS'].map((op) => `User:PROCESSORKEY ${op} topic ${t}`)),
       ...['acme', 'globex', 'hooli'].flatMap((t) => ['READ', 'DESCRIBE'].map((op) => `User:PROCESSORKEY ${op} topic ${t}.*`)),
     ]);

@@ -133,7 +133,6 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         pending.push({ prefix: connector.prefix, collection, since, state: 'to-signal' });
         continue;
       }
-      const sentIds = new Set(sent.map((s) => s.id));
       // a scan of this table after its first signal, whichever signal's snapshot it ran in
       const scans = mine.filter((n) => n.type === 'TABLE_SCAN_COMPLETED' && n.timestamp >= sent[0].sentAt && sameCollection(n.scannedCollection, collection));
       if (scans.some((n) => DONE.has(n.status ?? ''))) {
@@ -153,8 +152,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         pending.push({ prefix: connector.prefix, collection, since, state: 'signalled', reason: `the snapshot of signal ${last.id} ended without it (${ended.status ?? ended.type})` });
         continue;
       }
-      const running = mine.some((n) => sentIds.has(n.id) || sameCollection(n.scannedCollection, collection));
-      pending.push({ prefix: connector.prefix, collection, since, state: running || answered.length > 0 ? 'running' : 'signalled' });
+      // the last signal's snapshot has started (a signal not read yet is only signalled)
+      pending.push({ prefix: connector.prefix, collection, since, state: answered.length > 0 ? 'running' : 'signalled' });
     }
     const next = [...done].sort();
     if (next.join('\n') !== [...known].sort().join('\n')) ledger.set(connector.prefix, next);

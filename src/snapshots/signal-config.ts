@@ -14,6 +14,9 @@
 import { kafkaClientConfig, KafkaConnection } from '../kafka-connection';
 import type { DatabaseKindName } from '../tenants/rules';
 
+/** How long each of Debezium's signal polls (every 5 s) may wait for the signal topic. */
+export const SIGNAL_POLL_TIMEOUT_MS = 250;
+
 /** The signal table's own name, in the tenant's schema (SQL Server `dbo`, PostgreSQL `public`) or database (MySQL, MariaDB). */
 export const SIGNAL_TABLE = 'debezium_signal';
 
@@ -60,7 +63,7 @@ export interface SignalConfigProps {
 }
 
 /** The connector keys for signals, watermarks and notifications. */
-export function signalConfig(props: SignalConfigProps): Record<string, string> {
+export function signalConfig(props: SignalConfigProps): Record<string, string | number> {
   return {
     // `source`: the watermarks Debezium writes to the signal table come back through the log as signals
     'signal.enabled.channels': 'source,kafka',
@@ -68,6 +71,9 @@ export function signalConfig(props: SignalConfigProps): Record<string, string> {
     'signal.kafka.topic': signalTopic(props.connectName),
     'signal.kafka.bootstrap.servers': props.kafka.bootstrapServers,
     'signal.kafka.groupId': signalGroupId(props.prefix),
+    // Debezium polls every 5 s; with its default timeout of 0 each poll advances the consumer's TLS and SASL
+    // handshakes by one step only, so the first signal took over 100 s to arrive on the SASL_SSL test broker
+    'signal.kafka.poll.timeout.ms': SIGNAL_POLL_TIMEOUT_MS,
     // the signal consumer does not inherit the worker's security settings, as the schema history's do not
     ...kafkaClientConfig('signal.consumer.', props.kafka, props.namespace),
     // each watermark row is deleted again, so the signal table stays empty

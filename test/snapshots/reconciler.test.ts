@@ -64,6 +64,13 @@ describe('the snapshot reconciler', () => {
     expect(result.pending).toEqual([expect.objectContaining({ state: 'failed', reason: expect.stringContaining('NO_PRIMARY_KEY') })]);
   });
 
+  test('a signal sent again after a miss and not read yet is signalled, not running (the first signal\'s notifications do not count)', () => {
+    const missed = [note({ type: 'STARTED' }), note({ type: 'COMPLETED', timestamp: 900_001 })];
+    const result = reconcile({ ...base, signals: [sent(1, 800_000), sent(2, 950_000)], notifications: missed, now: 9_000_000 });
+    expect(result.signals).toEqual([]);
+    expect(result.pending).toEqual([{ prefix: 'acme', collection: 'public.refunds', since: 800_000, state: 'signalled' }]);
+  });
+
   test('a running snapshot is pending, not signalled again', () => {
     const result = reconcile({ ...base, signals: [sent(1, 800_000)], notifications: [note({ type: 'STARTED' }), note({ type: 'IN_PROGRESS', timestamp: 950_000 })], now: 9_000_000 });
     expect(result.signals).toEqual([]);

@@ -17,6 +17,8 @@ describe('connectors take snapshot signals and report snapshot progress', () => 
       'signal.kafka.topic': '__tenant-cdc-signals.dbz',
       'signal.kafka.bootstrap.servers': 'pkc:9092',
       'signal.kafka.groupId': 'acme-signal',
+      // each poll waits a little, so the consumer's TLS and SASL handshakes finish in one or two polls, not 20
+      'signal.kafka.poll.timeout.ms': 250,
       'signal.consumer.security.protocol': 'SASL_SSL',
       'signal.consumer.sasl.mechanism': 'PLAIN',
       'incremental.snapshot.watermarking.strategy': 'insert_delete',

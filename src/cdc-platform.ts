@@ -18,6 +18,7 @@ import { MySqlConnector } from './mysql-connector';
 import { binlogServerIds, dataTopicPattern, topicPrefix } from './names';
 import { PostgresConnector } from './postgres-connector';
 import { SecretAccess } from './secret-access';
+import { notificationTopic, signalTopic } from './snapshots/signal-config';
 import { SqlServerConnector } from './sqlserver-connector';
 import { SqlServerGroupConnector } from './sqlserver-group-connector';
 import { BINLOG_KINDS } from './tenants/rules';
@@ -112,6 +113,10 @@ export class CdcPlatform extends Construct {
       tenantRoutes,
       columnMasks: columnMasksOf(config),
       maskingSalt: config.masking?.salt,
+      // the processor signals snapshots of tables added to running connectors (src/snapshots/)
+      snapshotConnectors: Object.fromEntries([...new Set(connectors.values())].map((c) => [c.topicPrefix, {
+        signals: signalTopic(c.clusterName), notifications: notificationTopic(c.clusterName), tables: c.dataCollections,
+      }])),
     });
 
     this.kafkaUsers = this.addKafkaUsers(warnings);

@@ -10,6 +10,7 @@ import { DEBEZIUM_QUEUE, DEBEZIUM_RETRIES } from './fleet/sizing';
 import { escapeRegExp, heartbeatTopic, schemaHistoryTopic, topicPrefix } from './names';
 import { DatabaseKindName, DEFAULT_PORTS, DNS_LABEL, MAX_TENANT_ID_LENGTH } from './tenants/rules';
 import type { TableColumns } from './tenants/tables';
+import { signalConfig } from './snapshots/signal-config';
 
 /** The config key that carries `credentials.version`; Connect and Debezium ignore keys they do not know. */
 export const CREDENTIALS_VERSION_KEY = 'tenant-cdc.credentials.version';
@@ -128,6 +129,10 @@ export abstract class DebeziumConnector extends Construct {
   public readonly kind: DatabaseKindName;
   /** Debezium's `topic.prefix`: the first part of every topic the connector writes. */
   public readonly topicPrefix: string;
+  /** The Connect cluster it runs on. */
+  public get clusterName(): string {
+    return this.cluster.name;
+  }
   /** Names of the Secrets the connector reads through the config provider; Connect needs `get` on each. */
   public readonly secretNames: readonly string[];
   /** The Debezium release of the plugin this connector runs on: its cluster's, or MariaDB's newest (see `pluginVersion`). */
@@ -154,8 +159,8 @@ export abstract class DebeziumConnector extends Construct {
     this.name = props.tenantId;
     this.topicPrefix = topicPrefix(props.tenantId);
     this.pluginVersion = pluginVersion(kind, props.cluster.debeziumVersion ?? DEFAULT_DEBEZIUM_VERSION);
-    // the schema history clients read the Kafka password and a private CA through the provider too
-    const kafkaSecrets = this.usesSchemaHistory() ? kafkaSecretNames(props.cluster.kafka) : [];
+    // the signal consumer (and the schema history clients) read the Kafka password and a private CA through the provider too
+    const kafkaSecrets = kafkaSecretNames(props.cluster.kafka);
     this.secretNames = [...new Set([props.credentials.secret, ...kafkaSecrets])].sort();
 
     this.apiObject = new KafkaConnector(this, 'Resource', {
@@ -167,6 +172,14 @@ export abstract class DebeziumConnector extends Construct {
       },
       spec: Lazy.any({ produce: () => this._toKube() }) as unknown as KafkaConnectorSpec,
     });
+  }
+
+  /**
+   * The captured tables as Debezium names data collections in signals and notifications: SQL Server
+   * `database.schema.table` (each database of a group), PostgreSQL `schema.table`, MySQL and MariaDB `database.table`.
+   */
+  public get dataCollections(): readonly string[] {
+    return this.kind === 'sqlserver' ? this.signalDatabases().flatMap((db) => this.options.tables.map((t) => `${db}.${t}`)) : [...this.options.tables];
   }
 
   /** The generated KafkaConnector, for patches this construct has no prop for. */
@@ -212,6 +225,11 @@ export abstract class DebeziumConnector extends Construct {
    */
   protected sharesHeartbeatTopic(): boolean {
     return debeziumReads('topic.heartbeat.name', this.pluginVersion);
+  }
+
+  /** The databases the connector captures, each with a signal table of its own. */
+  protected signalDatabases(): readonly string[] {
+    return [this.options.database.name];
   }
 
   /** `table.include.list`: anchored regexes, so each name is escaped. */
@@ -301,6 +319,10 @@ export abstract class DebeziumConnector extends Construct {
       ...this.columnConfig(),
       // the schema change topic (<prefix>) is for consumers of raw topics: the processor skips it
       ...(this.usesSchemaHistory() && { 'include.schema.changes': false }),
+      // a table added later is snapshotted while the connector streams, on a signal (src/snapshots/)
+      ...signalConfig({
+        kind: this.kind, prefix: this.topicPrefix, databases: this.signalDatabases(), connectName: this.cluster.name, namespace, kafka: this.cluster.kafka,
+      }),
       ...this.kindConfig(),
     };
   }

@@ -61,6 +61,13 @@ export interface EventProcessorProps {
    */
   readonly maskingSalt?: string;
   /**
+   * Connectors whose tables added later the processor has snapshotted while they stream, by `topic.prefix`:
+   * their signal and notification topics and their data collections (src/snapshots/).
+   *
+   * @default - none
+   */
+  readonly snapshotConnectors?: Readonly<Record<string, { readonly signals: string; readonly notifications: string; readonly tables: readonly string[] }>>;
+  /**
    * The dead-letter topic for events the processor cannot parse.
    *
    * @default - `<sinkTopic>.dlq`
@@ -208,6 +215,8 @@ export class EventProcessor extends Construct {
       if (hashes && !props.maskingSalt) throw new Error(`event processor ${this.name}: columnMasks hash columns, so set maskingSalt (the tenants file's masking.salt)`);
       if (hashes) env[PROCESSOR_ENV.maskingSalt] = value(props.maskingSalt!);
     }
+    const snapshots = Object.entries(props.snapshotConnectors ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (snapshots.length > 0) env[PROCESSOR_ENV.snapshotConnectors] = value(JSON.stringify(Object.fromEntries(snapshots)));
     if (props.kafka.tls?.caSecret) env.NODE_EXTRA_CA_CERTS = value(`${PROCESSOR_KAFKA_CA_DIR}/ca.crt`);
     // SASL implies TLS; TLS without SASL must be asked for
     if (props.kafka.tls && !props.kafka.auth) env[PROCESSOR_ENV.tls] = value('true');

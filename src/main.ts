@@ -143,7 +143,7 @@ function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string
 function footprintReport(byCluster: ReadonlyMap<string, KafkaFootprint>): string {
   const line = (name: string, f: KafkaFootprint) => `  ${name}: ${f.connectors} connectors, ${f.tasks} tasks, ${f.topics} topics `
     + `(${f.changeTopics.topics} change, ${f.schemaHistoryTopics.topics} schema history, ${f.heartbeatTopics.topics} heartbeat, `
-    + `${f.connectStorageTopics.topics} Connect storage), ${f.partitions ?? '? (broker defaults)'} partitions, ${f.clients} Kafka clients`;
+    + `${f.connectStorageTopics.topics} Connect storage, ${f.snapshotTopics.topics} snapshot signals and notifications), ${f.partitions ?? '? (broker defaults)'} partitions, ${f.clients} Kafka clients`;
   return ['Kafka footprint (partitions before replication):', ...[...byCluster].map(([name, f]) => line(name, f)),
     ...(byCluster.size > 1 ? [line('total', totalKafkaFootprint(byCluster))] : [])].join('\n');
 }

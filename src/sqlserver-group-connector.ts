@@ -53,6 +53,11 @@ export class SqlServerGroupConnector extends SqlServerConnector {
     return { [GROUP_LABEL]: this.options.tenantId };
   }
 
+  /** Every database of the group has its own signal table; Debezium writes each one's watermarks to its own. */
+  protected signalDatabases(): readonly string[] {
+    return this.databases;
+  }
+
   protected tasksMax(): number {
     return this.tasks;
   }

@@ -24,9 +24,10 @@ describe('PostgresConnector', () => {
     expect(config['database.names']).toBeUndefined();
   });
 
-  test('has no schema history, so it never needs the Kafka password', () => {
+  test('has no schema history; its snapshot signal consumer is what needs the Kafka password', () => {
     const connector = new PostgresConnector(Testing.chart(), 'C', { ...baseOptions, cluster: cluster(saslKafka) });
     expect(Object.keys(manifest(connector).spec.config).filter((k) => k.startsWith('schema.history'))).toEqual([]);
-    expect(connector.secretNames).toEqual(['acme-db']);
+    expect(Object.keys(manifest(connector).spec.config).filter((k) => k.endsWith('sasl.jaas.config'))).toEqual(['signal.consumer.sasl.jaas.config']);
+    expect(connector.secretNames).toEqual(['acme-db', 'ccloud']);
   });
 });

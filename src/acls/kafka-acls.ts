@@ -9,7 +9,7 @@
  * (Kafka Connect 4.3, Debezium 3.6's KafkaSchemaHistory, the processor) and proven on a broker with
  * StandardAuthorizer and `allow.everyone.if.no.acl.found=false` (test/e2e/kafka-access.test.ts).
  */
-import { defaultDlqTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS } from '../processor/env';
+import { defaultDlqTopic, defaultSnapshotLedgerTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS, snapshotGroupId } from '../processor/env';
 import { processorSlotTransactionalIdPrefix } from '../processor/slots';
 import { compare } from '../names';
 import type { SynthesizedObject } from '../footprint/kafka-footprint';
@@ -104,6 +104,19 @@ export function kafkaAclsOf(objects: readonly SynthesizedObject[]): PrincipalAcl
           `the schema change topic of connector ${connector.metadata.name} (include.schema.changes)`);
       }
     }
+    const signals = config['signal.kafka.topic'];
+    if (signals !== undefined && String(config['signal.enabled.channels'] ?? '').split(',').includes('kafka')) {
+      // KafkaSignalChannel assigns partition 0 and seeks (no JoinGroup), but commits its position in its group
+      acls.add(principal, client, { type: 'topic', pattern: 'literal', name: String(signals) }, ['read', 'describe'],
+        'the snapshot signal topic its connectors read (the snapshot reconciler writes it)');
+      acls.add(principal, client, { type: 'group', pattern: 'literal', name: String(config['signal.kafka.groupId'] ?? 'kafka-signal') }, ['read'],
+        `the group of connector ${connector.metadata.name}'s signal consumer, which commits its position there`);
+    }
+    const notifications = config['notification.sink.topic.name'];
+    if (notifications !== undefined) {
+      acls.add(principal, client, { type: 'topic', pattern: 'literal', name: String(notifications) }, ['write', 'create', 'describe'],
+        'the snapshot notification topic, which Connect creates (topic.creation) and its connectors write');
+    }
     const heartbeatMs = Number(config['heartbeat.interval.ms'] ?? 0);
     if (heartbeatMs > 0) {
       const heartbeat = config['topic.heartbeat.name'] ?? `${config['topic.heartbeat.prefix'] ?? '__debezium-heartbeat'}.${prefix}`;
@@ -133,6 +146,8 @@ export interface ProcessorAccess {
   readonly sinkTopic: string;
   readonly dlqTopic: string;
   readonly exactlyOnce: boolean;
+  /** With SNAPSHOT_CONNECTORS: the reconciler's group, ledger, signal and notification topics. */
+  readonly snapshots?: { readonly groupId: string; readonly ledgerTopic: string; readonly signalTopics: readonly string[]; readonly notificationTopics: readonly string[] };
 }
 
 /**
@@ -148,6 +163,22 @@ export function processorAccessOfEnv(env: Readonly<Record<string, string | undef
     sinkTopic,
     dlqTopic: env[PROCESSOR_ENV.dlqTopic] || defaultDlqTopic(sinkTopic),
     exactlyOnce: env[PROCESSOR_ENV.processingGuarantee] === 'exactly-once',
+    ...snapshotAccessOfEnv(env),
+  };
+}
+
+function snapshotAccessOfEnv(env: Readonly<Record<string, string | undefined>>): Pick<ProcessorAccess, 'snapshots'> {
+  const raw = env[PROCESSOR_ENV.snapshotConnectors];
+  if (raw === undefined) return {};
+  const connectors = Object.values(JSON.parse(raw) as Record<string, { signals: string; notifications: string }>);
+  const groupId = env[PROCESSOR_ENV.groupId] || PROCESSOR_ENV_DEFAULTS.groupId;
+  return {
+    snapshots: {
+      groupId: snapshotGroupId(groupId),
+      ledgerTopic: env[PROCESSOR_ENV.snapshotLedgerTopic] || defaultSnapshotLedgerTopic(groupId),
+      signalTopics: [...new Set(connectors.map((c) => c.signals))].sort(compare),
+      notificationTopics: [...new Set(connectors.map((c) => c.notifications))].sort(compare),
+    },
   };
 }
 
@@ -165,6 +196,18 @@ export function processorAcls(access: ProcessorAccess): AclGrant[] {
     })),
     { resource: { type: 'cluster', pattern: 'literal', name: CLUSTER_RESOURCE }, operations: ['idempotent-write'], why: IDEMPOTENT_WHY },
   ];
+  const snapshots = access.snapshots;
+  if (snapshots) {
+    grants.push(
+      { resource: { type: 'group', pattern: 'literal', name: snapshots.groupId }, operations: ['read'], why: 'the snapshot reconciler\'s group, whose one member leads' },
+      { resource: { type: 'topic', pattern: 'literal', name: snapshots.ledgerTopic }, operations: ['read', 'write', 'create', 'describe'],
+        why: 'the snapshot ledger: created when missing, read back at every start, written when a table was snapshotted' },
+      ...snapshots.signalTopics.map((topic): AclGrant => ({ resource: { type: 'topic', pattern: 'literal', name: topic }, operations: ['read', 'write', 'create', 'describe'],
+        why: 'a snapshot signal topic: created when missing, its signals sent and read back' })),
+      ...snapshots.notificationTopics.map((topic): AclGrant => ({ resource: { type: 'topic', pattern: 'literal', name: topic }, operations: ['read', 'create', 'describe'],
+        why: 'a snapshot notification topic: created when missing (before Connect writes it), read for snapshot progress' })),
+    );
+  }
   if (access.exactlyOnce) {
     grants.push({ resource: { type: 'transactional-id', pattern: 'prefixed', name: processorSlotTransactionalIdPrefix(access.groupId) }, operations: ['write', 'describe'],
       why: 'exactly-once: the transactional producers of its slots' });

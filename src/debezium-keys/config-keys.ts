@@ -41,6 +41,8 @@ const RELATIONAL = 'debezium-core/.../relational/RelationalDatabaseConnectorConf
 const JDBC = 'debezium-core/.../jdbc/JdbcConfiguration.java, under RelationalDatabaseConnectorConfig\'s "database." prefix';
 const KAFKA_HISTORY = 'debezium-storage-kafka/.../history/KafkaSchemaHistory.java';
 const POSTGRES = 'debezium-connector-postgres/.../PostgresConnectorConfig.java';
+// in debezium-core up to 3.x's early releases, in debezium-connector-common later: the same class and keys
+const SIGNAL_CHANNEL = 'debezium-core/.../pipeline/signal/channels/KafkaSignalChannel.java';
 
 /** Every key tenant-cdc's Debezium connectors write. */
 export const CONNECTOR_CONFIG_KEYS: readonly ConfigKeyEntry[] = [
@@ -86,6 +88,19 @@ export const CONNECTOR_CONFIG_KEYS: readonly ConfigKeyEntry[] = [
     key: /^schema\.history\.internal\.(producer|consumer)\.(security\.protocol|sasl\.mechanism|sasl\.jaas\.config|ssl\.truststore\.type|ssl\.truststore\.certificates)$/,
     readBy: 'debezium-kafka-client', since: FLOOR, source: `${KAFKA_HISTORY}: config.subset(PRODUCER_PREFIX), subset(CONSUMER_PREFIX) into its Kafka clients`,
   },
+  { key: 'signal.enabled.channels', readBy: 'debezium', since: FLOOR, source: `${COMMON} SIGNAL_ENABLED_CHANNELS` },
+  { key: 'signal.data.collection', readBy: 'debezium', since: FLOOR, source: `${COMMON} SIGNAL_DATA_COLLECTION` },
+  {
+    key: /^signal\.kafka\.(topic|bootstrap\.servers|groupId|poll\.timeout\.ms)$/, readBy: 'debezium', since: FLOOR,
+    source: `${SIGNAL_CHANNEL} SIGNAL_TOPIC, BOOTSTRAP_SERVERS, GROUP_ID, SIGNAL_POLL_TIMEOUT_MS`,
+  },
+  {
+    key: /^signal\.consumer\.(security\.protocol|sasl\.mechanism|sasl\.jaas\.config|ssl\.truststore\.type|ssl\.truststore\.certificates)$/,
+    readBy: 'debezium-kafka-client', since: FLOOR, source: `${SIGNAL_CHANNEL}: subset(CONSUMER_PREFIX) into its Kafka consumer`,
+  },
+  { key: 'incremental.snapshot.watermarking.strategy', readBy: 'debezium', since: FLOOR, source: `${COMMON} INCREMENTAL_SNAPSHOT_WATERMARKING_STRATEGY` },
+  { key: 'notification.enabled.channels', readBy: 'debezium', since: FLOOR, source: `${COMMON} NOTIFICATION_ENABLED_CHANNELS` },
+  { key: 'notification.sink.topic.name', readBy: 'debezium', since: FLOOR, source: 'debezium-core/.../pipeline/notification/channels/SinkNotificationChannel.java NOTIFICATION_TOPIC' },
   { key: /^topic\.creation\.default\.(replication\.factor|partitions)$/, readBy: 'kafka-connect', source: 'Kafka Connect (KIP-158, Kafka 2.6) with topic.creation.enable' },
   { key: 'tenant-cdc.credentials.version', readBy: 'nobody', source: 'tenant-cdc: CREDENTIALS_VERSION_KEY' },
 ];

@@ -32,5 +32,6 @@ function breakdown(f: KafkaFootprint): string {
   return [
     `${f.changeTopics.topics} change topics`, `${f.schemaHistoryTopics.topics} schema history`, `${f.heartbeatTopics.topics} heartbeat`,
     ...(f.schemaChangeTopics.topics > 0 ? [`${f.schemaChangeTopics.topics} schema change`] : []), `${f.connectStorageTopics.topics} Connect storage`,
+    ...(f.snapshotTopics.topics > 0 ? [`${f.snapshotTopics.topics} snapshot signal and notification`] : []),
   ].join(', ');
 }

@@ -39,12 +39,15 @@ export interface KafkaFootprint {
   readonly heartbeatTopics: TopicCount;
   /** Connect's config, offset and status topics. */
   readonly connectStorageTopics: TopicCount;
+  /** The snapshot signal and notification topics connectors share (`signal.kafka.topic`, `notification.sink.topic.name`). */
+  readonly snapshotTopics: TopicCount;
   readonly topics: number;
   readonly partitions: number | undefined;
   /**
    * Kafka clients (each holds a connection to every broker it talks to): per worker, the group member
    * and the producers and consumers of the three storage topics and an admin; per task, its producer and
-   * the admin that creates its topics; per schema history, a producer (and a consumer while recovering).
+   * the admin that creates its topics; per schema history, a producer (and a consumer while recovering);
+   * per task with a Kafka signal channel, its signal consumer.
    */
   readonly clients: number;
 }
@@ -83,6 +86,7 @@ export function totalKafkaFootprint(byCluster: ReadonlyMap<string, KafkaFootprin
     schemaChangeTopics: sumTopics((f) => f.schemaChangeTopics),
     heartbeatTopics: sumTopics((f) => f.heartbeatTopics),
     connectStorageTopics: sumTopics((f) => f.connectStorageTopics),
+    snapshotTopics: sumTopics((f) => f.snapshotTopics),
     clients: sum((f) => f.clients),
   });
 }
@@ -92,6 +96,8 @@ function clusterFootprint(connect: SynthesizedObject, connectors: readonly Synth
   const history: number[] = [];
   const schemaChanges: Array<number | undefined> = [];
   const heartbeats = new Map<string, number | undefined>();
+  // signals are read from partition 0 only (KafkaSignalChannel), so the reconciler creates the topic with one
+  const snapshotTopics = new Map<string, number | undefined>();
   let tasks = 0;
   let clients = 0;
   for (const connector of connectors) {
@@ -110,6 +116,11 @@ function clusterFootprint(connect: SynthesizedObject, connectors: readonly Synth
       clients += running * 2;
       if (String(config['include.schema.changes'] ?? 'true') !== 'false') schemaChanges.push(partitions);
     }
+    if (config['signal.kafka.topic'] !== undefined && String(config['signal.enabled.channels'] ?? '').split(',').includes('kafka')) {
+      snapshotTopics.set(String(config['signal.kafka.topic']), 1);
+      clients += running;
+    }
+    if (config['notification.sink.topic.name'] !== undefined) snapshotTopics.set(String(config['notification.sink.topic.name']), partitions);
     if (Number(config['heartbeat.interval.ms'] ?? 0) > 0) {
       const prefix = String(config['topic.prefix']);
       const name = String(config['topic.heartbeat.name'] ?? `${String(config['topic.heartbeat.prefix'] ?? '__debezium-heartbeat')}.${prefix}`);
@@ -126,12 +137,14 @@ function clusterFootprint(connect: SynthesizedObject, connectors: readonly Synth
     schemaChangeTopics: count(schemaChanges),
     heartbeatTopics: count([...heartbeats.values()]),
     connectStorageTopics: count(storage),
+    snapshotTopics: count([...snapshotTopics.values()]),
     clients: clients + CLIENTS_PER_WORKER * Number(connect.spec?.replicas ?? 1),
   });
 }
 
 function withTotals(footprint: Omit<KafkaFootprint, 'topics' | 'partitions'>): KafkaFootprint {
-  const parts = [footprint.changeTopics, footprint.schemaHistoryTopics, footprint.schemaChangeTopics, footprint.heartbeatTopics, footprint.connectStorageTopics];
+  const parts = [footprint.changeTopics, footprint.schemaHistoryTopics, footprint.schemaChangeTopics, footprint.heartbeatTopics, footprint.connectStorageTopics,
+    footprint.snapshotTopics];
   return {
     ...footprint,
     topics: parts.reduce((sum, p) => sum + p.topics, 0),

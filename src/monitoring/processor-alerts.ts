@@ -47,6 +47,7 @@ export class ProcessorAlerts extends Construct {
     const selfMasked = `tenant_cdc_masks_applied_total${inNamespace}`;
     const byColumn = 'namespace, tenant, table, column, rule';
     const refused = `tenant_cdc_kafka_access_refused_total${inNamespace}`;
+    const pendingSnapshot = `tenant_cdc_snapshot_pending_seconds${inNamespace}`;
 
     this.rules = [
       alert('TenantCdcProcessorLagHigh', 'warning', '15m', `${lagByTenant} > ${t.processorLag}`,
@@ -109,6 +110,17 @@ export class ProcessorAlerts extends Construct {
       'Kafka refused the event processor ({{ $labels.kind }}), so it does not process, or not all of it: a wrong or revoked API secret, or an ACL '
         + 'that is missing. Its log says which principal, broker and answer, and the ACL to add; npm run acls lists every ACL it needs. '
         + 'It keeps trying and resumes from its committed offsets once Kafka lets it.'),
+
+      // the reconciler's leader reports each table waiting for its snapshot: too long, or one Debezium refused
+      alert('TenantCdcSnapshotNotFinished', 'warning', '5m', [
+        `max by (namespace, tenant, connector, table) (${pendingSnapshot}) > ${t.snapshotHours * 3600}`,
+        'or',
+        `max by (namespace, tenant, connector, table) (tenant_cdc_snapshot_pending_seconds${selector([['namespace', '=', props.namespace], ['state', '=', 'failed']])})`,
+      ].join('\n'),
+      'Tenant {{ $labels.tenant }}: the snapshot of {{ $labels.table }}, added while streaming, has not finished',
+      `Table {{ $labels.table }} was added to connector {{ $labels.connector }}, and its rows from before are not all on the final topic: its snapshot is `
+        + `waiting for more than ${t.snapshotHours} hours, or Debezium refused it (state failed, e.g. a table without a primary key). The processor's log `
+        + 'says why (\'snapshot signal sent\', \'a table cannot be snapshotted while streaming\'); the connector must be running and its signal table present.'),
     ];
 
     new PrometheusRule(this, 'Resource', {

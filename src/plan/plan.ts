@@ -4,6 +4,7 @@ import { DEBEZIUM_PLUGINS } from '../database-kind';
 import { CREDENTIALS_VERSION_KEY } from '../debezium-connector';
 import type { DatabaseKindName } from '../tenants/rules';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from '../footprint/kafka-footprint';
+import { addedTableLines } from '../snapshots/plan-lines';
 import { TenantCapture, tenantCaptures } from './captures';
 import { removedTableExplanations } from './removed-tables';
 import { DatabaseHandover, databaseHandovers, takeoverExplanation } from './same-database';
@@ -175,6 +176,7 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
     explanation.push(restartKeys.length === 1 && restartKeys[0] === CREDENTIALS_VERSION_KEY
       ? 'credentials.version changed: the connector restarts, reads its Secret again and resumes from its offsets'
       : `config change (${restartKeys.join(', ')}): the connector restarts and resumes from its offsets${joining}`);
+    explanation.push(...addedTableLines(before.config, after.config, before.group !== undefined));
     if (after.config['snapshot.mode'] === 'always' && before.config['snapshot.mode'] !== 'always') {
       consequences.add('resnapshot');
       explanation.push('snapshot.mode becomes always: it snapshots again on this and every restart');

@@ -3,6 +3,7 @@ import { countBatch } from './batch-metrics';
 import type { ProcessorConfig } from './config';
 import { startHttpServer } from './http';
 import { BatchInfo, createKafkaPipeline, KafkaPipeline } from './kafka';
+import { reconcilerAccessProblem, SnapshotReconcilerHandle, startSnapshotReconciler } from './snapshot-kafka';
 import { accessProblem, AccessProblem } from './kafka-access-errors';
 import { createLogger, Logger } from './logger';
 import { ProcessorMetrics } from './metrics';
@@ -53,6 +54,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
   let fatal = false;
   let server: (Server & { port: number }) | undefined;
   let pipeline: KafkaPipeline | undefined;
+  let snapshots: SnapshotReconcilerHandle | undefined;
   let stopped = false;
   /** When each access problem was last logged at error level: a repeat within REPEAT_MS goes to debug. */
   const reported = new Map<string, number>();
@@ -77,6 +79,30 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
   };
 
   const onBatchDone = (outcomes: readonly Outcome[], info: BatchInfo) => countBatch(metrics, outcomes, info, config.tenantRoutes);
+
+  /**
+   * The snapshot reconciler, beside the pipeline: a refusal or an error there (a missing ACL on a signal topic)
+   * must not stop the events, so it is logged and tried again until it starts.
+   */
+  const startSnapshots = async (settings: NonNullable<ProcessorConfig['snapshots']>) => {
+    // a database's tenant: the route of <prefix>/<database> (a SQL Server group's collections start with it), else the prefix
+    const tenantOf = (prefix: string, collection: string) => config.tenantRoutes.get(`${prefix}/${collection.split('.')[0]}`) ?? config.tenantRoutes.get(prefix) ?? prefix;
+    for (let delay = START_RETRY_MS.first; !stopped; delay = Math.min(delay * 2, START_RETRY_MS.max)) {
+      try {
+        snapshots = await startSnapshotReconciler(config, settings, logger, metrics, tenantOf, reportAccessProblem, () => {
+          // its consumer stopped for good (a refusal kafkajs does not retry): start it again after a pause
+          if (!stopped) setTimeout(() => void startSnapshots(settings), START_RETRY_MS.first);
+        });
+        if (stopped) await snapshots.stop();
+        return;
+      } catch (error) {
+        const problem = reconcilerAccessProblem(error, config, settings);
+        if (problem) reportAccessProblem(problem);
+        else logger.warn('the snapshot reconciler did not start; trying again', { error, retryInMs: delay });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  };
 
   return {
     metrics,
@@ -114,11 +140,13 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
         }
       }
       if (stopped) return;
+      if (config.snapshots) void startSnapshots(config.snapshots);
       logger.info('processor started', { sinkTopic: config.sinkTopic, dlqTopic: config.dlqTopic, httpPort: server.port });
     },
     async stop() {
       ready = false;
       stopped = true;
+      await snapshots?.stop();
       await pipeline?.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       logger.info('processor stopped');

@@ -1,6 +1,6 @@
 import { HOST_PORT, KAFKA_PRINCIPAL, KAFKA_TOPIC as TOPIC } from '../tenants/rules';
 import { ColumnMaskRules, ColumnMasks } from './column-masks';
-import { defaultDlqTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS } from './env';
+import { defaultDlqTopic, defaultSnapshotLedgerTopic, PROCESSOR_ENV, PROCESSOR_ENV_DEFAULTS } from './env';
 import { MIN_MESSAGE_BYTES } from './record-batches';
 
 /** More slots than this would mean more producers (connections) per replica than partitions deserve. */
@@ -22,6 +22,13 @@ export interface ProcessorConfig {
   readonly dlqTopic: string;
   /** `<topic.prefix>` or `<topic.prefix>/<database>` to tenant. */
   readonly tenantRoutes: ReadonlyMap<string, string>;
+  /** Connectors whose added tables are snapshotted while they stream (SNAPSHOT_CONNECTORS); none when unset. */
+  readonly snapshots?: {
+    readonly connectors: ReadonlyArray<{ readonly prefix: string; readonly signalTopic: string; readonly notificationTopic: string; readonly collections: readonly string[] }>;
+    readonly ledgerTopic: string;
+    readonly intervalMs: number;
+    readonly retryAfterMs: number;
+  };
   readonly processingGuarantee: 'at-least-once' | 'exactly-once';
   readonly httpPort: number;
   readonly httpHost: string;
@@ -167,9 +174,11 @@ export function parseProcessorConfig(env: Readonly<Record<string, string | undef
   }
 
   const columnMasks = parseColumnMasks(get(PROCESSOR_ENV.columnMasks), env[PROCESSOR_ENV.maskingSalt], problems);
+  const snapshots = parseSnapshots(get, problems, get(PROCESSOR_ENV.groupId) ?? PROCESSOR_ENV_DEFAULTS.groupId);
 
   if (problems.length > 0) throw new ProcessorConfigError(problems);
   return {
+    ...(snapshots && { snapshots }),
     brokers,
     ...(sasl && { sasl }),
     tls: sasl !== undefined || tlsValue === 'true',
@@ -246,4 +255,37 @@ function parseColumnMasks(text: string | undefined, salt: string | undefined, pr
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** SNAPSHOT_CONNECTORS and its settings, every problem named with the variable and the fix. */
+function parseSnapshots(get: (name: string) => string | undefined, problems: string[], groupId: string): ProcessorConfig['snapshots'] {
+  const raw = get(PROCESSOR_ENV.snapshotConnectors);
+  if (raw === undefined) return undefined;
+  const connectors: Array<NonNullable<ProcessorConfig['snapshots']>['connectors'][number]> = [];
+  const shape = `a JSON object of "<topic.prefix>": {"signals": "<topic>", "notifications": "<topic>", "tables": ["<data collection>", ...]}`;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    for (const [prefix, value] of Object.entries(parsed as Record<string, any>)) {
+      const ok = value && typeof value.signals === 'string' && TOPIC.test(value.signals) && typeof value.notifications === 'string' && TOPIC.test(value.notifications)
+        && Array.isArray(value.tables) && value.tables.every((t: unknown) => typeof t === 'string' && t.length > 0);
+      if (!ok) problems.push(`${PROCESSOR_ENV.snapshotConnectors}: the entry of ${JSON.stringify(prefix)} is ${JSON.stringify(value)}; write ${shape}`);
+      else connectors.push({ prefix, signalTopic: value.signals, notificationTopic: value.notifications, collections: [...value.tables] });
+    }
+  } catch (error) {
+    problems.push(`${PROCESSOR_ENV.snapshotConnectors}: not ${shape} (${(error as Error).message})`);
+  }
+  const number = (name: string, fallback: number) => {
+    const value = Number(get(name) ?? fallback);
+    if (!Number.isInteger(value) || value < 100) problems.push(`${name}: ${JSON.stringify(get(name))} is not a number of milliseconds of at least 100`);
+    return value;
+  };
+  const ledgerTopic = get(PROCESSOR_ENV.snapshotLedgerTopic) ?? defaultSnapshotLedgerTopic(groupId);
+  if (!TOPIC.test(ledgerTopic)) problems.push(`${PROCESSOR_ENV.snapshotLedgerTopic}: ${JSON.stringify(ledgerTopic)} is not a Kafka topic name`);
+  return {
+    connectors,
+    ledgerTopic,
+    intervalMs: number(PROCESSOR_ENV.snapshotIntervalMs, PROCESSOR_ENV_DEFAULTS.snapshotIntervalMs),
+    retryAfterMs: number(PROCESSOR_ENV.snapshotRetryMs, PROCESSOR_ENV_DEFAULTS.snapshotRetryMs),
+  };
 }

@@ -49,6 +49,17 @@ export const PROCESSOR_ENV = {
   columnMasks: 'COLUMN_MASKS',
   /** Not in contract 2: the tenants file's `masking.salt`, with COLUMN_MASKS that hash (a pepper, not a secret). */
   maskingSalt: 'MASKING_SALT',
+  /**
+   * Not in contract 2: JSON `{"<topic.prefix>": {"signals": "<topic>", "notifications": "<topic>", "tables": ["<data collection>", ...]}}`,
+   * the connectors whose added tables the processor has snapshotted while they stream (src/snapshots/). Unset: none.
+   */
+  snapshotConnectors: 'SNAPSHOT_CONNECTORS',
+  /** Not in contract 2: the compacted topic of what each connector has snapshotted. Default `__tenant-cdc-snapshots.<KAFKA_GROUP_ID>`. */
+  snapshotLedgerTopic: 'SNAPSHOT_LEDGER_TOPIC',
+  /** Not in contract 2: how often the leading replica reconciles snapshots, in milliseconds. */
+  snapshotIntervalMs: 'SNAPSHOT_INTERVAL_MS',
+  /** Not in contract 2: how long after a scan that missed its table (a task on the old config) to signal again, in milliseconds. */
+  snapshotRetryMs: 'SNAPSHOT_RETRY_MS',
 } as const;
 
 /** Defaults the processor applies when a variable is unset. */
@@ -60,9 +71,21 @@ export const PROCESSOR_ENV_DEFAULTS = {
   httpHost: '0.0.0.0',
   topicRefreshMs: 30_000,
   exactlyOnceSlots: 32,
+  snapshotIntervalMs: 10_000,
+  snapshotRetryMs: 30_000,
 } as const;
+
+/** The snapshot ledger topic of a processor group unless SNAPSHOT_LEDGER_TOPIC says otherwise. */
+export function defaultSnapshotLedgerTopic(groupId: string): string {
+  return `__tenant-cdc-snapshots.${groupId}`;
+}
 
 /** The dead-letter topic of a sink topic unless DLQ_TOPIC says otherwise. */
 export function defaultDlqTopic(sinkTopic: string): string {
   return `${sinkTopic}.dlq`;
+}
+
+/** The snapshot reconciler's consumer group: one leader among the processor's replicas. */
+export function snapshotGroupId(groupId: string): string {
+  return `${groupId}-snapshots`;
 }

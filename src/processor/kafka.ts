@@ -71,8 +71,9 @@ export interface KafkaPipeline {
   stop(): Promise<void>;
 }
 
-export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hooks: BatchHooks): KafkaPipeline {
-  const clientConfig: KafkaConfig = {
+/** The kafkajs client settings of the processor's clients: brokers, TLS, SASL, logging through the processor's logger, retries. */
+export function kafkaClientOptions(config: ProcessorConfig, logger: Logger): KafkaConfig {
+  return {
     clientId: config.clientId,
     brokers: [...config.brokers],
     // TLS with Node's CAs, plus a private one from NODE_EXTRA_CA_CERTS
@@ -91,6 +92,10 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
     // keep retrying through broker restarts; the consumer restarts itself after a failed batch
     retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12 },
   };
+}
+
+export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hooks: BatchHooks): KafkaPipeline {
+  const clientConfig = kafkaClientOptions(config, logger);
   const kafka = new Kafka(clientConfig);
   const exactlyOnce = config.processingGuarantee === 'exactly-once';
   const slots = exactlyOnce ? new SlotTransactions({ slotCount: config.exactlyOnceSlots, openProducer: openSlotProducer, committedOffsets, logger }) : undefined;

@@ -44,6 +44,14 @@ export class ProcessorMetrics {
     registers: [this.registry],
   });
 
+  public readonly snapshotPending = new Gauge({
+    name: 'tenant_cdc_snapshot_pending_seconds',
+    help: 'Tables added to a running connector and not snapshotted yet: seconds since the first signal, by state (to-signal, signalled, running, failed)',
+    labelNames: ['tenant', 'connector', 'table', 'state'],
+    registers: [this.registry],
+  });
+  public readonly snapshotLeader = new Gauge({ name: 'tenant_cdc_snapshot_reconciler_leader', help: '1 on the replica that reconciles snapshots', registers: [this.registry] });
+
   constructor() {
     // both kinds from the start, at 0: the alert's increase() then sees a first refusal as one
     for (const kind of ['authentication', 'authorization']) this.kafkaAccessRefused.inc({ kind }, 0);

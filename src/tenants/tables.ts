@@ -1,3 +1,4 @@
+import { SIGNAL_TABLE } from '../snapshots/signal-config';
 import { BINLOG_KINDS } from './rules';
 
 /**
@@ -47,6 +48,11 @@ export function resolveTables(entries: readonly TableEntry[], path: ReadonlyArra
     if ((BINLOG_KINDS as readonly string[]).includes(context.kind) && name.split('.')[0] !== context.database) {
       fail(namePath, `${JSON.stringify(name)} is not in the tenant's database ${JSON.stringify(context.database)}${inherited}; `
         + `${context.kind} tables are written database.table, e.g. "${context.database}.${name.split('.')[1]}"`);
+    }
+    // Debezium captures its signal table anyway; listed, its watermark rows would become a data topic
+    if (name.split('.').pop()!.toLowerCase() === SIGNAL_TABLE) {
+      fail(namePath, `${JSON.stringify(name)} is the signal table Debezium writes snapshot watermarks to${inherited}, not a table to capture; remove it from tables `
+        + `(README: Prerequisites, tables added later)`);
     }
     names.push(name);
     if (typeof entry !== 'string') {

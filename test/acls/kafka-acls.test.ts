@@ -30,11 +30,21 @@ describe('the ACLs each principal needs', () => {
       'User:sa-connect IDEMPOTENT_WRITE cluster kafka-cluster',
       // the schema history consumers' group ids (SQL Server, MySQL): they look up the coordinator when they recover
       'User:sa-connect READ group acme-schemahistory',
+      // each connector's signal consumer commits its position in a group of its own
+      'User:sa-connect READ group acme-signal',
       'User:sa-connect READ group cdc-connect',
+      'User:sa-connect READ group globex-signal',
       'User:sa-connect READ group hooli-schemahistory',
+      'User:sa-connect READ group hooli-signal',
       'User:sa-connect WRITE topic __debezium-heartbeat.cdc-connect',
       'User:sa-connect CREATE topic __debezium-heartbeat.cdc-connect',
       'User:sa-connect DESCRIBE topic __debezium-heartbeat.cdc-connect',
+      // snapshot progress written, snapshot signals read
+      'User:sa-connect WRITE topic __tenant-cdc-notifications.cdc-connect',
+      'User:sa-connect CREATE topic __tenant-cdc-notifications.cdc-connect',
+      'User:sa-connect DESCRIBE topic __tenant-cdc-notifications.cdc-connect',
+      'User:sa-connect READ topic __tenant-cdc-signals.cdc-connect',
+      'User:sa-connect DESCRIBE topic __tenant-cdc-signals.cdc-connect',
       // the parts of the schema history topics that their tenants' prefixes do not already allow
       'User:sa-connect READ topic acme.schema-history',
       'User:sa-connect DESCRIBE_CONFIGS topic acme.schema-history',
@@ -46,6 +56,11 @@ describe('the ACLs each principal needs', () => {
     expect(aclLines(acls.filter((p) => p.principal === 'User:PROCESSORKEY'))).toEqual([
       'User:PROCESSORKEY IDEMPOTENT_WRITE cluster kafka-cluster',
       'User:PROCESSORKEY READ group cdc-connect-processor',
+      // the snapshot reconciler: its leader's group, its ledger, the signals it sends and the notifications it reads
+      'User:PROCESSORKEY READ group cdc-connect-processor-snapshots',
+      ...['READ', 'WRITE', 'CREATE', 'DESCRIBE'].map((op) => `User:PROCESSORKEY ${op} topic __tenant-cdc-notifications.cdc-connect`).filter((l) => !l.includes('WRITE')),
+      ...['READ', 'WRITE', 'CREATE', 'DESCRIBE'].map((op) => `User:PROCESSORKEY ${op} topic __tenant-cdc-signals.cdc-connect`),
+      ...['READ', 'WRITE', 'CREATE', 'DESCRIBE'].map((op) => `User:PROCESSORKEY ${op} topic __tenant-cdc-snapshots.cdc-connect-processor`),
       ...['cdc.events', 'cdc.events.dlq'].flatMap((t) => ['WRITE', 'CREATE', 'DESCRIBE', 'DESCRIBE_CONFIGS'].map((op) => `User:PROCESSORKEY ${op} topic ${t}`)),
       ...['acme', 'globex', 'hooli'].flatMap((t) => ['READ', 'DESCRIBE'].map((op) => `User:PROCESSORKEY ${op} topic ${t}.*`)),
     ]);
@@ -96,11 +111,12 @@ describe('the ACLs each principal needs', () => {
       'User:sa-connect DESCRIBE topic initech.*',
       'User:sa-connect DESCRIBE_CONFIGS topic initech.schema-history',
       'User:sa-connect READ group initech-schemahistory',
+      'User:sa-connect READ group initech-signal',
       'User:sa-connect READ topic initech.schema-history',
       'User:sa-connect WRITE topic initech.*',
     ]);
     const text = renderPlan(plan);
-    expect(text).toContain('Kafka ACLs: 8 to add before the change, 0 to remove after it:\n');
+    expect(text).toContain('Kafka ACLs: 9 to add before the change, 0 to remove after it:\n');
     expect(text).toContain('\n  + User:sa-connect WRITE topic initech.*\n');
     // and removing it takes them away again
     expect([...planChanges(synthPlatform(after), synthPlatform(before)).acls.removed].sort()).toEqual([...plan.acls.added].sort());

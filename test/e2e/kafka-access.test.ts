@@ -260,6 +260,28 @@ describe('what the processor says when Kafka refuses it', () => {
     expect(events.map((e) => JSON.parse(e.value!).key.id)).toContain(4000);
   });
 
+  test('READ on the snapshot reconciler\'s group missing: the events still flow, the refusal names the ACL, and the reconciler leads once it is granted', async () => {
+    const sink = `${run}.events`;
+    const group = `${run}-connect-processor-snapshots`;
+    const groupRead = [{ resource: { type: 'group' as const, pattern: 'literal' as const, name: group }, operations: ['read' as const], why: 'the reconciler\'s group' }];
+    const before = (await consumeAll(sink, { idleMs: 1000 })).length;
+    await grantAcls(access.processorUser.principal, groupRead, { remove: true });
+    const { processor, readyz, metrics } = await startProcessor({ SNAPSHOT_INTERVAL_MS: '1000' });
+    try {
+      await waitFor('ready', async () => (await readyz()) === 200, 120_000, 500);
+      await waitFor('the refusal in the log', () => processor.output.some((l) => l.includes('GROUP_AUTHORIZATION_FAILED') && l.includes(group)), 60_000);
+      const line = processor.output.map((l) => JSON.parse(l)).find((l) => l.level === 'error' && l.message.includes(group));
+      expect(line.message).toContain(`Add the ACL: ALLOW User:${access.processorUser.username} READ on group ${group}`);
+      postgres.psql('INSERT INTO public.orders VALUES (6000, 60.00)', tenant.replace(/-/g, '_'));
+      await waitFor('the change on the final topic', async () => (await consumeAll(sink, { idleMs: 2000 })).slice(before).some((e) => JSON.parse(e.value!).key.id === 6000), 120_000, 1000);
+      expect(processor.child.exitCode).toBe(null);
+    } finally {
+      await grantAcls(access.processorUser.principal, groupRead);
+    }
+    await waitFor('the reconciler leading', async () => /^tenant_cdc_snapshot_reconciler_leader 1$/m.test(await metrics()), 120_000, 1000);
+    expect(processor.child.exitCode).toBe(null);
+  });
+
   test('READ on its group missing: the member stops with the ACL to add, and a new one joins once it is granted', async () => {
     const sink = `${run}.events`;
     const group = `${run}-connect-processor`;

@@ -47,7 +47,8 @@ let processor: ProcessorProcess | undefined;
 let sink: string;
 let access: TestKafkaAccess;
 
-function tenantsFile(): TenantsFile {
+/** `added`: tables added to alpha later (the snapshot of tables added while streaming). */
+function tenantsFile(added: string[] = []): TenantsFile {
   return {
     namespace,
     kafka: access.kafka,
@@ -58,7 +59,7 @@ function tenantsFile(): TenantsFile {
     defaults: { database: { kind: 'mariadb', host: '127.0.0.1', port: mariadb.port }, heartbeatIntervalMs: 1000 },
     tenants: tenants.map((id) => ({
       id, database: { name: dbOf(id) }, credentials: { secret: `${id}-db` },
-      tables: [`${dbOf(id)}.orders`, { table: `${dbOf(id)}.customers`, key: ['id'], exclude: ['ssn'], hash: ['email'], asterisks: { phone: 4 } }],
+      tables: [`${dbOf(id)}.orders`, { table: `${dbOf(id)}.customers`, key: ['id'], exclude: ['ssn'], hash: ['email'], asterisks: { phone: 4 } }, ...(id === alpha ? added : [])],
     })),
   };
 }
@@ -313,6 +314,50 @@ describe('MariaDB tenants on a real Kafka Connect worker with Debezium\'s MariaD
         expect(scrape).toMatch(new RegExp(`^${metric}\\{(?=[^}]*plugin="mariadb")(?=[^}]*context="snapshot")(?=[^}]*tenant="${id}")[^}]*\\} `, 'm'));
       }
     }
+  });
+
+  test('a table added to a running tenant arrives with its history, once by eventId, and a processor restart repeats nothing', async () => {
+    const db = dbOf(alpha);
+    const user = `${db}_cdc`;
+    // the prerequisite (README): the signal table, which the connector's user may write
+    mariadb.sql(`CREATE TABLE debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL);
+      CREATE TABLE refunds (id INT PRIMARY KEY, amount DECIMAL(10,2) NOT NULL);
+      INSERT INTO refunds SELECT seq, seq % 100 + 0.5 FROM seq_1_to_3000;
+      GRANT INSERT, DELETE ON ${db}.debezium_signal TO '${user}'@'127.0.0.1';`, db);
+    const objects = synthPlatform(tenantsFile([`${db}.refunds`]));
+    const applied = serverSideApply(synthPlatformYaml(tenantsFile([`${db}.refunds`])));
+    if (applied.status !== 0) throw new Error(applied.stderr);
+    await applyOutputAcls(objects);
+    await connect.reconcile(ofKind(objects, 'KafkaConnector'));
+    const env = containerEnvironment(ofKind(objects, 'Deployment')[0], path.join(work, 'processor-pod'));
+    const startProcessor = async () => {
+      if (processor && processor.child.exitCode === null) {
+        processor.kill('SIGTERM');
+        await processor.exited;
+      }
+      processor = new ProcessorProcess({ ...env, ...access.processorEnv, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000', SNAPSHOT_INTERVAL_MS: '1000', SNAPSHOT_RETRY_MS: '3000' });
+      await processor.waitStarted();
+    };
+    await startProcessor();
+    mariadb.sql('UPDATE refunds SET amount = 999.99 WHERE id = 2999; DELETE FROM refunds WHERE id = 5;', db);
+    const refunds = (e: any) => e.tenant === alpha && e.table === 'refunds';
+    await waitFor('the refunds on the final topic', async () => new Set((await finalEvents()).filter(refunds).map((e) => e.key.id)).size >= 3000, 240_000, 3000);
+    const events = (await finalEvents()).filter(refunds);
+    const byId = new Map(events.map((e) => [e.eventId, e]));
+    const reads = [...byId.values()].filter((e) => e.op === 'read');
+    expect(new Set(reads.map((e) => e.key.id)).size).toBe(reads.length);
+    expect(reads.length).toBeGreaterThan(2990);
+    const last = new Map(events.map((e) => [e.key.id, e]));
+    expect(last.get(2999).after.amount).toBe('999.99');
+    expect(last.get(5)?.op ?? 'delete').toBe('delete');
+
+    const signals = async () => (await consumeAll(`__tenant-cdc-signals.${connectName}`, { idleMs: 1500 })).length;
+    const before = await signals();
+    await startProcessor();
+    mariadb.sql('INSERT INTO refunds VALUES (3001, 1.00);', db);
+    await waitFor('a change after the snapshot', async () => (await finalEvents()).some((e) => refunds(e) && e.key.id === 3001), 120_000, 2000);
+    expect(await signals()).toBe(before);
+    expect((await finalEvents()).filter((e) => refunds(e) && e.op === 'read')).toHaveLength(events.filter((e) => e.op === 'read').length);
   });
 });
 

@@ -25,11 +25,13 @@ describe('the Kafka footprint of an output', () => {
       // one shared by every connector of the cluster
       heartbeatTopics: { topics: 1 },
       connectStorageTopics: { topics: 3, partitions: 1 + 25 + 5 },
+      // the cluster's snapshot signal topic (one partition) and notification topic
+      snapshotTopics: { topics: 2, partitions: 2 },
     });
-    expect(footprint.topics).toBe(4 + 2 + 0 + 1 + 3);
-    expect(footprint.partitions).toBe(8 + 2 + footprint.heartbeatTopics.partitions! + 31);
-    // 2 workers x 8, 3 tasks x 2, 2 schema histories x 2
-    expect(footprint.clients).toBe(16 + 6 + 4);
+    expect(footprint.topics).toBe(4 + 2 + 0 + 1 + 3 + 2);
+    expect(footprint.partitions).toBe(8 + 2 + footprint.heartbeatTopics.partitions! + 31 + 2);
+    // 2 workers x 8, 3 tasks x 2, 2 schema histories x 2, 3 signal consumers
+    expect(footprint.clients).toBe(16 + 6 + 4 + 3);
   });
 
   test('counts no tasks for stopped tenants, and no heartbeat topic when heartbeats are off', () => {
@@ -50,8 +52,8 @@ describe('the Kafka footprint of an output', () => {
     // its plugin (3.5.0.Final) cannot share the cluster's: __debezium-heartbeat.wonka
     expect(after.heartbeatTopics.topics - before.heartbeatTopics.topics).toBe(1);
     expect(after.schemaChangeTopics.topics).toBe(0);
-    // a task's producer and admin, and the schema history's producer and consumer
-    expect(after.clients - before.clients).toBe(4);
+    // a task's producer and admin, the schema history's producer and consumer, and its signal consumer
+    expect(after.clients - before.clients).toBe(5);
   });
 
   test('sums Connect clusters', () => {
@@ -70,12 +72,12 @@ describe('the Kafka footprint of an output', () => {
 describe('kafka.budget', () => {
   test('fails synth with the numbers when the output needs more than the Kafka cluster allows', () => {
     const file = sampleTenants();
-    file.kafka = { ...file.kafka, budget: { partitions: 36, topics: 8, clients: 20 } };
+    file.kafka = { ...file.kafka, budget: { partitions: 38, topics: 10, clients: 20 } };
     const chart = Testing.chart();
     new CdcPlatform(chart, 'cdc', file);
-    expect(() => Testing.synth(chart)).toThrowError(/kafka\.budget\.topics: the output needs 9 topics \(3 change topics, 2 schema history, 1 heartbeat, 3 Connect storage\), more than the budget of 8/);
-    expect(() => Testing.synth(chart)).toThrowError(/kafka\.budget\.partitions: the output needs 37 partitions before replication .* more than the budget of 36; lower topicPartitions/);
-    expect(() => Testing.synth(chart)).toThrowError(/kafka\.budget\.clients: Connect would run 26 Kafka clients/);
+    expect(() => Testing.synth(chart)).toThrowError(/kafka\.budget\.topics: the output needs 11 topics \(3 change topics, 2 schema history, 1 heartbeat, 3 Connect storage, 2 snapshot signal and notification\), more than the budget of 10/);
+    expect(() => Testing.synth(chart)).toThrowError(/kafka\.budget\.partitions: the output needs 39 partitions before replication .* more than the budget of 38; lower topicPartitions/);
+    expect(() => Testing.synth(chart)).toThrowError(/kafka\.budget\.clients: Connect would run 29 Kafka clients/);
   });
 
   test('passes when the output fits', () => {

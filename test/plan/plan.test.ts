@@ -20,7 +20,7 @@ describe('planChanges', () => {
     const result = plan(sampleTenants(), sampleTenants());
     expect(result.tenants).toEqual([]);
     expect(result.clusters).toEqual([]);
-    expect(renderPlan(result)).toMatch(/^No changes: 3 tenants as they are\.\nKafka: 9 → 9 topics, 37 → 37 partitions before replication, 26 → 26 Kafka clients\.\n$/);
+    expect(renderPlan(result)).toMatch(/^No changes: 3 tenants as they are\.\nKafka: 11 → 11 topics, 39 → 39 partitions before replication, 29 → 29 Kafka clients\.\n$/);
   });
 
   test('an added tenant snapshots; a removed PostgreSQL tenant leaves its slot and publication, with the statements to drop them', () => {

@@ -5,7 +5,7 @@
  *                                         the output folder is replaced only once everything is rendered, so bad
  *                                         input leaves it as it was (`npm run synth` runs this); a change that
  *                                         would re-snapshot existing tenants or delete many connectors is refused
- *                                         unless allowed (--allow-resnapshot, --allow-removals; see plan/guards.ts)
+ *                                         unless allowed (--allow-resnapshot, --allow-database-move, --allow-removals; see plan/guards.ts)
  *   node lib/main.js --plan [--json] [--against REF|FOLDER]
  *                                         what applying the new output would do, against the output folder (or a
  *                                         git ref's, or another folder); exit 0 nothing changes, 2 changes, 3 changes

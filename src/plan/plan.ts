@@ -7,7 +7,7 @@ import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaF
 import { addedTableLines } from '../snapshots/plan-lines';
 import { TenantCapture, tenantCaptures } from './captures';
 import { removedTableExplanations } from './removed-tables';
-import { DatabaseHandover, databaseHandovers, takeoverExplanation } from './same-database';
+import { DatabaseHandover, databaseHandovers, databaseSwitchExplanation, takeoverExplanation } from './same-database';
 
 /**
  * What applying a new output does to the running system, compared with the output applied now: per
@@ -26,7 +26,9 @@ export type Consequence =
   /** The connector loses its offsets and reads every table again: a new snapshot of an existing tenant. */
   | 'resnapshot'
   /** Something stays behind in Kafka or the database and needs cleaning up. */
-  | 'data-left-behind';
+  | 'data-left-behind'
+  /** The tenant keeps its connector and offsets while its database becomes another: refused unless allowed. */
+  | 'database-switch';
 
 export interface ConfigChange {
   readonly key: string;
@@ -169,8 +171,12 @@ function planTenant(id: string, before: TenantCapture | undefined, after: Tenant
     explanation.push(after.state === 'running' ? `resumes (was ${before.state}) from its offsets` : `${after.state === 'paused' ? 'pauses' : 'stops'} (was ${before.state}); `
       + 'its offsets are kept');
   }
+  const switched = databaseSwitchExplanation(before, after);
   const restartKeys = config.filter((c) => !consequences.has('resnapshot') || c.key !== 'topic.prefix').map((c) => c.key);
-  if (restartKeys.length > 0 && !consequences.has('resnapshot')) {
+  if (restartKeys.length > 0 && !consequences.has('resnapshot') && switched) {
+    consequences.add('restart').add('database-switch');
+    explanation.push(switched);
+  } else if (restartKeys.length > 0 && !consequences.has('resnapshot')) {
     consequences.add('restart');
     const joining = before.group && restartKeys.includes('database.names') ? ` (the group's database list changes; its other databases wait while a new one snapshots)` : '';
     explanation.push(restartKeys.length === 1 && restartKeys[0] === CREDENTIALS_VERSION_KEY

@@ -37,7 +37,7 @@ function aclLines(added: readonly string[], removed: readonly string[]): string[
 }
 
 function tenantLines(tenant: TenantPlan): string[] {
-  const severity = tenant.consequences.includes('resnapshot') ? '!' : mark(tenant.change);
+  const severity = tenant.consequences.includes('resnapshot') || tenant.consequences.includes('database-switch') ? '!' : mark(tenant.change);
   const where = tenant.after?.cluster ?? tenant.before?.cluster;
   return [
     `  ${severity} ${tenant.tenant}${tenant.consequences.length > 0 ? ` [${tenant.consequences.join(', ')}]` : ''} (Connect cluster ${where})`,

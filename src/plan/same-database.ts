@@ -64,6 +64,22 @@ export function takeoverExplanation({ from, to, fromRemoved, sameCapture }: Data
     + `it snapshots again, under new topics (${topicsOf(to, false)}); left from ${from.tenant}: ${left.join(', ')}${left.length > 1 ? ',' : ''} and ${last}`;
 }
 
+/**
+ * A tenant that keeps its id (so its connector, offsets and topics) while its database becomes another one:
+ * the connector would go on from the old database's position in the new one and never snapshot the rows it
+ * holds. A new address of the same database (a DNS move) looks the same from here, so it is said, not guessed.
+ * A SQL Server group's tenants share a connector whose database list says what is read: not this case.
+ */
+export function databaseSwitchExplanation(before: TenantCapture, after: TenantCapture): string | undefined {
+  if (before.group !== undefined || after.group !== undefined) return undefined;
+  const [was, is] = [identityOf(before), identityOf(after)];
+  if (was === undefined || is === undefined || was === is) return undefined;
+  return `its database changes (${describeDatabase(before)} → ${describeDatabase(after)}) under the same connector and offsets: `
+    + 'if it is another database, the connector goes on from the old one\'s position and never snapshots the rows the new one holds, '
+    + 'so give the tenant a new id instead (a new connector snapshots it under new topics); '
+    + 'if it is the same database at a new address, it resumes from its offsets';
+}
+
 /** `sqlserver host:port, database name`, as the old capture wrote it. */
 function describeDatabase(capture: TenantCapture): string {
   return `${capture.kind} ${capture.config['database.hostname']}:${capture.config['database.port']}, database ${capture.database}`;

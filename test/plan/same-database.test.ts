@@ -133,8 +133,33 @@ describe('the same database under a new tenant id', () => {
     const next = result.tenants.find((t) => t.tenant === 'hooli-next')!;
     expect(next.consequences).toEqual(['snapshot', 'resnapshot']);
     expect(next.explanation).toContainEqual(expect.stringMatching(/^the same database as tenant hooli had \(mysql my\.example\.com:3306, database hooli\): it snapshots again, under new topics \(hooli-next\.\*\)/));
-    expect(result.tenants.find((t) => t.tenant === 'hooli')!.explanation).toContainEqual('its database hooli is captured by tenant hooli-next now');
-    expect(guardProblems(result)).toHaveLength(1);
+    const moved = result.tenants.find((t) => t.tenant === 'hooli')!;
+    expect(moved.explanation).toContainEqual('its database hooli is captured by tenant hooli-next now');
+    // hooli's connector and offsets go on to hooli_archive, whose rows it would never snapshot
+    expect(moved.consequences).toContain('database-switch');
+    expect(guardProblems(result).map((p) => p.split('\n')[0])).toEqual([
+      '1 tenant would snapshot again a database tenant-cdc captures now:', '1 tenant would go on from another database\'s offsets:']);
+  });
+
+  test('a tenant that keeps its id but points at another database would resume the old one\'s offsets there: refused unless allowed', () => {
+    const after = replace(sampleTenants(), 'globex', { ...globex, database: { ...globex.database, name: 'globex_v2' } });
+    const result = plan(sampleTenants(), after);
+    const [switched] = result.tenants;
+    expect([switched.tenant, switched.consequences]).toEqual(['globex', ['restart', 'database-switch']]);
+    expect(switched.explanation).toContainEqual(expect.stringMatching(/^its database changes \(postgres pg\.example\.com:5432, database globex → postgres pg\.example\.com:5432, database globex_v2\) under the same connector and offsets: /));
+    // not the plain restart's "resumes from its offsets", which would be the whole story only for the same database
+    expect(switched.explanation).not.toContainEqual(expect.stringMatching(/^config change/));
+    const [problem, ...others] = guardProblems(result);
+    expect(others).toEqual([]);
+    expect(problem).toMatch(/^1 tenant would go on from another database's offsets:\n    globex: its database changes/);
+    expect(problem).toMatch(/give the tenant a new id/);
+    expect(guardProblems(result, guardOptionsFrom({ TENANT_CDC_ALLOW_DATABASE_MOVE: 'true' }, []))).toEqual([]);
+    expect(guardProblems(result, guardOptionsFrom({}, ['--allow-database-move']))).toEqual([]);
+    expect(renderPlan(result)).toContain('  ! globex [restart, database-switch]');
+
+    // the same database at a new address (host case, a DNS name spelled otherwise) is no switch
+    const respelled = plan(sampleTenants(), replace(sampleTenants(), 'globex', { ...globex, database: { ...globex.database, host: 'PG.example.com' } }));
+    expect(respelled.tenants.flatMap((t) => t.consequences)).not.toContain('database-switch');
   });
 
   test('the guard of every synth (only the documents that differ) finds what a plan of every object finds', () => {

@@ -13,7 +13,13 @@ import { canonicalJson } from './exact-json';
  * A value is taken as masked by Debezium when it is what Debezium writes: for `asterisks`, exactly the
  * asterisks; for `hash`, 1 to 64 lowercase hexadecimal characters with a letter among them (a hash cut to
  * a short column's length keeps its first characters). Anything else is masked here: a number, a string with
- * other characters, and digits alone (a decimal written as a string), which a hash almost never is.
+ * other characters, and digits alone (a decimal written as a string).
+ *
+ * Each hashed column's values also teach what the column is (per process): Debezium's hashes of one column
+ * all have one length (64, or the column's length), so once a column has shown `TRUSTED_AFTER` hashes of one
+ * length and nothing else, a value of digits alone and that length is Debezium's hash cut short (1 in 43 of
+ * an 8-character column's), not hashed twice nor counted. A column that has shown a clear value, or hashes of
+ * two lengths, is one Debezium does not mask: every value of it is hashed here from then on, `cafe` included.
  */
 
 /** One table's masks as the tenants file declares them. */
@@ -39,12 +45,27 @@ export function debeziumHash(salt: string, value: string): string {
   return createHash('sha256').update(Buffer.from(salt, 'utf8')).update(Buffer.from(value, 'utf8')).digest('hex');
 }
 
-/** What Debezium's hash of a character column looks like: hex, cut to the column's length, with a letter (see above). */
-const DEBEZIUM_HASH = /^(?=[0-9a-f]*[a-f])[0-9a-f]{1,64}$/;
+/** What Debezium's hash of a character column looks like: hex, cut to the column's length (see above). */
+const HEX = /^[0-9a-f]{1,64}$/;
+const DIGITS = /^[0-9]+$/;
+
+/** How many hashes of one length make a column one that Debezium hashes. */
+const TRUSTED_AFTER = 3;
+
+/** What a hashed column's values have shown so far. */
+interface ColumnEvidence {
+  /** A value Debezium cannot have written: the column is not one it masks. */
+  clear: boolean;
+  /** The length of the hashes seen, while they all have one. */
+  hashLength?: number;
+  hashes: number;
+}
 
 export class ColumnMasks {
   /** `<prefix>|<lowercased schema.table>` to lowercased column to its rule. */
   private readonly tables = new Map<string, Map<string, Rule>>();
+  /** `<prefix>|<database>|<schema.table>|<column>` (lowercased) to what its values have shown. */
+  private readonly evidence = new Map<string, ColumnEvidence>();
 
   /** @throws Error when a column is hashed and there is no salt */
   constructor(rules: ColumnMaskRules, private readonly salt?: string) {
@@ -67,8 +88,9 @@ export class ColumnMasks {
   /**
    * The row of connector `prefix`'s table `schema.table` with every declared mask in place, and which
    * values were masked here because they arrived unmasked (a null is masked as Debezium would, not counted).
+   * `database` keeps apart what the columns of a SQL Server group's databases teach (their types may differ).
    */
-  apply(prefix: string, table: string, row: Record<string, unknown> | null): { row: Record<string, unknown> | null; applied: MaskApplied[] } {
+  apply(prefix: string, table: string, row: Record<string, unknown> | null, database = ''): { row: Record<string, unknown> | null; applied: MaskApplied[] } {
     const columns = row === null ? undefined : this.tables.get(`${prefix}|${table.toLowerCase()}`);
     if (!row || !columns) return { row, applied: [] };
     const applied: MaskApplied[] = [];
@@ -76,7 +98,8 @@ export class ColumnMasks {
     for (const [column, value] of Object.entries(row)) {
       const rule = columns.get(column.toLowerCase());
       if (!rule) continue;
-      const replacement = rule.kind === 'hash' ? this.hashed(value) : value === rule.mask ? undefined : rule.mask;
+      const replacement = rule.kind === 'hash' ? this.hashed(value, `${prefix}|${database.toLowerCase()}|${table.toLowerCase()}|${column.toLowerCase()}`)
+        : value === rule.mask ? undefined : rule.mask;
       if (replacement === undefined) continue;
       masked ??= { ...row };
       masked[column] = replacement;
@@ -86,12 +109,31 @@ export class ColumnMasks {
   }
 
   /** The hash of a value Debezium did not hash, or undefined when it did (or the value is null, as Debezium keeps it). */
-  private hashed(value: unknown): string | undefined {
+  private hashed(value: unknown, column: string): string | undefined {
     if (value === null || value === undefined) return undefined;
-    if (typeof value === 'string' && DEBEZIUM_HASH.test(value)) return undefined;
+    if (this.isDebeziumHash(value, column)) return undefined;
     // Debezium hashes value.toString(): a number's digits as they arrived, a string itself
     // (canonicalJson writes a lossless number's digits, and an object or array as JSON)
     const text = typeof value === 'string' ? value : typeof value === 'object' ? canonicalJson(value) : String(value);
     return debeziumHash(this.salt!, text);
+  }
+
+  /** Whether a value of a hashed column is Debezium's hash, learning from it what the column is (see above). */
+  private isDebeziumHash(value: unknown, column: string): boolean {
+    let seen = this.evidence.get(column);
+    if (!seen) this.evidence.set(column, seen = { clear: false, hashes: 0 });
+    if (typeof value !== 'string' || !HEX.test(value)) {
+      seen.clear = true;
+      return false;
+    }
+    if (seen.clear) return false;
+    if (DIGITS.test(value)) return seen.hashes >= TRUSTED_AFTER && seen.hashLength === value.length;
+    if (seen.hashLength !== undefined && seen.hashLength !== value.length) {
+      seen.clear = true;
+      return false;
+    }
+    seen.hashLength = value.length;
+    seen.hashes += 1;
+    return true;
   }
 }

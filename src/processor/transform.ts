@@ -127,8 +127,8 @@ export const debeziumTransform: Transform = (record, routes, masks) => {
   const schema = String(source.schema ?? source.db ?? '');
   const table = source.table;
   // what Debezium did not mask (a citext, a number) is masked before anything leaves
-  const maskedBefore = masks ? masks.apply(source.name, `${schema}.${table}`, rawBefore) : { row: rawBefore, applied: [] };
-  const maskedAfter = masks ? masks.apply(source.name, `${schema}.${table}`, rawAfter) : { row: rawAfter, applied: [] };
+  const maskedBefore = masks ? masks.apply(source.name, `${schema}.${table}`, rawBefore, database) : { row: rawBefore, applied: [] };
+  const maskedAfter = masks ? masks.apply(source.name, `${schema}.${table}`, rawAfter, database) : { row: rawAfter, applied: [] };
   const before = maskedBefore.row;
   const after = maskedAfter.row;
   const route = tenantRoutesOf(routes).ofEvent(source.name, database, source.connector);

@@ -18,7 +18,8 @@ test('hashes as Debezium\'s v2 strategy does: hex SHA-256 of the salt\'s bytes t
 });
 
 const SALT = 'e2e-pepper-not-a-secret';
-const masks = new ColumnMasks({ crm: { 'public.customers': { hash: ['Email', 'ssn', 'score'], asterisks: { Phone: 4 } } } }, SALT);
+/** A processor's masks, new: what its columns' values have taught it is per process (each test starts afresh). */
+const newMasks = () => new ColumnMasks({ crm: { 'public.customers': { hash: ['Email', 'ssn', 'score'], asterisks: { Phone: 4 } } } }, SALT);
 
 function customersEvent(before: Record<string, unknown> | null, after: Record<string, unknown>, op = before ? 'u' : 'c'): SourceRecord {
   const source = { version: '3.6.1.Final', connector: 'postgresql', name: 'crm', db: 'crm', schema: 'public', table: 'customers', lsn: 24_000_064, ts_ms: 1_764_000_000_000 };
@@ -27,7 +28,7 @@ function customersEvent(before: Record<string, unknown> | null, after: Record<st
 
 describe('debeziumTransform with declared masks', () => {
   test('hashes a citext e-mail and a number Debezium passed through, and asterisks a clear phone; counts each', () => {
-    const outcome = debeziumTransform(customersEvent(null, { id: 1, email: 'Ann@Example.com', ssn: 78051120, score: 12.5, phone: '+41 44 555 0101', name: 'ann' }), new Map(), masks);
+    const outcome = debeziumTransform(customersEvent(null, { id: 1, email: 'Ann@Example.com', ssn: 78051120, score: 12.5, phone: '+41 44 555 0101', name: 'ann' }), new Map(), newMasks());
     if (outcome.kind !== 'forward') throw new Error(JSON.stringify(outcome));
     expect(outcome.event.after).toEqual({
       id: 1, email: debeziumHash(SALT, 'Ann@Example.com'), ssn: debeziumHash(SALT, '78051120'), score: debeziumHash(SALT, '12.5'), phone: '****', name: 'ann',
@@ -43,7 +44,7 @@ describe('debeziumTransform with declared masks', () => {
     const hashed = debeziumHash(SALT, 'ann@example.com');
     // a varchar(20) column's hash is cut to 20 characters (MaskStrings: TruncatingValueConverter(column.length()))
     const row = { id: 1, email: hashed, ssn: hashed.slice(0, 20), score: null, phone: '****', name: 'ann' };
-    const outcome = debeziumTransform(customersEvent(row, row), new Map(), masks);
+    const outcome = debeziumTransform(customersEvent(row, row), new Map(), newMasks());
     if (outcome.kind !== 'forward') throw new Error(JSON.stringify(outcome));
     expect(outcome.event.before).toEqual(row);
     expect(outcome.event.after).toEqual(row);
@@ -51,12 +52,49 @@ describe('debeziumTransform with declared masks', () => {
   });
 
   test('masks the before image too, and a number that is only digits even as a string (decimal.handling.mode string)', () => {
-    const outcome = debeziumTransform(customersEvent({ id: 1, ssn: '078051120', phone: '+41 1' }, { id: 1, ssn: '078051121', phone: null }), new Map(), masks);
+    const outcome = debeziumTransform(customersEvent({ id: 1, ssn: '078051120', phone: '+41 1' }, { id: 1, ssn: '078051121', phone: null }), new Map(), newMasks());
     if (outcome.kind !== 'forward') throw new Error(JSON.stringify(outcome));
     expect(outcome.event.before).toEqual({ id: 1, ssn: debeziumHash(SALT, '078051120'), phone: '****' });
     // Debezium writes the asterisks for a null of a masked character column too (MaskingValueConverter ignores its input)
     expect(outcome.event.after).toEqual({ id: 1, ssn: debeziumHash(SALT, '078051121'), phone: '****' });
     expect(outcome.masked).toEqual([{ column: 'ssn', rule: 'hash' }, { column: 'phone', rule: 'asterisks' }, { column: 'ssn', rule: 'hash' }]);
+  });
+
+  test('a digits-only hash cut to a short column is trusted once the column has shown hashes of that length, and not before', () => {
+    const masks = newMasks();
+    // 8 characters: a varchar(8) column's hashes; 1 in 43 of them are digits alone
+    const cut = (v: string) => debeziumHash(SALT, v).slice(0, 8);
+    const digitsOnly = Array.from({ length: 5000 }, (_, i) => cut(`user${i}@example.com`)).find((h) => /^[0-9]+$/.test(h))!;
+    const ssn = (value: string) => {
+      const outcome = debeziumTransform(customersEvent(null, { id: 1, ssn: value }), new Map(), masks);
+      if (outcome.kind !== 'forward') throw new Error(JSON.stringify(outcome));
+      return { value: outcome.event.after!.ssn, masked: outcome.masked };
+    };
+    // before the column has shown what it is, digits alone may be a clear value: hashed (masked, never clear)
+    expect(ssn(digitsOnly)).toEqual({ value: debeziumHash(SALT, digitsOnly), masked: [{ column: 'ssn', rule: 'hash' }] });
+    for (const v of ['a@x', 'b@x', 'c@x']) expect(ssn(cut(v))).toEqual({ value: cut(v), masked: [] });
+    // three hashes of 8 characters: a column Debezium hashes, so digits alone of that length are its hash
+    expect(ssn(digitsOnly)).toEqual({ value: digitsOnly, masked: [] });
+    // but not digits of another length, which no hash of this column has
+    expect(ssn('1234567')).toEqual({ value: debeziumHash(SALT, '1234567'), masked: [{ column: 'ssn', rule: 'hash' }] });
+  });
+
+  test('a column that showed a clear value is one Debezium does not mask: a later value that looks like a hash is hashed too', () => {
+    const masks = newMasks();
+    const email = (value: string) => {
+      const outcome = debeziumTransform(customersEvent(null, { id: 1, email: value }), new Map(), masks);
+      if (outcome.kind !== 'forward') throw new Error(JSON.stringify(outcome));
+      return outcome.event.after!.email;
+    };
+    expect(email('ann@example.com')).toBe(debeziumHash(SALT, 'ann@example.com'));
+    // a citext holding a word of hex letters: clear, and now known to be
+    expect(email('cafe')).toBe(debeziumHash(SALT, 'cafe'));
+    // hashes of two lengths cannot be one column's Debezium hashes either
+    const other = newMasks();
+    const scoreOf = (value: string) => (debeziumTransform(customersEvent(null, { id: 1, score: value }), new Map(), other) as { event: { after: Record<string, unknown> } }).event.after.score;
+    expect(scoreOf('beef')).toBe('beef');
+    expect(scoreOf('deadbeef')).toBe(debeziumHash(SALT, 'deadbeef'));
+    expect(scoreOf('beef')).toBe(debeziumHash(SALT, 'beef'));
   });
 
   test('matches tables and columns case-insensitively, as Debezium\'s column patterns do, and only on the declared connector', () => {

@@ -15,14 +15,16 @@ import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../sc
 import { promtoolPath } from '../../scripts/tools.mjs';
 import { Manifest, ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
 import { ConnectRest, madeUpPassword } from './support/connect';
-import { applyOutputAcls, ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
+import { applyOutputAcls, consumeAll, createTopics, ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
 import { containerEnvironment, ensureNamespace, kubectl, kubectlOk, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
 
 /**
  * The alerts against what the real programs expose: a Connect worker running the Prometheus JMX exporter
  * agent with the rules of the synthesized metrics ConfigMap (as a Strimzi pod does), two PostgreSQL tenants
- * (one loses its database login), and the processor with the synthesized Deployment's environment. Every
+ * (one loses its database login), and the processor with the synthesized Deployment's environment (with a
+ * table added to the healthy tenant that its connector does not capture yet, a SQL Server group whose
+ * database of no tenant sends an event, and a hashed numeric column Debezium leaves in clear). Every
  * metric and label an alert uses must be in their scrapes, and the scrapes, replayed through promtool
  * minute by minute, must fire exactly the alerts the situation calls for.
  */
@@ -31,6 +33,8 @@ const namespace = `mon-${unique('e2e').slice(4)}`;
 const run = unique('m').replace(/-/g, '');
 const connectName = `${run}-connect`;
 const [healthy, broken] = ['ok', 'bad'].map((name) => `${run}-${name}`);
+/** A SQL Server group with one tenant: no SQL Server runs here, so its connector is not started; events of it are written by hand. */
+const group = `${run}-grp`;
 /** The labels a PodMonitor or ServiceMonitor scrape adds, as they would be for these pods. */
 const connectTarget = { namespace, strimzi_io_cluster: connectName, pod: `${connectName}-connect-0` };
 const processorTarget = { namespace, pod: `${connectName}-processor-0` };
@@ -41,15 +45,26 @@ let connectMetrics: string;
 let processor: ProcessorProcess | undefined;
 let access: TestKafkaAccess;
 
-function tenantsFile(): TenantsFile {
+/** The tenants file; `addedTable` is a table added to the healthy tenant later (its connector is not given it). */
+function tenantsFile(addedTable?: string): TenantsFile {
+  // numeric: Debezium masks character columns only, so the processor hashes it (and counts it)
+  const orders = { table: 'public.orders', key: ['id'], hash: ['total'] };
   return {
     namespace,
     kafka: access.kafka,
     connect: { name: connectName, replicas: 1, build: { image: 'registry.example.com/connect-debezium:e2e' } },
     processor: { outputTopic: `${run}.events`, kafkaAuth: access.processorAuth },
+    masking: { salt: 'monitoring-e2e-pepper' },
+    sqlServerGroups: [{ name: group, host: 'sql.example.com', credentials: { secret: `${group}-db` } }],
     // heartbeats every second: a healthy tenant of a quiet database polls them
     defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: postgres.port }, tables: ['public.orders'], heartbeatIntervalMs: 1000 },
-    tenants: [healthy, broken].map((id) => ({ id, database: { name: id.replace(/-/g, '_') }, credentials: { secret: `${id}-db` } })),
+    tenants: [
+      ...[healthy, broken].map((id) => ({
+        id, database: { name: id.replace(/-/g, '_') }, credentials: { secret: `${id}-db` },
+        tables: id === healthy ? [orders, ...(addedTable ? [addedTable] : [])] : ['public.orders'],
+      })),
+      { id: `${run}-acme`, group, database: { name: 'AcmeProd' }, tables: ['dbo.orders'] },
+    ],
     monitoring: { labels: { release: 'prometheus' } },
   };
 }
@@ -59,8 +74,10 @@ function createTenantDatabase(id: string): void {
   const password = madeUpPassword();
   postgres.psql(`CREATE USER ${db}_cdc WITH LOGIN REPLICATION PASSWORD '${password}'`);
   postgres.psql(`CREATE DATABASE ${db} OWNER ${db}_cdc`);
+  // the signal table is a prerequisite of every tenant (README): Debezium writes its snapshot watermarks there
   postgres.psql(`SET ROLE ${db}_cdc; CREATE TABLE public.orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL);
-    INSERT INTO public.orders VALUES (1, 10.50), (2, 20.25);`, db);
+    INSERT INTO public.orders VALUES (1, 10.50), (2, 20.25);
+    CREATE TABLE public.debezium_signal (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048));`, db);
   putSecret(namespace, `${id}-db`, { username: `${db}_cdc`, password });
 }
 
@@ -145,8 +162,9 @@ function missingFromScrape(rules: any[], samples: Sample[], targetLabels: string
       }
       for (const [label, op, value] of selector.matchers.filter(([label]) => label !== '__name__' && !targetLabels.includes(label))) {
         if (!series.some((s) => label in s.labels)) problems.push(`${rule.alert}: ${series[0].name} has no label ${label}`);
-        // a status that the run cannot provoke (failed) is checked for its spelling: lowercase like the ones seen
-        else if (op === '=' && !series.some((s) => s.labels[label] === value) && !(label === 'status' && series.every((s) => s.labels.status === s.labels.status.toLowerCase()))) {
+        // a status or state that the run cannot provoke (failed) is checked for its spelling: lowercase like the ones seen
+        else if (op === '=' && !series.some((s) => s.labels[label] === value)
+          && !(['status', 'state'].includes(label) && series.every((s) => s.labels[label] === s.labels[label].toLowerCase()))) {
           problems.push(`${rule.alert}: ${series[0].name} never has ${label}="${value}" (seen: ${[...new Set(series.map((s) => s.labels[label]))].join(', ')})`);
         }
       }
@@ -176,6 +194,7 @@ describe('the alerts against the real Connect worker, JMX exporter and processor
   const connectScrapes: Sample[][] = [];
   const processorScrapes: Sample[][] = [];
   let firstDeadLetterStep = -1;
+  let firstUnroutedStep = -1;
 
   test('the PodMonitor, ServiceMonitor and PrometheusRules are accepted by a real API server with the prometheus-operator CRDs', () => {
     const names = kubectlOk(['get', 'podmonitors,servicemonitors,prometheusrules', '-n', namespace, '-o', 'name']).trim().split('\n').sort();
@@ -195,15 +214,30 @@ describe('the alerts against the real Connect worker, JMX exporter and processor
 
   test('scrapes while one tenant streams and the other has lost its database login, and the processor dead-letters a record', async () => {
     const objects = synthPlatform(tenantsFile());
-    for (const connector of ofKind(objects, 'KafkaConnector')) await connect.apply(connector);
+    // the group's SQL Server connector has no database here: its events come by hand below
+    for (const connector of ofKind(objects, 'KafkaConnector').filter((c) => !c.spec.class.includes('SqlServer'))) await connect.apply(connector);
     // found by any label holding the tenant id, so that wrong exporter rules fail the checks below, not this wait
     const ofTenant = (s: Sample, id: string) => Object.values(s.labels).some((v) => v.includes(id));
     const snapshotDone = async (id: string) => (await scrape(connectMetrics))
       .some((s) => s.name === 'debezium_metrics_snapshotcompleted' && ofTenant(s, id) && Number(s.value) === 1);
     for (const id of [healthy, broken]) await waitFor(`${id} snapshotted`, () => snapshotDone(id), 180_000, 1000);
 
-    const env = containerEnvironment(ofKind(objects, 'Deployment')[0], path.join(work, 'processor-pod'));
-    processor = new ProcessorProcess({ ...env, ...access.processorEnv, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
+    // the processor of this file takes the healthy tenant's tables as its baseline (the ledger's first record);
+    // then the file adds public.refunds, and the processor of the new file (its connector still on the old
+    // config, as when the Deployment rolls out first) has a snapshot to wait for
+    const startProcessor = (file: TenantsFile, pod: string) => {
+      const env = containerEnvironment(ofKind(synthPlatform(file), 'Deployment')[0], path.join(work, pod));
+      return { env, process: new ProcessorProcess({ ...env, ...access.processorEnv, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' }) };
+    };
+    const first = startProcessor(tenantsFile(), 'processor-pod-1');
+    processor = first.process;
+    await processor.waitStarted();
+    const ledger = `__tenant-cdc-snapshots.${first.env.KAFKA_GROUP_ID}`;
+    await waitFor('the healthy tenant\'s baseline in the ledger', async () => (await consumeAll(ledger, { idleMs: 1000 }))
+      .some((r) => r.key === healthy && r.value !== null && JSON.parse(r.value).collections.includes('public.orders')), 120_000, 2000);
+    processor.kill('SIGTERM');
+    await processor.exited;
+    processor = startProcessor(tenantsFile('public.refunds'), 'processor-pod-2').process;
     await processor.waitStarted();
     const processorMetrics = `http://127.0.0.1:${processor.httpPort}/metrics`;
     await waitFor('the processor\'s lag of the healthy tenant', async () => (await scrape(processorMetrics))
@@ -217,17 +251,31 @@ describe('the alerts against the real Connect worker, JMX exporter and processor
     await waitFor(`${broken}'s Debezium metrics gone`, async () => !(await scrape(connectMetrics))
       .some((s) => s.name.startsWith('debezium_metrics_') && ofTenant(s, broken)), 120_000, 1000);
 
+    const strayTopic = `${group}.InitechProd.dbo.orders`;
+    await createTopics([{ topic: strayTopic }]);
     // 22 scrapes 3 s apart, replayed below as 22 minutes; the healthy tenant's database changes, and a poison record arrives
     for (let step = 0; step < 22; step++) {
       if (step === 4) postgres.psql('INSERT INTO public.orders VALUES (3, 30.00)', healthy.replace(/-/g, '_'));
       if (step === 6) await produce(`${healthy}.public.orders`, [{ key: 'poison', value: 'not a change event' }]);
+      // a change of a database of the group that no tenant has, as Debezium would write it
+      if (step === 9) await produce(strayTopic, [{ key: '{"id":1}', value: JSON.stringify({ before: null, after: { id: 1 }, op: 'c', ts_ms: Date.now(),
+        source: { connector: 'sqlserver', name: group, db: 'InitechProd', schema: 'dbo', table: 'orders', commit_lsn: '00000027:00000ac0:0002', change_lsn: '00000027:00000ac0:0002', event_serial_no: 1 } }) }]);
       connectScrapes.push(await scrape(connectMetrics));
       processorScrapes.push(await scrape(processorMetrics));
       if (firstDeadLetterStep < 0 && processorScrapes[step].some((s) => s.name === 'tenant_cdc_events_dlq_total')) firstDeadLetterStep = step;
+      if (firstUnroutedStep < 0 && processorScrapes[step].some((s) => s.name === 'tenant_cdc_unrouted_events_total')) firstUnroutedStep = step;
       await sleep(3000);
     }
     expect((await connect.status(broken)).tasks[0].state).toBe('RUNNING');
     expect(firstDeadLetterStep).toBeGreaterThan(0);
+    expect(firstUnroutedStep).toBeGreaterThan(firstDeadLetterStep);
+    const seen = processorScrapes.flat();
+    // Debezium passed the numeric total through; the processor hashed it and counted it
+    expect(seen).toContainEqual(expect.objectContaining({ name: 'tenant_cdc_masks_applied_total', labels: { tenant: healthy, table: 'public.orders', column: 'total', rule: 'hash' } }));
+    // the added table waits for its snapshot: the connector has not been given it
+    expect(seen).toContainEqual(expect.objectContaining({ name: 'tenant_cdc_snapshot_pending_seconds',
+      labels: expect.objectContaining({ tenant: healthy, connector: healthy, table: 'public.refunds' }) }));
+    expect(seen).toContainEqual({ name: 'tenant_cdc_unrouted_events_total', labels: { group, database: 'InitechProd' }, value: '1' });
   });
 
   test('the exporter rules label Debezium\'s metrics with the tenant and the topic prefix, nothing more', () => {
@@ -246,7 +294,7 @@ describe('the alerts against the real Connect worker, JMX exporter and processor
     expect([...connectProblems, ...processorProblems]).toEqual([]);
   });
 
-  test('the real scrapes, replayed through promtool, fire the stall alert for the broken tenant and the dead-letter alert for the healthy one, nothing else', () => {
+  test('the real scrapes, replayed through promtool, fire the stall alert for the broken tenant, the dead-letter alert for the healthy one and the unrouted alert for the group\'s stray database, nothing else', () => {
     const objects = synthPlatform(tenantsFile());
     const dir = path.join(work, 'promtool');
     fs.mkdirSync(dir, { recursive: true });
@@ -274,6 +322,11 @@ describe('the alerts against the real Connect worker, JMX exporter and processor
             exp_annotations: Object.fromEntries(Object.entries(rendered(processorRules.find((r) => r.alert === 'TenantCdcDeadLetters'), { tenant: healthy }))
               .map(([k, v]) => [k, v.replace('{{ $value | printf "%.0f" }}', deadLetters.value)])) }] },
           none('TenantCdcDeadLetters', `${firstDeadLetterStep - 1}m`),
+          { eval_time: `${firstUnroutedStep}m`, alertname: 'TenantCdcUnroutedEvents', exp_alerts: [{
+            exp_labels: { severity: 'warning', namespace, group, database: 'InitechProd' },
+            exp_annotations: Object.fromEntries(Object.entries(rendered(processorRules.find((r) => r.alert === 'TenantCdcUnroutedEvents'), { group, database: 'InitechProd' }))
+              .map(([k, v]) => [k, v.replace('{{ $value | printf "%.0f" }}', '1')])) }] },
+          none('TenantCdcUnroutedEvents', `${firstUnroutedStep - 1}m`),
         ],
       }],
     }));

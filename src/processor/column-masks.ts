@@ -16,10 +16,10 @@ import { canonicalJson } from './exact-json';
  * other characters, and digits alone (a decimal written as a string).
  *
  * Each hashed column's values also teach what the column is (per process): Debezium's hashes of one column
- * all have one length (64, or the column's length), so once a column has shown `TRUSTED_AFTER` hashes of one
- * length and nothing else, a value of digits alone and that length is Debezium's hash cut short (1 in 43 of
- * an 8-character column's), not hashed twice nor counted. A column that has shown a clear value, or hashes of
+ * all have one length (64, or the column's length), so a column that has shown a clear value, or hex values of
  * two lengths, is one Debezium does not mask: every value of it is hashed here from then on, `cafe` included.
+ * Digits alone are always hashed here: a Debezium hash cut to a short column is sometimes all digits (1 in 43
+ * of an 8-character column's), and is then hashed twice and counted, which is safe but not Debezium's value.
  */
 
 /** One table's masks as the tenants file declares them. */
@@ -49,16 +49,12 @@ export function debeziumHash(salt: string, value: string): string {
 const HEX = /^[0-9a-f]{1,64}$/;
 const DIGITS = /^[0-9]+$/;
 
-/** How many hashes of one length make a column one that Debezium hashes. */
-const TRUSTED_AFTER = 3;
-
 /** What a hashed column's values have shown so far. */
 interface ColumnEvidence {
   /** A value Debezium cannot have written: the column is not one it masks. */
   clear: boolean;
   /** The length of the hashes seen, while they all have one. */
   hashLength?: number;
-  hashes: number;
 }
 
 export class ColumnMasks {
@@ -121,19 +117,20 @@ export class ColumnMasks {
   /** Whether a value of a hashed column is Debezium's hash, learning from it what the column is (see above). */
   private isDebeziumHash(value: unknown, column: string): boolean {
     let seen = this.evidence.get(column);
-    if (!seen) this.evidence.set(column, seen = { clear: false, hashes: 0 });
+    if (!seen) this.evidence.set(column, seen = { clear: false });
     if (typeof value !== 'string' || !HEX.test(value)) {
       seen.clear = true;
       return false;
     }
     if (seen.clear) return false;
-    if (DIGITS.test(value)) return seen.hashes >= TRUSTED_AFTER && seen.hashLength === value.length;
+    // digits alone may be Debezium's hash cut short (1 in 43 of an 8-character column's) or a clear number:
+    // the shape cannot tell, and a column of hex tokens looks like a hashed one, so they are hashed (again)
+    if (DIGITS.test(value)) return false;
     if (seen.hashLength !== undefined && seen.hashLength !== value.length) {
       seen.clear = true;
       return false;
     }
     seen.hashLength = value.length;
-    seen.hashes += 1;
     return true;
   }
 }

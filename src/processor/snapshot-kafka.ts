@@ -6,6 +6,7 @@
  * `SNAPSHOT_INTERVAL_MS`: new ledger values and signals are written, and read back like everyone else's.
  * Besides kafka.ts and slot-assigner.ts, the only module that imports kafkajs.
  */
+import { createHash } from 'crypto';
 import { AssignerProtocol, Consumer, ITopicConfig, Kafka, PartitionAssigner, Producer } from 'kafkajs';
 import { DeclaredConnector, notificationOf, reconcile, SentSignal, sentSignalOf, SnapshotNotification } from '../snapshots/reconciler';
 import type { ProcessorConfig } from './config';
@@ -30,13 +31,18 @@ export interface SnapshotReconcilerHandle {
 
 const ASSIGNER = 'TenantCdcSnapshotLeader';
 
-/** Every partition to one member (the first by id): the leader of the reconciler. */
-const oneLeader: PartitionAssigner = ({ cluster }) => ({
+/**
+ * Every partition to one member (the first by id): the leader of the reconciler. Each member says which
+ * declared tables it runs with (a hash of its SNAPSHOT_CONNECTORS); while they differ (a rollout, old and new
+ * replicas side by side) nobody leads, so that two table lists never take turns writing the ledger.
+ */
+export const snapshotLeaderAssigner = (declaredHash: string): PartitionAssigner => ({ cluster }) => ({
   name: ASSIGNER,
   version: 0,
-  protocol: ({ topics }) => ({ name: ASSIGNER, metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) }),
+  protocol: ({ topics }) => ({ name: ASSIGNER, metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.from(declaredHash) }) }),
   async assign({ members, topics }) {
-    const leader = [...members].map((m) => m.memberId).sort()[0];
+    const declared = new Set(members.map((m) => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData.toString() ?? ''));
+    const leader = declared.size === 1 ? [...members].map((m) => m.memberId).sort()[0] : undefined;
     const assignment: Record<string, number[]> = {};
     for (const topic of topics) assignment[topic] = cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId).sort((a, b) => a - b);
     return members.map(({ memberId }) => ({
@@ -75,7 +81,9 @@ export async function startSnapshotReconciler(config: ProcessorConfig, settings:
   const topics = [settings.ledgerTopic, ...signalTopics, ...notificationTopics];
   const admin = kafka.admin();
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  const consumer: Consumer = kafka.consumer({ groupId: snapshotGroupId(config.groupId), partitionAssigners: [oneLeader], allowAutoTopicCreation: false });
+  const declaredHash = createHash('sha256').update(JSON.stringify(settings.connectors)).digest('hex');
+  const consumer: Consumer = kafka.consumer({ groupId: snapshotGroupId(config.groupId), partitionAssigners: [snapshotLeaderAssigner(declaredHash)],
+    allowAutoTopicCreation: false });
   const disconnect = async () => {
     await consumer.disconnect().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
@@ -105,6 +113,7 @@ export async function startSnapshotReconciler(config: ProcessorConfig, settings:
     }
 
     let ledger = new Map<string, readonly string[]>();
+    let removed = new Map<string, Readonly<Record<string, number>>>();
     let signals = new Map<string, SentSignal>();
     let notifications: SnapshotNotification[] = [];
     /** Per topic:partition, the offset to reach before the state is whole; empty once caught up. */
@@ -114,23 +123,34 @@ export async function startSnapshotReconciler(config: ProcessorConfig, settings:
     let leading = false;
     let timer: NodeJS.Timeout | undefined;
     let reconciling = false;
+    /** A replica that does not lead reports nothing: the leader's figures are the only ones (no stale alert). */
+    const stopReporting = () => {
+      metrics.snapshotLeader.set(0);
+      metrics.snapshotPending.reset();
+    };
 
     await producer.connect();
     consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
-      // nothing is committed, so every join reads everything again from the start
+      // nothing is committed, so every join reads everything again from the start: until what is there has been
+      // read again, this replica does not lead (a tick on a half-read ledger would take every connector as new)
+      leading = false;
       ledger = new Map();
+      removed = new Map();
       signals = new Map();
       notifications = [];
+      position.clear();
+      stopReporting();
       const mine = Object.entries(payload.memberAssignment);
-      leading = mine.some(([, partitions]) => partitions.length > 0);
+      const assigned = mine.some(([, partitions]) => partitions.length > 0);
       const ends = new Map<string, bigint>();
-      if (leading) {
+      if (assigned) {
         for (const [topic] of mine) {
           for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) if (BigInt(high) > BigInt(low)) ends.set(`${topic}:${partition}`, BigInt(high));
         }
       }
       for (const [key, end] of ends) if ((position.get(key) ?? 0n) >= end) ends.delete(key);
       behind = ends;
+      leading = assigned;
       metrics.snapshotLeader.set(leading ? 1 : 0);
     });
     // kafkajs retries what it can by itself; a refusal is said with the ACLs to add, anything else logged
@@ -139,7 +159,7 @@ export async function startSnapshotReconciler(config: ProcessorConfig, settings:
       if (problem) onAccessProblem(problem);
       else logger.error('the snapshot reconciler\'s consumer stopped', { error: payload.error, restart: payload.restart });
       leading = false;
-      metrics.snapshotLeader.set(0);
+      stopReporting();
       // a consumer kafkajs will not restart: everything is closed, and the caller starts the reconciler again
       if (!payload.restart) {
         clearInterval(timer);
@@ -154,7 +174,11 @@ export async function startSnapshotReconciler(config: ProcessorConfig, settings:
         const value = message.value?.toString() ?? '';
         if (topic === settings.ledgerTopic) {
           const key = message.key?.toString();
-          if (key) ledger.set(key, value ? (JSON.parse(value).collections as string[]) : []);
+          if (key) {
+            const entry = value ? JSON.parse(value) : {};
+            ledger.set(key, entry.collections ?? []);
+            removed.set(key, entry.removedAt ?? {});
+          }
         } else if (signalTopics.includes(topic)) {
           const signal = sentSignalOf(message.key?.toString(), value, Number(message.timestamp));
           if (signal && !signals.has(signal.id)) signals.set(signal.id, signal);
@@ -173,10 +197,14 @@ export async function startSnapshotReconciler(config: ProcessorConfig, settings:
       reconciling = true;
       try {
         const now = Date.now();
-        const result = reconcile({ declared: settings.connectors, ledger, signals: [...signals.values()], notifications, now, retryAfterMs: settings.retryAfterMs });
+        const result = reconcile({ declared: settings.connectors, ledger, removed, signals: [...signals.values()], notifications, now, retryAfterMs: settings.retryAfterMs });
         if (result.ledger.size > 0) {
-          await producer.send({ topic: settings.ledgerTopic, acks: -1, messages: [...result.ledger].map(([key, collections]) => ({ key, value: JSON.stringify({ collections }) })) });
-          for (const [key, collections] of result.ledger) ledger.set(key, collections);
+          const messages = [...result.ledger].map(([key, collections]) => ({ key, value: JSON.stringify({ collections, removedAt: result.removed.get(key) ?? {} }) }));
+          await producer.send({ topic: settings.ledgerTopic, acks: -1, messages });
+          for (const [key, collections] of result.ledger) {
+            ledger.set(key, collections);
+            removed.set(key, result.removed.get(key) ?? {});
+          }
         }
         for (const message of result.signals) {
           await producer.send({ topic: message.topic, acks: -1, messages: [{ key: message.key, value: message.value, partition: 0 }] });

@@ -4,11 +4,12 @@
  *
  * - The ledger (a compacted topic, key `topic.prefix`) holds each connector's snapshotted data collections.
  *   A connector the ledger has never seen gets its declared tables as its baseline: its initial snapshot
- *   covers them. A table dropped from the file leaves the ledger, so adding it again snapshots it again.
+ *   covers them. A table dropped from the file leaves the ledger, with the time it left: added again, it is
+ *   signalled again, and only signals and scans after that time count.
  * - A declared table missing from the ledger gets an `execute-snapshot` signal (incremental), unless a
- *   signal for it is still unanswered: Debezium keeps the offset of the last signal it read in the
- *   connector's offsets, so a signal sent once is read once, whenever the connector runs; sending again
- *   would snapshot the table twice. A re-sync, a restart or a new reconciler therefore repeats nothing.
+ *   signal for it is still unanswered: the connector's signal consumer commits its position in its own
+ *   group, so a signal sent once is read once, whenever the connector runs (unless that group's offsets
+ *   expire first: README); sending again would snapshot the table twice. A re-sync, a restart or a new reconciler therefore repeats nothing.
  * - The signal names the table as an anchored regular expression, which Debezium expands against the
  *   tables the running task captures. A task still on the old config (the table not yet in its
  *   `table.include.list`) cannot expand it, finds no table of that literal name and reports the scan
@@ -65,6 +66,8 @@ export interface ReconcileInput {
   readonly declared: readonly DeclaredConnector[];
   /** prefix → snapshotted data collections */
   readonly ledger: ReadonlyMap<string, readonly string[]>;
+  /** prefix → data collection → when it left the ledger (taken out of the file): what was sent before does not count */
+  readonly removed?: ReadonlyMap<string, Readonly<Record<string, number>>>;
   readonly signals: readonly SentSignal[];
   readonly notifications: readonly SnapshotNotification[];
   readonly now: number;
@@ -75,6 +78,8 @@ export interface ReconcileInput {
 export interface ReconcileResult {
   /** New ledger values, by prefix (the whole list). */
   readonly ledger: ReadonlyMap<string, readonly string[]>;
+  /** For each prefix of `ledger`, its removals (the whole record), written with it. */
+  readonly removed: ReadonlyMap<string, Readonly<Record<string, number>>>;
   readonly signals: readonly SignalMessage[];
   readonly pending: readonly PendingSnapshot[];
 }
@@ -101,9 +106,17 @@ export function parseSignalId(id: string): { prefix: string; collection: string;
   return match ? { prefix: match[1], collection: match[2], attempt: Number(match[3]) } : undefined;
 }
 
-/** The anchored regular expression of a data collection (Java's regex syntax; `.` escaped). */
+/**
+ * The anchored regular expression of a data collection (Java's regex syntax; `.` escaped). A SQL Server
+ * collection (`database.schema.table`, the only kind with three parts) keeps its database part and first
+ * dot as they are: Debezium's SignalProcessor picks a group task's database by the text before the first
+ * literal dot (compared without case), and an escaped dot there sent the signal to every database of the task.
+ */
 export function collectionPattern(collection: string): string {
-  return collection.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const parts = collection.split('.');
+  if (parts.length < 3) return escape(collection);
+  return `${parts[0]}.${escape(parts.slice(1).join('.'))}`;
 }
 
 /** True when Debezium's identifier names this collection (PostgreSQL's may carry the database in front). */
@@ -113,23 +126,33 @@ function sameCollection(identifier: string | undefined, collection: string): boo
 
 export function reconcile(input: ReconcileInput): ReconcileResult {
   const ledger = new Map<string, readonly string[]>();
+  const removals = new Map<string, Readonly<Record<string, number>>>();
   const signals: SignalMessage[] = [];
   const pending: PendingSnapshot[] = [];
   for (const connector of input.declared) {
-    const known = input.ledger.get(connector.prefix);
-    if (known === undefined) {
-      // first seen: its initial snapshot covers what it captures now
+    const ledgered = input.ledger.get(connector.prefix);
+    // first seen: its initial snapshot covers what it captures now. Not when signals for it exist: then the
+    // ledger was not read whole, and a table waiting for its snapshot must not be taken as done
+    if (ledgered === undefined && !input.signals.some((s) => s.prefix === connector.prefix)) {
       ledger.set(connector.prefix, [...connector.collections].sort());
+      removals.set(connector.prefix, {});
       continue;
     }
+    const known = ledgered ?? [];
+    // a table taken out of the file: its signals and scans so far are of its earlier life, not of a later one
+    const wasRemoved = input.removed?.get(connector.prefix) ?? {};
+    const removed: Record<string, number> = { ...wasRemoved };
+    for (const collection of known) if (!connector.collections.includes(collection)) removed[collection] = input.now;
     const done = new Set(known.filter((c) => connector.collections.includes(c)));
     const mine = input.notifications.filter((n) => n.prefix === connector.prefix);
     for (const collection of connector.collections.filter((c) => !done.has(c))) {
-      const sent = input.signals.filter((s) => s.prefix === connector.prefix && s.collection === collection).sort((a, b) => a.attempt - b.attempt);
+      const ever = input.signals.filter((s) => s.prefix === connector.prefix && s.collection === collection).sort((a, b) => a.attempt - b.attempt);
+      const sent = ever.filter((s) => s.sentAt > (removed[collection] ?? -Infinity));
       const last = sent[sent.length - 1];
       const since = sent[0]?.sentAt ?? input.now;
       if (!last) {
-        signals.push(signalMessage(connector, collection, 1, input.now));
+        // attempts go on counting across a removal, so each signal's id stays its own
+        signals.push(signalMessage(connector, collection, (ever[ever.length - 1]?.attempt ?? 0) + 1, input.now));
         pending.push({ prefix: connector.prefix, collection, since, state: 'to-signal' });
         continue;
       }
@@ -156,9 +179,14 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       pending.push({ prefix: connector.prefix, collection, since, state: answered.length > 0 ? 'running' : 'signalled' });
     }
     const next = [...done].sort();
-    if (next.join('\n') !== [...known].sort().join('\n')) ledger.set(connector.prefix, next);
+    // once snapshotted again, a table's removal is history
+    for (const collection of next) delete removed[collection];
+    if (next.join('\n') !== [...known].sort().join('\n') || JSON.stringify(removed) !== JSON.stringify(wasRemoved)) {
+      ledger.set(connector.prefix, next);
+      removals.set(connector.prefix, removed);
+    }
   }
-  return { ledger, signals, pending };
+  return { ledger, removed: removals, signals, pending };
 }
 
 function signalMessage(connector: DeclaredConnector, collection: string, attempt: number, now: number): SignalMessage {

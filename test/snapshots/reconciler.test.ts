@@ -77,9 +77,44 @@ describe('the snapshot reconciler', () => {
     expect(result.pending).toEqual([{ prefix: 'acme', collection: 'public.refunds', since: 800_000, state: 'running' }]);
   });
 
-  test('a table removed from the file leaves the ledger, so adding it back snapshots it again', () => {
-    const removed = reconcile({ ...base, declared: [{ ...acme, collections: ['public.orders'] }], ledger: new Map([['acme', ['public.orders', 'public.refunds']]]) });
+  test('a connector missing from the ledger but with signals of its own is no new connector: a pending table is not taken as done', () => {
+    // e.g. a tick on a ledger not read whole yet: the waiting table must stay pending, never become baseline
+    const result = reconcile({ ...base, ledger: new Map(), signals: [sent(1, 800_000)] });
+    expect(result.ledger.get('acme') ?? []).not.toContain('public.refunds');
+    expect(result.pending).toContainEqual(expect.objectContaining({ collection: 'public.refunds', state: 'signalled' }));
+  });
+
+  test('a SQL Server table\'s pattern keeps its database part literal, as Debezium\'s SignalProcessor reads it to pick the group task\'s database', () => {
+    const group: DeclaredConnector = { prefix: 'grp', signalTopic: '__tenant-cdc-signals.c', collections: ['InitechProd.dbo.Refunds', 'InitechProd.dbo.Orders'] };
+    const result = reconcile({ ...base, declared: [group], ledger: new Map([['grp', ['InitechProd.dbo.Orders']]]) });
+    const [pattern] = JSON.parse(result.signals[0].value).data['data-collections'];
+    expect(pattern).toBe('InitechProd.dbo\\.Refunds');
+    // SignalProcessor.extractPartitionFromData: dataCollection.split("\\.")[0], compared with equalsIgnoreCase
+    expect(pattern.split('.')[0].toLowerCase()).toBe('initechprod');
+    // and Debezium's expansion (Pattern.matches) still finds the table, and only it
+    expect(new RegExp(`^${pattern}$`).test('InitechProd.dbo.Refunds')).toBe(true);
+    expect(new RegExp(`^${pattern}$`).test('InitechProd.dbo.RefundsArchive')).toBe(false);
+  });
+
+  test('a table removed from the file leaves the ledger with the time it left; added back, it is snapshotted again though its old scan is still on the topics', () => {
+    // refunds was snapshotted once: its signal (attempt 1) and SUCCEEDED scan stay on the topics for days
+    const history = { signals: [sent(1, 800_000)], notifications: [note({ type: 'TABLE_SCAN_COMPLETED', scannedCollection: 'public.refunds', status: 'SUCCEEDED', timestamp: 850_000 })] };
+    const removed = reconcile({ ...base, ...history, declared: [{ ...acme, collections: ['public.orders'] }], ledger: new Map([['acme', ['public.orders', 'public.refunds']]]) });
     expect(removed.ledger).toEqual(new Map([['acme', ['public.orders']]]));
+    expect(removed.removed).toEqual(new Map([['acme', { 'public.refunds': 1_000_000 }]]));
+
+    // added back: a new signal, with the next attempt's id (attempt 1's id is taken), and the old scan does not count
+    const back = { ...base, ...history, ledger: removed.ledger, removed: removed.removed, now: 2_000_000 };
+    const readded = reconcile(back);
+    expect(readded.signals.map((m) => JSON.parse(m.value).id)).toEqual(['tenant-cdc:acme:public.refunds:2']);
+    expect(readded.pending).toEqual([{ prefix: 'acme', collection: 'public.refunds', since: 2_000_000, state: 'to-signal' }]);
+
+    // its new scan succeeds: in the ledger again, and its removal is history
+    const done = reconcile({ ...back, now: 2_100_000, signals: [...history.signals, sent(2, 2_000_000)],
+      notifications: [...history.notifications, note({ id: 'tenant-cdc:acme:public.refunds:2', type: 'TABLE_SCAN_COMPLETED', scannedCollection: 'public.refunds', status: 'SUCCEEDED', timestamp: 2_050_000 })] });
+    expect(done.ledger).toEqual(new Map([['acme', ['public.orders', 'public.refunds']]]));
+    expect(done.removed).toEqual(new Map([['acme', {}]]));
+    expect(done.signals).toEqual([]);
   });
 
   test('reads Debezium\'s notifications as the JsonConverter writes them, with and without schemas, and only incremental ones', () => {

@@ -233,7 +233,8 @@ describe('the alerts against the real Connect worker, JMX exporter and processor
     processor = first.process;
     await processor.waitStarted();
     const ledger = `__tenant-cdc-snapshots.${first.env.KAFKA_GROUP_ID}`;
-    await waitFor('the healthy tenant\'s baseline in the ledger', async () => (await consumeAll(ledger, { idleMs: 1000 }))
+    // the reconciler creates its ledger topic once it starts: until then there is nothing to read
+    await waitFor('the healthy tenant\'s baseline in the ledger', async () => (await consumeAll(ledger, { idleMs: 1000 }).catch(() => []))
       .some((r) => r.key === healthy && r.value !== null && JSON.parse(r.value).collections.includes('public.orders')), 120_000, 2000);
     processor.kill('SIGTERM');
     await processor.exited;

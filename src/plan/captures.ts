@@ -78,3 +78,8 @@ function groupRoutes(objects: readonly SynthesizedObject[]): Map<string, string>
 function kindOf(connectorClass: string): string {
   return Object.entries(DEBEZIUM_PLUGINS).find(([, plugin]) => plugin.connectorClass === connectorClass)?.[0] ?? connectorClass;
 }
+
+/** The tables of a connector config's `table.include.list` (anchored, escaped regexes), as the tenants file writes them. */
+export function includedTables(config: Readonly<Record<string, string>>): string[] {
+  return (config['table.include.list'] ?? '').split(',').filter(Boolean).map((t) => t.replace(/\\(.)/g, '$1'));
+}

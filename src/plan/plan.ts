@@ -5,7 +5,7 @@ import { CREDENTIALS_VERSION_KEY } from '../debezium-connector';
 import type { DatabaseKindName } from '../tenants/rules';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from '../footprint/kafka-footprint';
 import { addedTableLines } from '../snapshots/plan-lines';
-import { TenantCapture, tenantCaptures } from './captures';
+import { includedTables, TenantCapture, tenantCaptures } from './captures';
 import { removedTableExplanations } from './removed-tables';
 import { DatabaseHandover, databaseHandovers, databaseSwitchExplanation, takeoverExplanation } from './same-database';
 
@@ -242,7 +242,7 @@ function cleanupOf(capture: TenantCapture): string[] {
 }
 
 function tablesOf(capture: TenantCapture): string {
-  const tables = (capture.config['table.include.list'] ?? '').split(',').filter(Boolean).map((t) => t.replace(/\\(.)/g, '$1'));
+  const tables = includedTables(capture.config);
   return tables.length > 0 ? tables.join(', ') : 'its tables';
 }
 

@@ -1,4 +1,4 @@
-import type { TenantCapture } from './captures';
+import { includedTables, TenantCapture } from './captures';
 
 /**
  * What a table taken out of a tenant's list leaves behind: Debezium stops writing its topic but never
@@ -22,5 +22,5 @@ export function removedTableExplanations(before: TenantCapture, after: TenantCap
 
 /** The tables of `table.include.list` (anchored, escaped regexes), as the tenants file names them. */
 export function capturedTables(capture: TenantCapture): string[] {
-  return (capture.config['table.include.list'] ?? '').split(',').filter(Boolean).map((t) => t.replace(/\\(.)/g, '$1'));
+  return includedTables(capture.config);
 }

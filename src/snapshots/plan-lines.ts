@@ -3,11 +3,7 @@
  * processor's snapshot reconciler snapshots each one while the connector streams; without it (an output
  * from before signals), the table is captured from the restart on, with no history.
  */
-
-/** The tables of a `table.include.list` (anchored, escaped regexes), as the tenants file writes them. */
-function tablesOf(config: Readonly<Record<string, string>>): string[] {
-  return (config['table.include.list'] ?? '').split(',').filter(Boolean).map((t) => t.replace(/\\(.)/g, '$1'));
-}
+import { includedTables } from '../plan/captures';
 
 function signalled(config: Readonly<Record<string, string>>): boolean {
   return config['signal.kafka.topic'] !== undefined && (config['signal.enabled.channels'] ?? '').split(',').includes('kafka');
@@ -15,8 +11,8 @@ function signalled(config: Readonly<Record<string, string>>): boolean {
 
 /** One line per table the change adds to a connector that keeps running. */
 export function addedTableLines(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>, group: boolean): string[] {
-  const had = new Set(tablesOf(before));
-  const added = tablesOf(after).filter((t) => !had.has(t));
+  const had = new Set(includedTables(before));
+  const added = includedTables(after).filter((t) => !had.has(t));
   const where = group ? ', in every database of the group' : '';
   // the reconciler takes a connector it never saw before with all its tables as its baseline
   return added.map((table) => (signalled(before) && signalled(after)

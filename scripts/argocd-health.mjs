@@ -1,6 +1,6 @@
 // The Argo CD health checks are written as Lua in argocd/health/ (where Argo CD's interpreter tests them,
 // see test/argocd/); the library carries them as TypeScript strings, so the ArgoCdHealthChecks construct
-// reads no file. This writes src/argocd-health-scripts.ts from the Lua files.
+// reads no file. This writes src/argocd/health-scripts.ts from the Lua files.
 //
 //   node scripts/argocd-health.mjs      (part of `npm run argocd`, which also writes argocd/argocd-cm.yaml)
 //
@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const SCRIPTS_MODULE = join(root, 'src', 'argocd-health-scripts.ts');
+export const SCRIPTS_MODULE = join(root, 'src', 'argocd', 'health-scripts.ts');
 
 /** Exported constant, Lua file, and the kind it judges. */
 const SCRIPTS = [
@@ -23,7 +23,7 @@ function templateLiteral(text) {
   return `\`${text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${')}\``;
 }
 
-/** The text of src/argocd-health-scripts.ts. */
+/** The text of src/argocd/health-scripts.ts. */
 export function scriptsModule() {
   const constants = SCRIPTS.map(({ constant, file, kind }) => [
     `/** Argo CD's health check for Strimzi's ${kind}, the Lua of \`${file}\`. */`,

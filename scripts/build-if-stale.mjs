@@ -25,7 +25,7 @@ function newestChange(path, countFolders) {
 
 /** Runs `tsc -b` when a source is newer than the last build's stamp; does nothing otherwise. */
 export function buildIfStale() {
-  const outputs = ['main.js', 'yaml-worker.js', 'index.js'].map((f) => join(root, 'lib', f));
+  const outputs = ['main.js', 'app/yaml-worker.js', 'index.js'].map((f) => join(root, 'lib', f));
   const built = existsSync(stamp) && outputs.every((f) => existsSync(f)) ? statSync(stamp).mtimeMs : -1;
   const changed = [
     newestChange(join(root, 'src'), true),

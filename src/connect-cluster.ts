@@ -11,7 +11,7 @@ import {
   KafkaConnectSpecResourcesLimits,
   KafkaConnectSpecResourcesRequests,
 } from '../imports/strimzi-connect-kafka.strimzi.io';
-import { DEBEZIUM_GROUP, DEBEZIUM_PLUGINS, DEFAULT_DEBEZIUM_VERSION, pluginVersion } from './database-kind';
+import { DEBEZIUM_GROUP, DEBEZIUM_PLUGINS, DEFAULT_DEBEZIUM_VERSION, pluginVersion } from './connectors/database-kind';
 import { KafkaConnection, principalOf, SECRETS_PROVIDER_ALIAS, usesTls } from './kafka-connection';
 import { COMMON_LABELS, KAFKA_PRINCIPAL_ANNOTATION, SyncWave, syncWave } from './labels';
 import { CONNECT_METRICS_CONFIG } from './metrics-config';

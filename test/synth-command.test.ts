@@ -5,7 +5,7 @@ import { App, Chart } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { CdcPlatform } from '../src';
-import { renderApp } from '../src/manifests';
+import { renderApp } from '../src/app/manifests';
 import { copyProject } from './support/project-copy';
 import { generatedTenants } from './support/tenants';
 

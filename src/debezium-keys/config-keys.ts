@@ -1,4 +1,4 @@
-import { compareDebeziumVersions } from '../database-kind';
+import { compareDebeziumVersions } from '../connectors/database-kind';
 
 /**
  * Which Debezium release reads each key tenant-cdc's connectors write. Connect's `config/validate` passes keys

@@ -7,7 +7,7 @@
  * before replication and rate-limits their creation); a fleet of hundreds of tenants reaches such
  * limits on its first deploy unless someone counts first.
  */
-import { DEBEZIUM_PLUGINS } from '../database-kind';
+import { DEBEZIUM_PLUGINS } from '../connectors/database-kind';
 import type { DatabaseKindName } from '../tenants/rules';
 
 /** A synthesized Kubernetes object, as JSON. */

@@ -3,7 +3,7 @@
  * processor's snapshot reconciler snapshots each one while the connector streams; without it (an output
  * from before signals), the table is captured from the restart on, with no history.
  */
-import { includedTables } from '../plan/captures';
+import { includedTables } from '../app/plan/captures';
 
 function signalled(config: Readonly<Record<string, string>>): boolean {
   return config['signal.kafka.topic'] !== undefined && (config['signal.enabled.channels'] ?? '').split(',').includes('kafka');

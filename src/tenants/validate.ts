@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compareDebeziumVersions, DEFAULT_DEBEZIUM_VERSION, pluginVersion } from '../database-kind';
+import { compareDebeziumVersions, DEFAULT_DEBEZIUM_VERSION, pluginVersion } from '../connectors/database-kind';
 import { SNAPSHOT_MODES_SINCE } from '../debezium-keys/config-keys';
 import type { KafkaAuth, KafkaConnection } from '../kafka-connection';
 import { placeTenant } from '../fleet/placement';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { TenantsFile } from '../../src';
-import { planChanges } from '../../src/plan/plan';
-import { renderPlan } from '../../src/plan/render';
+import { planChanges } from '../../src/app/plan/plan';
+import { renderPlan } from '../../src/app/plan/render';
 import { ofKind, synthPlatform } from '../support/synth';
 import { sampleTenants } from '../support/tenants';
 

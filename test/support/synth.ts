@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { CdcPlatform, CdcPlatformProps } from '../../src';
-import { renderApp } from '../../src/manifests';
+import { renderApp } from '../../src/app/manifests';
 
 /** A Kubernetes object as synthesized. */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };

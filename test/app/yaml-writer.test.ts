@@ -1,7 +1,7 @@
 import { load } from 'js-yaml';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { toYaml } from '../src/yaml-writer';
+import { toYaml } from '../../src/app/yaml-writer';
 
 /** Both YAML versions Kubernetes tooling uses must read back exactly what was written. */
 function roundTrips(value: unknown): void {

@@ -1,5 +1,5 @@
 import { loadAll } from 'js-yaml';
-import type { SynthesizedObject } from '../footprint/kafka-footprint';
+import type { SynthesizedObject } from '../../footprint/kafka-footprint';
 import { Plan, planChanges } from './plan';
 
 /**

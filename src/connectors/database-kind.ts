@@ -1,4 +1,4 @@
-import { DatabaseKindName, DEBEZIUM_VERSION } from './tenants/rules';
+import { DatabaseKindName, DEBEZIUM_VERSION } from '../tenants/rules';
 
 /** What tenant-cdc needs to know about each Debezium connector. */
 export interface DebeziumPlugin {

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { compareDebeziumVersions, DEBEZIUM_PLUGINS, MariaDbConnector, MySqlConnector } from '../src';
-import { baseOptions, cluster, manifest, saslKafka } from './support/connectors';
+import { compareDebeziumVersions, DEBEZIUM_PLUGINS, MariaDbConnector, MySqlConnector } from '../../src';
+import { baseOptions, cluster, manifest, saslKafka } from '../support/connectors';
 
 const options = { ...baseOptions, tenantId: 'wonka', database: { host: 'mariadb', name: 'wonka' }, tables: ['wonka.orders', 'wonka.order_lines'] };
 

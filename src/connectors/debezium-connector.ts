@@ -1,16 +1,16 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KafkaConnector, KafkaConnectorSpec, KafkaConnectorSpecState } from '../imports/strimzi-connector-kafka.strimzi.io';
-import { IConnectCluster } from './connect-cluster';
+import { KafkaConnector, KafkaConnectorSpec, KafkaConnectorSpecState } from '../../imports/strimzi-connector-kafka.strimzi.io';
+import { IConnectCluster } from '../connect-cluster';
 import { DEBEZIUM_PLUGINS, DEFAULT_DEBEZIUM_VERSION, pluginVersion } from './database-kind';
-import { debeziumReads } from './debezium-keys/config-keys';
-import { kafkaClientConfig, kafkaSecretNames, secretPlaceholder, usesTls } from './kafka-connection';
-import { COMMON_LABELS, SyncWave, syncWave, TENANT_LABEL } from './labels';
-import { DEBEZIUM_QUEUE, DEBEZIUM_RETRIES } from './fleet/sizing';
-import { escapeRegExp, heartbeatTopic, schemaHistoryTopic, topicPrefix } from './names';
-import { DatabaseKindName, DEFAULT_PORTS, DNS_LABEL, MAX_TENANT_ID_LENGTH } from './tenants/rules';
-import type { TableColumns } from './tenants/tables';
-import { signalConfig } from './snapshots/signal-config';
+import { debeziumReads } from '../debezium-keys/config-keys';
+import { kafkaClientConfig, kafkaSecretNames, secretPlaceholder, usesTls } from '../kafka-connection';
+import { COMMON_LABELS, SyncWave, syncWave, TENANT_LABEL } from '../labels';
+import { DEBEZIUM_QUEUE, DEBEZIUM_RETRIES } from '../fleet/sizing';
+import { escapeRegExp, heartbeatTopic, schemaHistoryTopic, topicPrefix } from '../names';
+import { DatabaseKindName, DEFAULT_PORTS, DNS_LABEL, MAX_TENANT_ID_LENGTH } from '../tenants/rules';
+import type { TableColumns } from '../tenants/tables';
+import { signalConfig } from '../snapshots/signal-config';
 
 /** The config key that carries `credentials.version`; Connect and Debezium ignore keys they do not know. */
 export const CREDENTIALS_VERSION_KEY = 'tenant-cdc.credentials.version';

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { TenantsFile } from '../src';
-import { parseProcessorConfig } from '../src/processor/config';
-import { debeziumTransform } from '../src/processor/transform';
-import { ofKind, synthPlatform } from './support/synth';
-import { platformProblems, sampleTenants } from './support/tenants';
+import { TenantsFile } from '../../src';
+import { parseProcessorConfig } from '../../src/processor/config';
+import { debeziumTransform } from '../../src/processor/transform';
+import { ofKind, synthPlatform } from '../support/synth';
+import { platformProblems, sampleTenants } from '../support/tenants';
 
 /** sampleTenants plus a SQL Server group of three tenants on one server. */
 function groupedFile(): TenantsFile {

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { PostgresConnector, SqlServerConnector } from '../src';
-import { baseOptions, cluster, DEBEZIUM_1_KEYS, manifest, saslKafka } from './support/connectors';
+import { PostgresConnector, SqlServerConnector } from '../../src';
+import { baseOptions, cluster, DEBEZIUM_1_KEYS, manifest, saslKafka } from '../support/connectors';
 
 describe('DebeziumConnector (shared by every kind)', () => {
   test('binds to its Connect cluster with the Strimzi label, in its namespace, labelled with the tenant', () => {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { GROUP_LABEL } from './labels';
+import { GROUP_LABEL } from '../labels';
 import { SqlServerConnector, SqlServerConnectorProps } from './sqlserver-connector';
 
 export interface SqlServerGroupConnectorProps extends Omit<SqlServerConnectorProps, 'tenantId' | 'database'> {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { replaceFolder } from '../src/replace-folder';
+import { replaceFolder } from '../../src/app/replace-folder';
 
 let parent: string;
 let folder: string;

@@ -1,4 +1,4 @@
-import { DATABASE_KINDS, DatabaseKindName, databaseIdentity } from '../tenants/rules';
+import { DATABASE_KINDS, DatabaseKindName, databaseIdentity } from '../../tenants/rules';
 import type { TenantCapture } from './captures';
 
 /**

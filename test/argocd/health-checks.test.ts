@@ -4,13 +4,13 @@ import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 // @ts-expect-error: a plain ES module script (npm run argocd)
-import { SCRIPTS_MODULE, scriptsModule } from '../scripts/argocd-health.mjs';
-import { argoCdHealthCheckData, ArgoCdHealthChecks } from '../src';
-import { renderApp } from '../src/manifests';
-import { synthPlatform } from './support/synth';
-import { sampleTenants } from './support/tenants';
+import { SCRIPTS_MODULE, scriptsModule } from '../../scripts/argocd-health.mjs';
+import { argoCdHealthCheckData, ArgoCdHealthChecks } from '../../src';
+import { renderApp } from '../../src/app/manifests';
+import { synthPlatform } from '../support/synth';
+import { sampleTenants } from '../support/tenants';
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 const lua = (file: string) => fs.readFileSync(path.join(root, 'argocd', 'health', file), 'utf8');
 
 describe('ArgoCdHealthChecks', () => {
@@ -74,7 +74,7 @@ describe('ArgoCdHealthChecks', () => {
 });
 
 describe('the generated files are fresh (npm run argocd)', () => {
-  test('src/argocd-health-scripts.ts carries the Lua of argocd/health/', () => {
+  test('src/argocd/health-scripts.ts carries the Lua of argocd/health/', () => {
     expect(fs.readFileSync(SCRIPTS_MODULE, 'utf8')).toBe(scriptsModule());
   });
 

@@ -1,4 +1,4 @@
-import type { KafkaFootprint } from '../footprint/kafka-footprint';
+import type { KafkaFootprint } from '../../footprint/kafka-footprint';
 import type { ConfigChange, Plan, TenantPlan } from './plan';
 
 /** A plan as people read it: a summary, then every changed Connect cluster and tenant with what it does. */

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { TenantsFile } from '../../src';
-import { guardOptionsFrom, guardProblems } from '../../src/plan/guards';
-import { planChangedDocuments } from '../../src/plan/output-diff';
-import { planChanges } from '../../src/plan/plan';
-import { renderPlan } from '../../src/plan/render';
-import { synthPlatform, synthPlatformYaml } from '../support/synth';
-import { generatedTenants, sampleTenants } from '../support/tenants';
+import { TenantsFile } from '../../../src';
+import { guardOptionsFrom, guardProblems } from '../../../src/app/plan/guards';
+import { planChangedDocuments } from '../../../src/app/plan/output-diff';
+import { planChanges } from '../../../src/app/plan/plan';
+import { renderPlan } from '../../../src/app/plan/render';
+import { synthPlatform, synthPlatformYaml } from '../../support/synth';
+import { generatedTenants, sampleTenants } from '../../support/tenants';
 
 /**
  * Issue 15, item 3: a tenant whose kind, host, port and database match a removed one's (or a database that

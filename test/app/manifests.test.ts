@@ -2,9 +2,9 @@ import { App, Chart, Testing } from 'cdk8s';
 import { KubeConfigMap } from 'cdk8s-plus-27/lib/imports/k8s';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { CdcPlatform } from '../src';
-import { renderApp } from '../src/manifests';
-import { generatedTenants, sampleTenants } from './support/tenants';
+import { CdcPlatform } from '../../src';
+import { renderApp } from '../../src/app/manifests';
+import { generatedTenants, sampleTenants } from '../support/tenants';
 
 function documents(text: string): unknown[] {
   return parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS());

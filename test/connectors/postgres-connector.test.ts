@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { PostgresConnector } from '../src';
-import { baseOptions, cluster, manifest, saslKafka } from './support/connectors';
+import { PostgresConnector } from '../../src';
+import { baseOptions, cluster, manifest, saslKafka } from '../support/connectors';
 
 describe('PostgresConnector', () => {
   test('synthesizes a Debezium 3 PostgreSQL connector', () => {

@@ -1,7 +1,7 @@
-import { DEBEZIUM_PLUGINS } from '../database-kind';
-import type { SynthesizedObject } from '../footprint/kafka-footprint';
-import { GROUP_LABEL, TENANT_LABEL } from '../labels';
-import { PROCESSOR_ENV } from '../processor/env';
+import { DEBEZIUM_PLUGINS } from '../../connectors/database-kind';
+import type { SynthesizedObject } from '../../footprint/kafka-footprint';
+import { GROUP_LABEL, TENANT_LABEL } from '../../labels';
+import { PROCESSOR_ENV } from '../../processor/env';
 
 /**
  * How each tenant is captured in a synthesized output: by which connector, on which Connect cluster,

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { MySqlConnector } from '../src';
-import { baseOptions, cluster, manifest } from './support/connectors';
+import { MySqlConnector } from '../../src';
+import { baseOptions, cluster, manifest } from '../support/connectors';
 
 const options = { ...baseOptions, tenantId: 'hooli', database: { host: 'mysql', name: 'hooli' }, tables: ['hooli.orders'] };
 

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { TenantsFile } from '../../src';
-import { guardProblems } from '../../src/plan/guards';
-import { planChanges } from '../../src/plan/plan';
-import { renderPlan } from '../../src/plan/render';
-import { synthPlatform } from '../support/synth';
-import { sampleTenants } from '../support/tenants';
+import { TenantsFile } from '../../../src';
+import { guardProblems } from '../../../src/app/plan/guards';
+import { planChanges } from '../../../src/app/plan/plan';
+import { renderPlan } from '../../../src/app/plan/render';
+import { synthPlatform } from '../../support/synth';
+import { sampleTenants } from '../../support/tenants';
 
 /** Issue 15, item 2: a table taken out of a tenant's list leaves its topic behind, and the plan says so. */
 function withTables(file: TenantsFile, tables: Record<string, string[]>): TenantsFile {

@@ -1,10 +1,10 @@
-import { ANONYMOUS, kafkaAclsOf } from '../acls/kafka-acls';
-import { aclLines } from '../acls/render';
-import { DEBEZIUM_PLUGINS } from '../database-kind';
-import { CREDENTIALS_VERSION_KEY } from '../debezium-connector';
-import type { DatabaseKindName } from '../tenants/rules';
-import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from '../footprint/kafka-footprint';
-import { addedTableLines } from '../snapshots/plan-lines';
+import { ANONYMOUS, kafkaAclsOf } from '../../acls/kafka-acls';
+import { aclLines } from '../../acls/render';
+import { DEBEZIUM_PLUGINS } from '../../connectors/database-kind';
+import { CREDENTIALS_VERSION_KEY } from '../../connectors/debezium-connector';
+import type { DatabaseKindName } from '../../tenants/rules';
+import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from '../../footprint/kafka-footprint';
+import { addedTableLines } from '../../snapshots/plan-lines';
 import { includedTables, TenantCapture, tenantCaptures } from './captures';
 import { removedTableExplanations } from './removed-tables';
 import { DatabaseHandover, databaseHandovers, databaseSwitchExplanation, takeoverExplanation } from './same-database';

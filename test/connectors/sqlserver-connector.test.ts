@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { SqlServerConnector } from '../src';
-import { baseOptions, cluster, manifest, saslKafka } from './support/connectors';
+import { SqlServerConnector } from '../../src';
+import { baseOptions, cluster, manifest, saslKafka } from '../support/connectors';
 
 describe('SqlServerConnector', () => {
   test('synthesizes a Debezium 3 SQL Server connector', () => {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ConnectorConfigValue, DebeziumConnector, DebeziumConnectorProps } from './debezium-connector';
-import { replicationSlotName } from './names';
+import { replicationSlotName } from '../names';
 
 /**
  * Defines a Debezium PostgreSQL connector using the built-in `pgoutput` plugin, with a replication

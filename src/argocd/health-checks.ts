@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { KAFKA_CONNECT_HEALTH_LUA, KAFKA_CONNECTOR_HEALTH_LUA } from './argocd-health-scripts';
+import { KAFKA_CONNECT_HEALTH_LUA, KAFKA_CONNECTOR_HEALTH_LUA } from './health-scripts';
 
 /** Which Argo CD health checks to install, and how. */
 export interface ArgoCdHealthCheckOptions {

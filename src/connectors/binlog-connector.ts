@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ConnectorConfigValue, DebeziumConnector, DebeziumConnectorProps } from './debezium-connector';
-import { binlogServerIds, escapeRegExp } from './names';
+import { binlogServerIds, escapeRegExp } from '../names';
 
 /** The database kinds Debezium reads from a binlog, as a replica does. */
 export type BinlogKindName = 'mysql' | 'mariadb';

@@ -1,4 +1,4 @@
-/** The knobs of `npm run bench:fleet`, from the environment (README "Fleet benchmark"). */
+/** The knobs of `npm run bench:fleet`, from the environment (docs/tests-and-benchmarks.md, "Fleet benchmark"). */
 
 function numberEnv(name: string, fallback: number, { integer = true, min = 0 } = {}): number {
   const value = process.env[name];

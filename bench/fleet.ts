@@ -19,7 +19,7 @@
  *
  * Progress goes to stderr, a line per step; the table (markdown) to stdout. Every wait is bounded, every
  * process binds 127.0.0.1, passwords are made up at run time, and everything is stopped and deleted at the
- * end, also on failure or Ctrl-C. It asserts nothing. Knobs: see README "Fleet benchmark".
+ * end, also on failure or Ctrl-C. It asserts nothing. Knobs: see docs/tests-and-benchmarks.md, "Fleet benchmark".
  */
 import * as os from 'os';
 import * as path from 'path';

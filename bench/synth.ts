@@ -1,5 +1,5 @@
 /**
- * `npm run bench:synth`: time and peak memory of the README's command as a user runs it,
+ * `npm run bench:synth`: time and peak memory of the synth command (docs/generated-objects.md) as a user runs it,
  * `TENANTS_FILE=... npm run synth` (build check, validation and synthesis, npm included), for 100, 1,000
  * and 5,000 generated tenants, against `helm template` of a hand-written chart that ranges over the same
  * tenants (bench/helm-range-chart), in the same run. Prints a table; asserts nothing.

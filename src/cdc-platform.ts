@@ -202,7 +202,7 @@ export class CdcPlatform extends Construct {
       const built = pluginVersion(kind, cluster.debeziumVersion);
       if (built !== cluster.debeziumVersion) {
         warnings.push(`connect: Maven Central has ${DEBEZIUM_PLUGINS[kind].artifact} up to ${built} only, so Connect cluster ${cluster.name} builds it at ${built}, `
-          + `beside ${cluster.debeziumVersion} for the other kinds (README: What it generates)`);
+          + `beside ${cluster.debeziumVersion} for the other kinds (docs/generated-objects.md: What it generates)`);
       }
     }
     const connect = new ConnectCluster(this, id, {

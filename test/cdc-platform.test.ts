@@ -101,7 +101,7 @@ describe('CdcPlatform', () => {
       'debezium-connector-postgres:3.6.1.Final', 'debezium-connector-sqlserver:3.6.1.Final']);
     expect(new CdcPlatform(Testing.chart(), 'cdc', file).warnings).toEqual([
       'connect: Maven Central has debezium-connector-mariadb up to 3.5.0.Final only, so Connect cluster cdc-connect builds it at 3.5.0.Final, '
-        + 'beside 3.6.1.Final for the other kinds (README: What it generates)',
+        + 'beside 3.6.1.Final for the other kinds (docs/generated-objects.md: What it generates)',
     ]);
   });
 

@@ -43,6 +43,9 @@ describe('the packed package', () => {
     expect(files).toContain('node_modules/tenant-cdc/lib/index.d.ts');
     expect(files).toContain('node_modules/tenant-cdc/imports/strimzi-connector-kafka.strimzi.io.js');
     expect(files).toContain('node_modules/tenant-cdc/tenants.schema.json');
+    // the README's links to docs/ work in the installed package too
+    expect(files).toContain('node_modules/tenant-cdc/README.md');
+    expect(files).toContain('node_modules/tenant-cdc/docs/tenants-file.md');
     expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => f.includes('/test/') || f.includes('/src/'))).toEqual([]);
   });

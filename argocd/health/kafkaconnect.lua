@@ -1,6 +1,6 @@
 -- Argo CD health check for Strimzi 1.2 KafkaConnect (kafka.strimzi.io/v1), shipped by tenant-cdc.
 --
--- argocd-cm key (see README, "Argo CD"):
+-- argocd-cm key (see docs/argocd-and-helm.md):
 --   resource.customizations.health.kafka.strimzi.io_KafkaConnect: <this file>
 -- It needs no standard library beyond what Argo CD always opens (base, table).
 --

@@ -1,6 +1,6 @@
 -- Argo CD health check for Strimzi 1.2 KafkaConnector (kafka.strimzi.io/v1), shipped by tenant-cdc.
 --
--- argocd-cm keys (see README, "Argo CD"):
+-- argocd-cm keys (see docs/argocd-and-helm.md):
 --   resource.customizations.health.kafka.strimzi.io_KafkaConnector: <this file>
 --   resource.customizations.useOpenLibs.kafka.strimzi.io_KafkaConnector: "true"
 -- Argo CD opens Lua's string library for a custom check only with useOpenLibs. Without it this check

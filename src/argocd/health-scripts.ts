@@ -3,7 +3,7 @@
 /** Argo CD's health check for Strimzi's KafkaConnector, the Lua of `argocd/health/kafkaconnector.lua`. */
 export const KAFKA_CONNECTOR_HEALTH_LUA = `-- Argo CD health check for Strimzi 1.2 KafkaConnector (kafka.strimzi.io/v1), shipped by tenant-cdc.
 --
--- argocd-cm keys (see README, "Argo CD"):
+-- argocd-cm keys (see docs/argocd-and-helm.md):
 --   resource.customizations.health.kafka.strimzi.io_KafkaConnector: <this file>
 --   resource.customizations.useOpenLibs.kafka.strimzi.io_KafkaConnector: "true"
 -- Argo CD opens Lua's string library for a custom check only with useOpenLibs. Without it this check
@@ -277,7 +277,7 @@ return healthy(message .. warningsNote())
 /** Argo CD's health check for Strimzi's KafkaConnect, the Lua of `argocd/health/kafkaconnect.lua`. */
 export const KAFKA_CONNECT_HEALTH_LUA = `-- Argo CD health check for Strimzi 1.2 KafkaConnect (kafka.strimzi.io/v1), shipped by tenant-cdc.
 --
--- argocd-cm key (see README, "Argo CD"):
+-- argocd-cm key (see docs/argocd-and-helm.md):
 --   resource.customizations.health.kafka.strimzi.io_KafkaConnect: <this file>
 -- It needs no standard library beyond what Argo CD always opens (base, table).
 --

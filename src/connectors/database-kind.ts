@@ -19,7 +19,7 @@ export interface DebeziumPlugin {
    * The column types whose values the connector hashes and replaces by asterisks: Debezium's MaskStrings
    * masks the character JDBC types only (CHAR, VARCHAR, LONGVARCHAR, CLOB, NCHAR, NVARCHAR, LONGNVARCHAR,
    * NCLOB, DATALINK), and each connector maps its database's types to JDBC types its own way (read in
-   * Debezium 3.6.1's source). The processor masks the values of every other type (README: Columns).
+   * Debezium 3.6.1's source). The processor masks the values of every other type (docs/tenants-file.md: Columns).
    */
   readonly maskedTypes: string;
 }

@@ -307,7 +307,7 @@ export abstract class DebeziumConnector extends Construct {
       // (6 on Confluent Cloud) times hundreds of tenants' tables exceeds its partition limit
       'topic.creation.default.replication.factor': -1,
       'topic.creation.default.partitions': this.options.topicPartitions ?? 1,
-      // bounded memory per task, so a Connect worker can hold hundreds of tenants (README: Sizing)
+      // bounded memory per task, so a Connect worker can hold hundreds of tenants (docs/fleets.md: Sizing)
       'max.batch.size': DEBEZIUM_QUEUE.maxBatchSize,
       'max.queue.size': DEBEZIUM_QUEUE.maxQueueSize,
       'max.queue.size.in.bytes': DEBEZIUM_QUEUE.maxQueueBytes,

@@ -1,6 +1,6 @@
 /**
  * How big a Connect cluster must be for its connectors: a documented rule based on what bench:fleet
- * measured on real Connect and Debezium (README: Sizing). Every figure here is overridable in the
+ * measured on real Connect and Debezium (docs/fleets.md: Sizing). Every figure here is overridable in the
  * tenants file (connect.replicas, connect.memory).
  */
 
@@ -21,7 +21,7 @@ export const DEBEZIUM_QUEUE = {
 export const DEBEZIUM_RETRIES = { maxRetries: 6 } as const;
 
 /**
- * The rule (README: Sizing), from bench:fleet on real Connect 4.3.1 and Debezium 3.6.1 (PostgreSQL
+ * The rule (docs/fleets.md: Sizing), from bench:fleet on real Connect 4.3.1 and Debezium 3.6.1 (PostgreSQL
  * tenants, 50 and 200 tasks on one worker): a worker's heap holds a fixed base plus a share per running
  * task, and beside the heap the JVM commits a base plus a share per task (thread stacks: about 9 threads
  * per task); Strimzi gives the heap 75 % of the container's memory, so the other 25 % must hold the rest.
@@ -73,7 +73,7 @@ export function sizeConnectCluster(cluster: { readonly name: string; readonly re
   }
   if (cluster.memory !== undefined && replicas > 0 && mebibytes(cluster.memory) < neededMiB) {
     warnings.push(`connect: Connect cluster ${cluster.name} has ${cluster.memory} per worker, less than the ${neededMiB}Mi its ${perWorker} tasks per worker `
-      + 'need with one worker down (README: Sizing); unset connect.memory to size it, or raise it');
+      + 'need with one worker down (docs/fleets.md: Sizing); unset connect.memory to size it, or raise it');
   }
   return { replicas, memory, warnings };
 }

@@ -98,7 +98,7 @@ export class ProcessorAlerts extends Construct {
       'Debezium masks character columns only, and column {{ $labels.column }} of {{ $labels.tenant }}\'s table {{ $labels.table }} is of another type '
         + '(a PostgreSQL citext, a number, ...), so its values reach the raw topic in clear. The processor applied the declared {{ $labels.rule }} itself, '
         + 'so the final topic holds no clear value, but the raw topics and whoever reads them do. Make the column a character type, exclude it, '
-        + 'or restrict access to the raw topics (README: Columns).'),
+        + 'or restrict access to the raw topics (docs/tenants-file.md: Columns).'),
 
       // a refusal's first occurrence creates its series: as for dead letters, new series count whole
       alert('TenantCdcProcessorKafkaAccessRefused', 'critical', '0m', [

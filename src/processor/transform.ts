@@ -171,7 +171,7 @@ export const debeziumTransform: Transform = (record, routes, masks) => {
  * transaction can share it. With a row key, (position, op, key) is unique; a keyless row (null key) adds
  * its row images, so the rows of a keyless table's snapshot differ. Nothing here depends on the Kafka
  * offset or the envelope shape, so a redelivered or re-emitted change keeps its id. Identical rows of a
- * keyless table read in one snapshot are indistinguishable at the source and share an id (README).
+ * keyless table read in one snapshot are indistinguishable at the source and share an id (docs/event-processor.md: eventId).
  */
 function eventIdOf(change: { prefix: string; database: string; table: string; position: string; op: string; keyJson: string; before: unknown; after: unknown }): string {
   const rows = change.keyJson === 'null' ? `|${canonicalJson(change.before)}|${canonicalJson(change.after)}` : '';

@@ -9,7 +9,7 @@
  * - A declared table missing from the ledger gets an `execute-snapshot` signal (incremental), unless a
  *   signal for it is still unanswered: the connector's signal consumer commits its position in its own
  *   group, so a signal sent once is read once, whenever the connector runs (unless that group's offsets
- *   expire first: README); sending again would snapshot the table twice. A re-sync, a restart or a new reconciler therefore repeats nothing.
+ *   expire first: docs/day-2.md, Tables added later); sending again would snapshot the table twice. A re-sync, a restart or a new reconciler therefore repeats nothing.
  * - The signal names the table as an anchored regular expression, which Debezium expands against the
  *   tables the running task captures. A task still on the old config (the table not yet in its
  *   `table.include.list`) cannot expand it, finds no table of that literal name and reports the scan

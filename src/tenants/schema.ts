@@ -90,7 +90,7 @@ const kafkaAuth = z.strictObject({
 }).partial({ principal: true })
   .meta({ description: 'SASL authentication; absent means PLAINTEXT (an in-cluster Kafka). The credentials of every client that has none of its own (`kafkaAuth`).' });
 
-/** A client's own credentials, so that its ACLs are its own (README: Kafka access). */
+/** A client's own credentials, so that its ACLs are its own (docs/kafka-access.md). */
 const clientAuth = z.strictObject(clientCredentials).partial({ principal: true })
   .meta({ description: 'This client\'s own SASL credentials (its own service account and ACLs); the mechanism and TLS are those of `kafka.auth`. By default `kafka.auth`.' });
 
@@ -110,14 +110,14 @@ const kafkaAcls = z.strictObject({
     namespace: dnsLabel('a namespace').meta({ description: 'Namespace the User Operator watches (the Kafka cluster\'s). With scram-sha-512 the password Secrets must exist there too.', default: 'the tenants namespace' }),
   }).partial({ namespace: true })
     .meta({ description: 'Opt-in: a KafkaUser (`kafka.strimzi.io/v1`, `authorization.type: simple`) per principal, with exactly the ACLs it needs, for a Strimzi-managed Kafka.' }),
-}).partial().meta({ description: 'The ACLs each principal needs, as Kubernetes objects; `npm run acls` lists them for any Kafka (README: Kafka access).' });
+}).partial().meta({ description: 'The ACLs each principal needs, as Kubernetes objects; `npm run acls` lists them for any Kafka (docs/kafka-access.md).' });
 
 const budget = z.strictObject({
   topics: integer(1, 1_000_000, 'kafka.budget.topics').meta({ description: 'The most topics the output may need.' }),
   partitions: integer(1, 10_000_000, 'kafka.budget.partitions')
     .meta({ description: 'The most partitions (before replication) the output may need, e.g. 4096 on a Confluent Cloud Standard cluster.' }),
   clients: integer(1, 1_000_000, 'kafka.budget.clients').meta({ description: 'The most Kafka clients Connect may run (each holds connections to brokers).' }),
-}).partial().meta({ description: 'Limits of the Kafka cluster; synth fails when the output needs more (README: Kafka footprint).' });
+}).partial().meta({ description: 'Limits of the Kafka cluster; synth fails when the output needs more (docs/fleets.md: Kafka footprint).' });
 
 const kafka = z.strictObject({
   bootstrapServers: bootstrapServers.meta({ description: 'Comma list of host:port.' }),
@@ -142,9 +142,9 @@ const connectName = dnsLabel('the Connect cluster name', rules.MAX_CONNECT_NAME_
 /** What every Connect cluster may set; extra clusters inherit the first cluster's values. */
 const connectSettings = {
   replicas: integer(0, 100, 'connect.replicas')
-    .meta({ description: 'Number of Connect workers; by default sized from the cluster\'s connectors (README: Sizing).' }),
+    .meta({ description: 'Number of Connect workers; by default sized from the cluster\'s connectors (docs/fleets.md: Sizing).' }),
   memory: z.string().regex(rules.MEMORY_QUANTITY, { error: (iss) => `${show(iss.input)} is not a memory quantity; write e.g. "2Gi" or "1536Mi"` })
-    .meta({ description: 'Memory of each worker (the JVM heap gets 75 %); by default sized from the cluster\'s connectors (README: Sizing).' }),
+    .meta({ description: 'Memory of each worker (the JVM heap gets 75 %); by default sized from the cluster\'s connectors (docs/fleets.md: Sizing).' }),
   cpu: z.string().regex(rules.CPU_QUANTITY, { error: (iss) => `${show(iss.input)} is not a CPU quantity; write e.g. "500m" or "2"` })
     .meta({ description: 'CPU each worker requests.', default: '500m' }),
   image: image.meta({ description: 'A prebuilt Connect image that holds the Debezium plugins. With `build` it is the base image.' }),
@@ -199,8 +199,8 @@ const monitoring = z.strictObject({
       .meta({ description: 'The processor more than this many records behind a tenant for 15 minutes is too far behind.', default: ALERT_DEFAULTS.processorLag }),
     deadLetters: integer(0, 1_000_000_000, 'monitoring.thresholds.deadLetters')
       .meta({ description: 'More dead letters of one tenant than this within 10 minutes alert.', default: ALERT_DEFAULTS.deadLetters }),
-  }).partial().meta({ description: 'When the alerts fire (README: Monitoring).' }),
-}).partial().meta({ description: 'Opt-in: Prometheus Operator objects (monitoring.coreos.com/v1) that scrape and alert on every tenant (README: Monitoring).' });
+  }).partial().meta({ description: 'When the alerts fire (docs/monitoring.md).' }),
+}).partial().meta({ description: 'Opt-in: Prometheus Operator objects (monitoring.coreos.com/v1) that scrape and alert on every tenant (docs/monitoring.md).' });
 
 const database = z.strictObject({
   kind: oneOf(rules.DATABASE_KINDS, 'database kind').meta({ description: 'The database engine.', default: 'sqlserver' }),
@@ -227,7 +227,7 @@ const credentials = z.strictObject({
   passwordKey: secretKey.meta({ description: 'Key of the password in the Secret.', default: 'password' }),
   version: z.union([z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, { error: (iss) => `${show(iss.input)} is not a version; use letters, digits, '.', '_' or '-', e.g. "2" or "2026-11-27"` }),
     z.number().int().nonnegative()], { error: (iss) => `${show(iss.input)} is not a version; use a number or a short text such as "2026-11-27"` })
-    .meta({ description: 'Change it after rotating the password in the Secret: only this connector restarts and reads the new value (README: Credentials).' }),
+    .meta({ description: 'Change it after rotating the password in the Secret: only this connector restarts and reads the new value (docs/tenants-file.md: Credentials).' }),
 }).partial().meta({ description: 'Where the database credentials are; their values never reach the output.' });
 
 const table = z.string().superRefine((name, ctx) => {
@@ -247,16 +247,16 @@ const columnName = z.string().regex(rules.COLUMN_NAME, {
 const columnList = z.array(columnName).min(1, { error: 'needs at least one column' });
 const charCounts = z.record(columnName, integer(1, 100_000, 'the number of characters'));
 
-/** A table with column rules: what to capture of it, and what to mask at the source (README: Columns). */
+/** A table with column rules: what to capture of it, and what to mask at the source (docs/tenants-file.md: Columns). */
 const tableWithColumns = z.strictObject({
   table: table.meta({ description: 'The table, `schema.table` (mysql, mariadb: `db.table`).' }),
   key: columnList.meta({ description: 'The table\'s primary key columns: they are always captured and never masked (the row key depends on them).' }),
   include: columnList.meta({ description: 'Capture only these columns (and the key). Not with `exclude`.' }),
   exclude: columnList.meta({ description: 'Never capture these columns. Not with `include`.' }),
   hash: columnList.meta({ description: 'Replace these columns by the hex SHA-256 of `masking.salt` + value: character columns at the source (Debezium), '
-    + 'any other type (citext, numbers) in the processor, so the raw topic holds those in clear (README: Columns).' }),
+    + 'any other type (citext, numbers) in the processor, so the raw topic holds those in clear (docs/tenants-file.md: Columns).' }),
   asterisks: charCounts.meta({ description: 'Replace these columns by the given number of asterisks, e.g. { Phone: 8 }: character columns at the source (Debezium), '
-    + 'any other type in the processor, so the raw topic holds those in clear (README: Columns).' }),
+    + 'any other type in the processor, so the raw topic holds those in clear (docs/tenants-file.md: Columns).' }),
   truncate: charCounts.meta({ description: 'Cut these (character) columns to the given number of characters, e.g. { Notes: 200 }.' }),
 }).partial({ key: true, include: true, exclude: true, hash: true, asterisks: true, truncate: true })
   .meta({ description: 'A table to capture, with rules for its columns.' });
@@ -270,7 +270,7 @@ const masking = z.strictObject({
   salt: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, {
     error: (iss) => `the salt must be 16 to 128 letters, digits, '_' or '-' (it becomes part of a Debezium property name), got ${show(iss.input)}; `
       + 'e.g. the output of `openssl rand -hex 16`',
-  }).meta({ description: 'Prepended to every value before hashing. It is written into the output (Debezium takes it in a property name): a pepper, not a secret (README: Columns).' }),
+  }).meta({ description: 'Prepended to every value before hashing. It is written into the output (Debezium takes it in a property name): a pepper, not a secret (docs/tenants-file.md: Columns).' }),
 }).meta({ description: 'How hashed columns are hashed.' });
 
 const snapshotMode = z.string().superRefine((mode, ctx) => {
@@ -307,7 +307,7 @@ const tenantSettings = {
   topicPartitions: integer(1, 1000, 'topicPartitions')
     .meta({ description: 'Partitions of each change topic Connect creates (per-row order needs only one partition per key).', default: 1 }),
   heartbeatIntervalMs: integer(0, 86_400_000, 'heartbeatIntervalMs')
-    .meta({ description: 'Heartbeat interval; 0 turns heartbeats off (README: Heartbeats).', default: 60000 }),
+    .meta({ description: 'Heartbeat interval; 0 turns heartbeats off (docs/generated-objects.md: Connectors).', default: 60000 }),
 };
 
 const tenant = z.strictObject({
@@ -327,7 +327,7 @@ export const tenantsFileSchema = z.strictObject({
   processor: processor.optional(),
   masking: masking.optional(),
   sqlServerGroups: z.array(sqlServerGroup)
-    .meta({ description: 'Opt-in: SQL Server tenants that share a server and one multi-database connector (README: SQL Server groups).' }).optional(),
+    .meta({ description: 'Opt-in: SQL Server tenants that share a server and one multi-database connector (docs/generated-objects.md: SQL Server groups).' }).optional(),
   defaults: z.strictObject(tenantSettings).partial().optional()
     .meta({ description: 'Values for every tenant field except id; a tenant\'s own values win, objects are merged.' }),
   tenants: z.array(tenant).min(1, { error: 'needs at least one tenant' }).meta({ description: 'The tenants, one database each.' }),

@@ -52,7 +52,7 @@ export function resolveTables(entries: readonly TableEntry[], path: ReadonlyArra
     // Debezium captures its signal table anyway; listed, its watermark rows would become a data topic
     if (name.split('.').pop()!.toLowerCase() === SIGNAL_TABLE) {
       fail(namePath, `${JSON.stringify(name)} is the signal table Debezium writes snapshot watermarks to${inherited}, not a table to capture; remove it from tables `
-        + `(README: Prerequisites, tables added later)`);
+        + `(docs/tenants-file.md: The signal table)`);
     }
     names.push(name);
     if (typeof entry !== 'string') {

@@ -180,7 +180,7 @@ class Problems {
 function genericMessage(issue: z.core.$ZodRawIssue): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined) return `required; add this field (see tenants.schema.json or the README)`;
+      if (issue.input === undefined) return `required; add this field (see tenants.schema.json or docs/tenants-file.md)`;
       return `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}, got ${show(issue.input)}`;
     case 'invalid_value':
       return `${show(issue.input)} is not allowed; use one of: ${issue.values.join(', ')}`;

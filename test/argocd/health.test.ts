@@ -13,7 +13,7 @@ import type { Manifest } from '../support/synth';
  * interpreter Argo CD embeds, loading each script as Argo CD does, on status documents shaped like
  * Strimzi 1.2's (test/argocd/kafkaconnector/, test/argocd/kafkaconnect/).
  *
- * Each check runs twice: with the standard libraries open (what README and ArgoCdHealthChecks install) and
+ * Each check runs twice: with the standard libraries open (what docs/argocd-and-helm.md and ArgoCdHealthChecks install) and
  * without (argocd-cm's default for a custom check), where the messages quote no trace and the verdicts hold,
  * but for the two that read a message (Connect's 409, a CompletionException's cause).
  */

@@ -319,7 +319,7 @@ describe('MariaDB tenants on a real Kafka Connect worker with Debezium\'s MariaD
   test('a table added to a running tenant arrives with its history, once by eventId, and a processor restart repeats nothing', async () => {
     const db = dbOf(alpha);
     const user = `${db}_cdc`;
-    // the prerequisite (README): the signal table, which the connector's user may write
+    // the prerequisite (docs/tenants-file.md: The signal table): the signal table, which the connector's user may write
     mariadb.sql(`CREATE TABLE debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL);
       CREATE TABLE refunds (id INT PRIMARY KEY, amount DECIMAL(10,2) NOT NULL);
       INSERT INTO refunds SELECT seq, seq % 100 + 0.5 FROM seq_1_to_3000;

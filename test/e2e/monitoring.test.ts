@@ -74,7 +74,7 @@ function createTenantDatabase(id: string): void {
   const password = madeUpPassword();
   postgres.psql(`CREATE USER ${db}_cdc WITH LOGIN REPLICATION PASSWORD '${password}'`);
   postgres.psql(`CREATE DATABASE ${db} OWNER ${db}_cdc`);
-  // the signal table is a prerequisite of every tenant (README): Debezium writes its snapshot watermarks there
+  // the signal table is a prerequisite of every tenant (docs/tenants-file.md: The signal table): Debezium writes its snapshot watermarks there
   postgres.psql(`SET ROLE ${db}_cdc; CREATE TABLE public.orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL);
     INSERT INTO public.orders VALUES (1, 10.50), (2, 20.25);
     CREATE TABLE public.debezium_signal (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048));`, db);

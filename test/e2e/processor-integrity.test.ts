@@ -136,7 +136,7 @@ describe('the final topic holds exactly what the databases committed', () => {
     await produce(topic, [message(twin), message(twin)]);
     processors.start(env);
     const output = await consumeAll(sink, { count: 2 });
-    // both rows are delivered; a consumer that de-duplicates by eventId keeps one (README: eventId)
+    // both rows are delivered; a consumer that de-duplicates by eventId keeps one (docs/event-processor.md: eventId)
     expect(output).toHaveLength(2);
     expect(new Set(output.map((o) => exact(o.value!).eventId)).size).toBe(1);
   });

@@ -88,7 +88,7 @@ beforeAll(async () => {
   const password = madeUpPassword();
   postgres.psql(`CREATE USER ${user} WITH LOGIN REPLICATION PASSWORD '${password}'`);
   postgres.psql(`CREATE DATABASE ${db} OWNER ${user}`);
-  // the prerequisite (README): the signal table Debezium writes its watermarks to
+  // the prerequisite (docs/tenants-file.md: The signal table): the signal table Debezium writes its watermarks to
   postgres.psql(`SET ROLE ${user};
     CREATE TABLE public.debezium_signal (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048));
     CREATE TABLE public.orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL);

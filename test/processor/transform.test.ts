@@ -150,7 +150,7 @@ describe('debeziumTransform keeps what the database committed (events written fr
     const id = (change: DocumentedChange, offset = '1') => forward(documented(change, offset)).event.eventId;
     expect(new Set([id(snapshot('a')), id(snapshot('b')), id(snapshot('c'))]).size).toBe(3);
     expect(id(snapshot('a'), '9')).toBe(id(snapshot('a', true), '1'));
-    // nothing tells identical keyless rows apart: they share one id (README: eventId)
+    // nothing tells identical keyless rows apart: they share one id (docs/event-processor.md: eventId)
     expect(id(snapshot('a'), '2')).toBe(id(snapshot('a'), '3'));
   });
 

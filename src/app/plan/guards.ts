@@ -49,7 +49,7 @@ export function guardProblems(plan: Plan, options: GuardOptions = {}): string[] 
     const more = resnapshots.length > LISTED ? [`    ... and ${resnapshots.length - LISTED} more (npm run plan lists them all)`] : [];
     problems.push([`${resnapshots.length} tenant${resnapshots.length === 1 ? '' : 's'} would snapshot again a database tenant-cdc captures now:`, ...listed, ...more,
       '  If this is what you want, run again with TENANT_CDC_ALLOW_RESNAPSHOT=true (or --allow-resnapshot); '
-      + 'to move tenants between clusters with their offsets, see "Moving a tenant with its offsets" in the README.'].join('\n'));
+      + 'to move tenants between clusters with their offsets, see "Moving a tenant with its offsets" in docs/fleets.md.'].join('\n'));
   }
   const switched = plan.tenants.filter((t) => t.consequences.includes('database-switch'));
   if (switched.length > 0 && !options.allowDatabaseMove) {

@@ -221,7 +221,7 @@ function maskNote(capture: TenantCapture, keys: readonly string[]): string[] {
   const plugin = DEBEZIUM_PLUGINS[capture.kind as DatabaseKindName];
   if (rules.length === 0 || !plugin) return [];
   return [`masks (${rules.join(', ')}): the ${capture.kind} connector masks ${plugin.maskedTypes}; the processor masks values of other types `
-    + 'before the final topic, but the raw topic holds them in clear (README: Columns)'];
+    + 'before the final topic, but the raw topic holds them in clear (docs/tenants-file.md: Columns)'];
 }
 
 /** The heartbeat topic a connector writes alone (Debezium's `__debezium-heartbeat.<prefix>`), when it shares none. */

@@ -66,7 +66,7 @@ describe('planChanges', () => {
     const [globex] = plan(sampleTenants(), after).tenants;
     expect(globex.tenant).toBe('globex');
     expect(globex.explanation).toContain('masks (hash, asterisks): the postgres connector masks char, varchar, text, name, enum types and domains over these '
-      + '(not citext, uuid, json); the processor masks values of other types before the final topic, but the raw topic holds them in clear (README: Columns)');
+      + '(not citext, uuid, json); the processor masks values of other types before the final topic, but the raw topic holds them in clear (docs/tenants-file.md: Columns)');
   });
 
   test('a credentials.version bump restarts exactly that tenant\'s connector', () => {

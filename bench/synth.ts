@@ -14,9 +14,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { resolveTenantsFile } from '../src/tenants/validate';
 import { copyProject } from '../test/support/project-copy';
 import { generatedTenants } from '../test/support/tenants';
+import { helmValues } from './helm-values';
 // @ts-expect-error: a plain ES module script shared with the tests
 import { helmPath } from '../scripts/tools.mjs';
 
@@ -62,23 +62,6 @@ function peakResidentKiB(pid: number): number {
   } catch {
     return 0; // it has exited
   }
-}
-
-/** The values the hand-written chart ranges over: the same tenants, defaults applied as Helm users do by hand. */
-function helmValues(file: ReturnType<typeof generatedTenants>) {
-  const resolved = resolveTenantsFile(file);
-  return {
-    namespace: resolved.namespace,
-    connectName: resolved.connect.name,
-    bootstrapServers: resolved.kafka.bootstrapServers,
-    buildImage: resolved.connect.build?.image,
-    debeziumVersion: resolved.debeziumVersion,
-    tenants: resolved.tenants.map((t) => ({
-      id: t.id, kind: t.database.kind, host: t.database.host, port: t.database.port, name: t.database.name,
-      secret: t.credentials.secret, usernameKey: t.credentials.usernameKey, passwordKey: t.credentials.passwordKey,
-      tables: t.tables, snapshotMode: t.snapshotMode, state: t.state,
-    })),
-  };
 }
 
 function median(values: number[]): number {

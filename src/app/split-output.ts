@@ -37,7 +37,12 @@ export function splitOutput(props: SplitOutputProps): Map<string, string> {
   const ownerByKey = new Map<string, string | undefined>();
   for (const construct of props.chart.node.findAll()) {
     if (!isApiObject(construct) || Chart.of(construct) !== props.chart) continue;
-    ownerByKey.set(objectKey(construct.apiVersion, construct.kind, construct.metadata.namespace, construct.name), connectClusterOwnerOf(construct));
+    const key = objectKey(construct.apiVersion, construct.kind, construct.metadata.namespace, construct.name);
+    const owner = connectClusterOwnerOf(construct);
+    if (ownerByKey.has(key) && ownerByKey.get(key) !== owner) {
+      throw new Error(`splitOutput: two objects are ${construct.kind} ${construct.name}, owned by ${ownerByKey.get(key) ?? 'shared'} and ${owner ?? 'shared'}; give them different names`);
+    }
+    ownerByKey.set(key, owner);
   }
   const documents = splitDocuments(props.rendered.yaml);
   if (documents.length !== props.rendered.objects.length) {

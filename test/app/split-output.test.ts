@@ -1,27 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
 import { load, loadAll } from 'js-yaml';
 import { describe, expect, test } from 'vitest';
-import { CdcPlatform, TenantsFile } from '../../src';
-import { renderCharts } from '../../src/app/manifests';
-import { splitDocuments, splitOutput } from '../../src/app/split-output';
+import { TenantsFile } from '../../src';
+import { splitDocuments } from '../../src/app/split-output';
+import { synthSplitOutput } from '../support/synth';
 import { generatedTenants, platformProblems } from '../support/tenants';
 
 const FIXTURE = load(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'split.yaml'), 'utf8')) as TenantsFile;
 
-/** The unsplit output (one file) and the split one (path to text) of a tenants file. */
-function bothOutputs(file: TenantsFile): { unsplit: string; split: Map<string, string> } {
-  const app = new App();
-  const chart = new Chart(app, 'tenant-cdc', { disableResourceNameHashes: true });
-  const platform = new CdcPlatform(chart, 'cdc', file);
-  const rendered = renderCharts(app).get('tenant-cdc.k8s.yaml')!;
-  const split = splitOutput({
-    chart, rendered, fileName: 'tenant-cdc.k8s.yaml', clusters: platform.config.clusters.map((c) => c.name),
-    namespace: platform.config.namespace, argocd: file.output?.argocd,
-  });
-  return { unsplit: rendered.yaml, split };
-}
+const bothOutputs = synthSplitOutput;
 
 interface K8sObject {
   kind: string;

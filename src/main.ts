@@ -65,7 +65,7 @@ async function main(args: readonly string[]): Promise<number> {
   const platform = new CdcPlatform(chart, 'cdc', file);
   for (const warning of platform.warnings) console.error(`warning: ${warning}`);
   const charts = await renderChartsInParallel(app);
-  const files = outputFiles(file, platform, chart, charts);
+  const files = outputFiles(file, platform, chart, charts, app.outdir);
   const objects = [...charts.values()].flatMap((c) => c.objects as SynthesizedObject[]);
   if (args[0] === '--plan') return plan(app.outdir, objects, args);
 
@@ -88,17 +88,23 @@ async function main(args: readonly string[]): Promise<number> {
 
 /**
  * The files of the output, by path relative to the output folder: one per chart, or with `output.split`
- * a folder per Connect cluster and one for what they share. `OUTPUT_SPLIT=none` (set by `npm run synth:helm`)
- * keeps one file whatever the tenants file says: a Helm chart is installed as one release anyway.
+ * a folder per Connect cluster and one for what they share. A Helm chart's templates (`cdk8s synth --format
+ * helm`) stay one file whatever the tenants file says: a release is installed and rolled back as a whole,
+ * and Argo CD Applications have no place in it.
  */
-function outputFiles(file: TenantsFile, platform: CdcPlatform, chart: Chart, charts: ReadonlyMap<string, RenderedChart>): Map<string, string> {
-  const split = process.env.OUTPUT_SPLIT === 'none' ? 'none' : file.output?.split ?? 'none';
+function outputFiles(file: TenantsFile, platform: CdcPlatform, chart: Chart, charts: ReadonlyMap<string, RenderedChart>, outdir: string): Map<string, string> {
+  const split = isHelmTemplates(outdir) ? 'none' : file.output?.split ?? 'none';
   if (split === 'none') return new Map([...charts].map(([name, c]) => [name, c.yaml]));
   const fileName = `${chart.node.id}.k8s.yaml`;
   return splitOutput({
     chart, rendered: charts.get(fileName)!, fileName, clusters: platform.config.clusters.map((c) => c.name),
     namespace: platform.config.namespace, argocd: file.output?.argocd,
   });
+}
+
+/** The cdk8s CLI writes a Helm chart's objects into `<chart>/templates`, after it wrote `<chart>/Chart.yaml`. */
+function isHelmTemplates(outdir: string): boolean {
+  return path.basename(path.resolve(outdir)) === 'templates' && fs.existsSync(path.join(outdir, '..', 'Chart.yaml'));
 }
 
 /** `--acls`: the ACLs of every principal, in the form asked for. */

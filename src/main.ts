@@ -80,7 +80,8 @@ async function main(args: readonly string[]): Promise<number> {
   }
   replaceFolder(app.outdir, files);
   // stdout: shown by `npm run synth`, swallowed by `cdk8s synth`, which lists the files itself
-  const written = files.size > 3 ? `${files.size} files to ${app.outdir}/` : [...files.keys()].map((name) => path.join(app.outdir, name)).join(', ');
+  // a split output has a file per Connect cluster: count them rather than list hundreds
+  const written = [...files.keys()].some((name) => name.includes('/')) ? `${files.size} files to ${app.outdir}/` : [...files.keys()].map((name) => path.join(app.outdir, name)).join(', ');
   console.log(`${tenantsFile}: ${platform.config.tenants.length} tenants, wrote ${written}`);
   console.log(footprintReport(kafkaFootprintByCluster(objects)));
   return 0;

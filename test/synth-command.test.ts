@@ -199,6 +199,14 @@ describe('a split output (output.split: connect-cluster)', () => {
     const unsplit = editedTenants('unsplit.yaml', withSecondCluster);
     const plan = npmRunPlan(unsplit, ['--against', 'dist-split']);
     expect(plan.status, plan.stdout).toBe(0);
+    // and as committed at a git ref
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: project, encoding: 'utf8' });
+    expect(git('init', '-q').status).toBe(0);
+    expect(git('add', 'dist-split').status).toBe(0);
+    expect(git('commit', '-q', '-m', 'split output').status).toBe(0);
+    const atRef = npmRunPlan(unsplit, ['--against', 'HEAD'], outdir);
+    expect(atRef.status, atRef.stdout + atRef.stderr).toBe(0);
+    fs.rmSync(path.join(project, '.git'), { recursive: true });
   });
 
   test('a bad tenants file and a refused change leave every folder as it was', () => {

@@ -62,6 +62,9 @@ export class FolderApplications extends Construct {
             ...(destination.server !== undefined ? { server: destination.server } : { name: destination.name }),
             namespace: destination.namespace ?? props.namespace,
           },
+          ...(settings.syncPolicy?.automated && {
+            syncPolicy: { automated: { prune: settings.syncPolicy.automated.prune ?? false, selfHeal: settings.syncPolicy.automated.selfHeal ?? false } },
+          }),
         },
       });
     }

@@ -343,7 +343,13 @@ const argocd = z.strictObject({
         + 'set exactly one: server (e.g. "https://kubernetes.default.svc") or name (e.g. "in-cluster")' });
     }
   }).meta({ description: 'The cluster the Applications sync to: `server` or `name`, exactly one.', default: { server: 'https://kubernetes.default.svc' } }),
-}).partial({ targetRevision: true, path: true, project: true, namespace: true, destination: true })
+  syncPolicy: z.strictObject({
+    automated: z.strictObject({
+      prune: z.boolean().meta({ description: 'Delete objects that are no longer in the folder (a removed tenant\'s connector and Role).', default: false }),
+      selfHeal: z.boolean().meta({ description: 'Undo changes made in the cluster.', default: false }),
+    }).partial().meta({ description: 'Sync each folder when its files change in Git.' }),
+  }).partial().meta({ description: 'Argo CD\'s sync policy of every Application; none: sync by hand.' }),
+}).partial({ targetRevision: true, path: true, project: true, namespace: true, destination: true, syncPolicy: true })
   .meta({ description: 'Argo CD Applications, one per output folder, written to `argocd/` of the output (docs/argocd-and-helm.md: Split output).' });
 
 const output = z.strictObject({

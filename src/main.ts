@@ -29,12 +29,13 @@ import { ACL_FORMATS, AclFormat, renderAcls } from './acls/render';
 import { ArgoCdHealthChecks } from './argocd/health-checks';
 import { CdcPlatform } from './cdc-platform';
 import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaFootprint } from './footprint/kafka-footprint';
-import { renderApp, renderChartsInParallel } from './app/manifests';
+import { renderApp, renderChartsInParallel, RenderedChart } from './app/manifests';
 import { guardOptionsFrom, guardProblems } from './app/plan/guards';
 import { planChangedDocuments } from './app/plan/output-diff';
 import { planChanges } from './app/plan/plan';
 import { renderPlan } from './app/plan/render';
 import { replaceFolder } from './app/replace-folder';
+import { splitOutput } from './app/split-output';
 import { readTenantsFile } from './tenants/load';
 import { TenantsFile, tenantsFileJsonSchema } from './tenants/schema';
 import { TenantsFileError } from './tenants/validate';
@@ -64,7 +65,7 @@ async function main(args: readonly string[]): Promise<number> {
   const platform = new CdcPlatform(chart, 'cdc', file);
   for (const warning of platform.warnings) console.error(`warning: ${warning}`);
   const charts = await renderChartsInParallel(app);
-  const files = new Map([...charts].map(([name, c]) => [name, c.yaml]));
+  const files = outputFiles(file, platform, chart, charts, app.outdir);
   const objects = [...charts.values()].flatMap((c) => c.objects as SynthesizedObject[]);
   if (args[0] === '--plan') return plan(app.outdir, objects, args);
 
@@ -79,10 +80,32 @@ async function main(args: readonly string[]): Promise<number> {
   }
   replaceFolder(app.outdir, files);
   // stdout: shown by `npm run synth`, swallowed by `cdk8s synth`, which lists the files itself
-  const written = [...files.keys()].map((name) => path.join(app.outdir, name)).join(', ');
+  // a split output has a file per Connect cluster: count them rather than list hundreds
+  const written = [...files.keys()].some((name) => name.includes('/')) ? `${files.size} files to ${app.outdir}/` : [...files.keys()].map((name) => path.join(app.outdir, name)).join(', ');
   console.log(`${tenantsFile}: ${platform.config.tenants.length} tenants, wrote ${written}`);
   console.log(footprintReport(kafkaFootprintByCluster(objects)));
   return 0;
+}
+
+/**
+ * The files of the output, by path relative to the output folder: one per chart, or with `output.split`
+ * a folder per Connect cluster and one for what they share. A Helm chart's templates (`cdk8s synth --format
+ * helm`) stay one file whatever the tenants file says: a release is installed and rolled back as a whole,
+ * and Argo CD Applications have no place in it.
+ */
+function outputFiles(file: TenantsFile, platform: CdcPlatform, chart: Chart, charts: ReadonlyMap<string, RenderedChart>, outdir: string): Map<string, string> {
+  const split = isHelmTemplates(outdir) ? 'none' : file.output?.split ?? 'none';
+  if (split === 'none') return new Map([...charts].map(([name, c]) => [name, c.yaml]));
+  const fileName = `${chart.node.id}.k8s.yaml`;
+  return splitOutput({
+    chart, rendered: charts.get(fileName)!, fileName, clusters: platform.config.clusters.map((c) => c.name),
+    namespace: platform.config.namespace, argocd: file.output?.argocd,
+  });
+}
+
+/** The cdk8s CLI writes a Helm chart's objects into `<chart>/templates`, after it wrote `<chart>/Chart.yaml`. */
+function isHelmTemplates(outdir: string): boolean {
+  return path.basename(path.resolve(outdir)) === 'templates' && fs.existsSync(path.join(outdir, '..', 'Chart.yaml'));
 }
 
 /** `--acls`: the ACLs of every principal, in the form asked for. */
@@ -121,18 +144,19 @@ function plan(outdir: string, objects: readonly SynthesizedObject[], args: reado
   return changes === 0 ? 0 : problems.length > 0 ? 3 : 2;
 }
 
-/** The files of an output folder, by name; empty when there is none. */
+/** The files of an output folder and its subfolders (a split output), by path relative to it with '/'; empty when there is none. */
 function readOutput(folder: string): Map<string, string> {
   if (!fs.existsSync(folder)) return new Map();
-  return new Map(fs.readdirSync(folder).filter((f) => f.endsWith('.k8s.yaml')).sort().map((f) => [f, fs.readFileSync(path.join(folder, f), 'utf8')]));
+  const names = (fs.readdirSync(folder, { recursive: true }) as string[]).map((f) => f.split(path.sep).join('/')).filter((f) => f.endsWith('.k8s.yaml')).sort();
+  return new Map(names.map((f) => [f, fs.readFileSync(path.join(folder, f), 'utf8')]));
 }
 
 /** The output folder's files as committed at a git ref. */
 function readOutputAtRef(ref: string, outdir: string): Map<string, string> {
   const git = (gitArgs: string[]) => execFileSync('git', gitArgs, { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
   const folder = path.relative(git(['rev-parse', '--show-toplevel']).trim(), path.resolve(outdir));
-  const names = git(['ls-tree', '--name-only', ref, '--', `${folder}/`]).split('\n').filter((f) => f.endsWith('.k8s.yaml'));
-  return new Map(names.map((name) => [path.basename(name), git(['show', `${ref}:${name}`])]));
+  const names = git(['ls-tree', '-r', '--name-only', ref, '--', `${folder}/`]).split('\n').filter((f) => f.endsWith('.k8s.yaml'));
+  return new Map(names.map((name) => [path.posix.relative(folder, name), git(['show', `${ref}:${name}`])]));
 }
 
 function sameFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {

@@ -66,4 +66,21 @@ describe('the Helm chart', () => {
     expect(helm('lint', '--strict', chart).status).toBe(0);
     fs.rmSync(work, { recursive: true, force: true });
   });
+
+  test('stays one file with output.split on: the same objects, no Argo CD Applications', () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-helm-split-'));
+    const tenantsFile = path.join(work, 'tenants.yaml');
+    fs.writeFileSync(tenantsFile, `${fs.readFileSync(path.join(root, 'tenants.yaml'), 'utf8')}\noutput:\n  split: connect-cluster\n  argocd: { repoURL: "https://git.example.com/cdc.git" }\n`);
+    const chart = path.join(work, 'tenant-cdc');
+    execFileSync('npx', ['cdk8s', 'synth', '--no-check-upgrade', '--format', 'helm', '--chart-version', '1.2.3', '--output', chart],
+      { cwd: root, stdio: 'pipe', env: { ...process.env, TENANTS_FILE: tenantsFile } });
+    expect(fs.readdirSync(path.join(chart, 'templates'))).toEqual(['tenant-cdc.k8s.yaml']);
+    const result = helm('template', 'cdc', chart, '--namespace', 'cdc');
+    expect(result.status, result.stderr).toBe(0);
+    expect(byName(parseManifests(result.stdout))).toEqual(byName(parseManifests(fs.readFileSync(path.join(root, 'dist', 'tenant-cdc.k8s.yaml'), 'utf8'))));
+    // the same file outside a chart is split
+    execFileSync(process.execPath, [path.join(root, 'lib', 'main.js')], { cwd: work, stdio: 'pipe', env: { ...process.env, TENANTS_FILE: tenantsFile, CDK8S_OUTDIR: path.join(work, 'plain') } });
+    expect(fs.readdirSync(path.join(work, 'plain')).sort()).toEqual(['argocd', 'clusters', 'shared']);
+    fs.rmSync(work, { recursive: true, force: true });
+  });
 });

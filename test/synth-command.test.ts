@@ -21,8 +21,8 @@ function npmRunSynth(tenantsFile: string, env: Record<string, string> = {}) {
   return spawnSync('npm', ['run', '--silent', 'synth'], { cwd: project, encoding: 'utf8', env: { ...process.env, TENANTS_FILE: tenantsFile, ...env } });
 }
 
-function npmRunPlan(tenantsFile: string, args: string[] = []) {
-  return spawnSync('npm', ['run', '--silent', 'plan', '--', ...args], { cwd: project, encoding: 'utf8', env: { ...process.env, TENANTS_FILE: tenantsFile } });
+function npmRunPlan(tenantsFile: string, args: string[] = [], env: Record<string, string> = {}) {
+  return spawnSync('npm', ['run', '--silent', 'plan', '--', ...args], { cwd: project, encoding: 'utf8', env: { ...process.env, TENANTS_FILE: tenantsFile, ...env } });
 }
 
 /** The default tenants.yaml, edited, written into the project copy as `name`. */
@@ -34,8 +34,10 @@ function editedTenants(name: string, edit: (yaml: string) => string): string {
 /** A second Connect cluster: rendezvous hashing moves some of the default file's tenants to it. */
 const withSecondCluster = (yaml: string) => yaml.replace('connect:\n', 'connect:\n  clusters: [{ name: debezium-connect-b }]\n');
 
+/** Every file below `dir` (a split output has folders), by path relative to it. */
 function snapshotDir(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries((fs.readdirSync(dir, { recursive: true }) as string[]).sort()
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile()).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
 function committedDist(): Record<string, string> {
@@ -177,6 +179,55 @@ describe('guards: what would hurt the running system is refused unless allowed',
     expect(result.stderr).toMatch(/kafka\.budget\.partitions: the output needs \d+ partitions before replication/);
     expect(result.stderr).not.toMatch(/    at /);
     expect(snapshotDir(path.join(project, 'dist'))).toEqual(before);
+  });
+});
+
+describe('a split output (output.split: connect-cluster)', () => {
+  const outdir = { CDK8S_OUTDIR: 'dist-split' };
+  const split = (yaml: string) => `${withSecondCluster(yaml)}\noutput:\n  split: connect-cluster\n  argocd: { repoURL: "https://git.example.com/cdc.git", path: dist-split }\n`;
+
+  test('writes a folder per Connect cluster, shared/ and argocd/; npm run plan reads every folder', () => {
+    const file = editedTenants('split.yaml', split);
+    const result = npmRunSynth(file, outdir);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^split\.yaml: 6 tenants, wrote 4 files to dist-split\/\n/);
+    expect(Object.keys(snapshotDir(path.join(project, 'dist-split')))).toEqual([
+      'argocd/applications.k8s.yaml', 'clusters/debezium-connect-b/tenant-cdc.k8s.yaml', 'clusters/debezium-connect/tenant-cdc.k8s.yaml', 'shared/tenant-cdc.k8s.yaml',
+    ]);
+    expect(npmRunPlan(file, [], outdir).status).toBe(0);
+    // the same objects as the unsplit output of the same file: no change, whichever way it is laid out
+    const unsplit = editedTenants('unsplit.yaml', withSecondCluster);
+    const plan = npmRunPlan(unsplit, ['--against', 'dist-split']);
+    expect(plan.status, plan.stdout).toBe(0);
+    // and as committed at a git ref
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: project, encoding: 'utf8' });
+    expect(git('init', '-q').status).toBe(0);
+    expect(git('add', 'dist-split').status).toBe(0);
+    expect(git('commit', '-q', '-m', 'split output').status).toBe(0);
+    const atRef = npmRunPlan(unsplit, ['--against', 'HEAD'], outdir);
+    expect(atRef.status, atRef.stdout + atRef.stderr).toBe(0);
+    fs.rmSync(path.join(project, '.git'), { recursive: true });
+  });
+
+  test('a bad tenants file and a refused change leave every folder as it was', () => {
+    const before = snapshotDir(path.join(project, 'dist-split'));
+    const bad = editedTenants('bad-split.yaml', (yaml) => split(yaml).replace('split: connect-cluster', 'split: per-cluster'));
+    const broken = npmRunSynth(bad, outdir);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(/output\.split: "per-cluster" is not a valid output split; use one of: none, connect-cluster \(bad-split\.yaml:\d+:\d+\)/);
+    const most = editedTenants('most-removed-split.yaml', (yaml) => split(yaml).replace(/\n  - id: (globex|hooli|initech|stark)\b[\s\S]*?(?=\n  - id: |\noutput:)/g, ''));
+    const refused = npmRunSynth(most, outdir);
+    expect(refused.status, refused.stdout).toBe(1);
+    expect(refused.stderr).toMatch(/^most-removed-split\.yaml: dist-split\/ was left as it is;[\s\S]*connectors would be deleted at once/);
+    expect(snapshotDir(path.join(project, 'dist-split'))).toEqual(before);
+    expect(fs.readdirSync(project).filter((f) => f.includes('dist-split'))).toEqual(['dist-split']);
+  });
+
+  test('turned off, the one file replaces the folders', () => {
+    const result = npmRunSynth(editedTenants('unsplit.yaml', withSecondCluster), outdir);
+    expect(result.status, result.stderr).toBe(0);
+    expect(Object.keys(snapshotDir(path.join(project, 'dist-split')))).toEqual(['tenant-cdc.k8s.yaml']);
+    fs.rmSync(path.join(project, 'dist-split'), { recursive: true });
   });
 });
 

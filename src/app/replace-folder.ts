@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /**
- * Makes `folder` hold exactly `files` (name to text), or leaves it as it was.
+ * Makes `folder` hold exactly `files` (path relative to it, '/' between folders, to text), or leaves it as it was.
  *
  * The files are written to a new folder beside `folder` (same file system), which then takes its place
  * by rename: a failure while writing never half-writes `folder`, and files that are no longer produced
@@ -17,7 +17,13 @@ export function replaceFolder(folder: string, files: ReadonlyMap<string, string>
   try {
     const fresh = path.join(work, 'fresh');
     fs.mkdirSync(fresh);
-    for (const [name, text] of files) fs.writeFileSync(path.join(fresh, name), text);
+    for (const [name, text] of files) {
+      const file = path.join(fresh, ...name.split('/'));
+      // a path that climbs out of the fresh folder would write beside the output
+      if (path.relative(fresh, file).startsWith('..') || path.isAbsolute(name)) throw new Error(`replaceFolder: ${JSON.stringify(name)} is not inside the output folder`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+    }
     const previous = path.join(work, 'previous');
     const hadPrevious = moveIfPresent(target, previous);
     try {

@@ -7,6 +7,7 @@ import { ConnectPodMonitor } from './connect-pod-monitor';
 import { ProcessorAlerts } from './processor-alerts';
 import { ProcessorServiceMonitor } from './processor-service-monitor';
 import { resolveAlertThresholds } from './thresholds';
+import { ownedByConnectCluster } from '../output/connect-cluster-owner';
 
 export interface CdcMonitoringProps {
   /** The `monitoring:` block of the tenants file. */
@@ -40,9 +41,11 @@ export class CdcMonitoring extends Construct {
         + 'TenantCdcStreamingStalled leaves it out; set heartbeatIntervalMs to at most half of that window to have it watched');
     }
     for (const cluster of props.connectClusters) {
-      if (settings.podMonitors ?? true) new ConnectPodMonitor(this, `PodMonitor-${cluster.name}`, { cluster, labels });
+      if (settings.podMonitors ?? true) ownedByConnectCluster(new ConnectPodMonitor(this, `PodMonitor-${cluster.name}`, { cluster, labels }), cluster.name);
       if (settings.alerts ?? true) {
-        new ConnectAlerts(this, `Alerts-${cluster.name}`, { cluster, thresholds, labels, quietConnectors: (quiet.get(cluster.name) ?? []).map((c) => c.name) });
+        ownedByConnectCluster(new ConnectAlerts(this, `Alerts-${cluster.name}`, {
+          cluster, thresholds, labels, quietConnectors: (quiet.get(cluster.name) ?? []).map((c) => c.name),
+        }), cluster.name);
       }
     }
     const processor = { processorName: props.processorName, namespace: config.namespace, labels };

@@ -103,3 +103,6 @@ export const SASL_MECHANISMS = ['plain', 'scram-sha-512'] as const;
 
 /** A Kafka principal as ACLs name it: `User:` and a name without spaces, commas or semicolons. */
 export const KAFKA_PRINCIPAL = /^User:[^\s,;"]+$/;
+
+/** How the output may be laid out: one file, or one folder per Connect cluster plus one for what is shared. */
+export const OUTPUT_SPLITS = ['none', 'connect-cluster'] as const;

@@ -318,6 +318,53 @@ const tenant = z.strictObject({
     .meta({ description: 'A SQL Server group (sqlServerGroups) whose shared connector captures this tenant\'s database.' }),
 }).partial({ group: true, database: true, credentials: true, tables: true, snapshotMode: true, state: true, connect: true, topicPartitions: true, heartbeatIntervalMs: true });
 
+/** Where Argo CD finds the output and where the Applications send it (`output.argocd`). */
+const argocd = z.strictObject({
+  repoURL: z.string().regex(/^(https?:\/\/|ssh:\/\/|git@)[^\s]+$/, {
+    error: (iss) => `${show(iss.input)} is not a Git repository URL; write the URL Argo CD clones, e.g. "https://github.com/example/cdc-config.git"`,
+  }).meta({ description: 'The Git repository that holds the output, as Argo CD knows it.' }),
+  targetRevision: z.string().regex(/^[^\s]+$/, { error: (iss) => `${show(iss.input)} is not a Git revision; use a branch, tag or commit, e.g. "main"` })
+    .meta({ description: 'The branch, tag or commit to sync.', default: 'HEAD' }),
+  path: z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\s\\]+(?<!\/)$/, {
+    error: (iss) => `${show(iss.input)} is not a relative folder in the repository; write the output folder's path from the repository root with no leading or trailing '/' and no '.' or '..', e.g. "dist"`,
+  }).meta({ description: 'The output folder\'s path in the repository (where `npm run synth` writes).', default: 'dist' }),
+  project: dnsLabel('an Argo CD project name').meta({ description: 'The Argo CD project of the Applications.', default: 'default' }),
+  namespace: dnsLabel('a namespace').meta({ description: 'The namespace Argo CD runs in, where its Applications live.', default: 'argocd' }),
+  destination: z.strictObject({
+    server: z.string().regex(/^https:\/\/[^\s]+$/, {
+      error: (iss) => `${show(iss.input)} is not a Kubernetes API server URL; write e.g. "https://kubernetes.default.svc" (the cluster Argo CD runs in)`,
+    }).meta({ description: 'The target cluster\'s API server URL, e.g. `https://kubernetes.default.svc`. Not with `name`.' }),
+    name: z.string().min(1, { error: 'must not be empty; use the cluster\'s name in Argo CD (argocd cluster list), e.g. "in-cluster"' })
+      .meta({ description: 'The target cluster\'s name in Argo CD, e.g. `in-cluster`. Not with `server`.' }),
+    namespace: dnsLabel('a namespace').meta({ description: 'Namespace for objects without one; by default the tenants file\'s `namespace`.' }),
+  }).partial().superRefine((destination, ctx) => {
+    if ((destination.server === undefined) === (destination.name === undefined)) {
+      ctx.addIssue({ code: 'custom', input: destination, message: `${destination.server === undefined ? 'neither' : 'both'} server and name are set, got ${show(destination)}; `
+        + 'set exactly one: server (e.g. "https://kubernetes.default.svc") or name (e.g. "in-cluster")' });
+    }
+  }).meta({ description: 'The cluster the Applications sync to: `server` or `name`, exactly one.', default: { server: 'https://kubernetes.default.svc' } }),
+  syncPolicy: z.strictObject({
+    automated: z.strictObject({
+      prune: z.boolean().meta({ description: 'Delete objects that are no longer in the folder (a removed tenant\'s connector and Role).', default: false }),
+      selfHeal: z.boolean().meta({ description: 'Undo changes made in the cluster.', default: false }),
+    }).partial().meta({ description: 'Sync each folder when its files change in Git.' }),
+  }).partial().meta({ description: 'Argo CD\'s sync policy of every Application; none: sync by hand.' }),
+}).partial({ targetRevision: true, path: true, project: true, namespace: true, destination: true, syncPolicy: true })
+  .meta({ description: 'Argo CD Applications, one per output folder, written to `argocd/` of the output (docs/argocd-and-helm.md: Split output).' });
+
+const output = z.strictObject({
+  split: oneOf(rules.OUTPUT_SPLITS, 'output split').meta({
+    description: '`connect-cluster`: one folder per Connect cluster (`clusters/<name>/`) and one for what they share (`shared/`), each synced on its own; '
+      + '`none`: one file.', default: 'none',
+  }),
+  argocd,
+}).partial().superRefine((settings, ctx) => {
+  if (settings.argocd !== undefined && settings.split !== 'connect-cluster') {
+    ctx.addIssue({ code: 'custom', path: ['argocd'], input: settings.argocd, message: `Argo CD Applications are written per folder of a split output, but split is ${show(settings.split ?? 'none')}; `
+      + 'set output.split: connect-cluster, or remove output.argocd' });
+  }
+}).meta({ description: 'Opt-in: how the output is laid out, and the Argo CD Applications that sync it (docs/argocd-and-helm.md: Split output).' });
+
 /** The whole tenants file. */
 export const tenantsFileSchema = z.strictObject({
   namespace: dnsLabel('a namespace').meta({ description: 'Namespace of Connect, the connectors, the RBAC and the processor.' }),
@@ -332,6 +379,7 @@ export const tenantsFileSchema = z.strictObject({
     .meta({ description: 'Values for every tenant field except id; a tenant\'s own values win, objects are merged.' }),
   tenants: z.array(tenant).min(1, { error: 'needs at least one tenant' }).meta({ description: 'The tenants, one database each.' }),
   monitoring: monitoring.optional(),
+  output: output.optional(),
 }).meta({
   title: 'tenant-cdc tenants file',
   description: 'One file lists every tenant database to capture; tenant-cdc turns it into Strimzi and Debezium manifests.',
@@ -360,6 +408,11 @@ export type KafkaBudget = NonNullable<KafkaSettings['budget']>;
 export type ProcessorSettings = NonNullable<TenantsFile['processor']>;
 /** The opt-in monitoring objects and alert thresholds. */
 export type MonitoringSettings = NonNullable<TenantsFile['monitoring']>;
+
+/** How the output is laid out (`output:`). */
+export type OutputSettings = NonNullable<TenantsFile['output']>;
+/** The Argo CD Applications of a split output. */
+export type ArgoCdSettings = NonNullable<OutputSettings['argocd']>;
 
 /** The JSON Schema editors use to validate and complete tenants files. */
 export function tenantsFileJsonSchema(): Record<string, unknown> {

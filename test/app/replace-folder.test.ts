@@ -7,8 +7,10 @@ import { replaceFolder } from '../../src/app/replace-folder';
 let parent: string;
 let folder: string;
 
+/** Every file below `dir`, by path relative to it. */
 function contents(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries((fs.readdirSync(dir, { recursive: true }) as string[]).sort()
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile()).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
 beforeEach(() => {
@@ -40,8 +42,31 @@ describe('replaceFolder', () => {
   test('leaves the folder as it was when a file cannot be written', () => {
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'a.k8s.yaml'), 'old\n');
-    expect(() => replaceFolder(folder, new Map([['a.k8s.yaml', 'new\n'], ['no/such/dir.yaml', 'x']]))).toThrow(/ENOENT/);
+    // a file below a file cannot be written
+    expect(() => replaceFolder(folder, new Map([['a.k8s.yaml', 'new\n'], ['a.k8s.yaml/x.yaml', 'x']]))).toThrow(/ENOTDIR|EEXIST/);
     expect(contents(folder)).toEqual({ 'a.k8s.yaml': 'old\n' });
+    expect(fs.readdirSync(parent)).toEqual(['dist']);
+  });
+
+  test('writes nested folders (a split output) and drops folders no longer produced', () => {
+    fs.mkdirSync(path.join(folder, 'clusters', 'removed'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'clusters', 'removed', 'tenant-cdc.k8s.yaml'), 'stale\n');
+    fs.writeFileSync(path.join(folder, 'tenant-cdc.k8s.yaml'), 'unsplit\n');
+    replaceFolder(folder, new Map([['shared/tenant-cdc.k8s.yaml', 's\n'], ['clusters/a/tenant-cdc.k8s.yaml', 'a\n'], ['argocd/applications.k8s.yaml', 'apps\n']]));
+    expect(contents(folder)).toEqual({
+      'argocd/applications.k8s.yaml': 'apps\n', 'clusters/a/tenant-cdc.k8s.yaml': 'a\n', 'shared/tenant-cdc.k8s.yaml': 's\n',
+    });
+    expect(fs.readdirSync(parent)).toEqual(['dist']);
+  });
+
+  test('leaves a nested folder as it was when a file cannot be written, and writes nothing outside it', () => {
+    const before = { 'clusters/a/tenant-cdc.k8s.yaml': 'a\n', 'shared/tenant-cdc.k8s.yaml': 's\n' };
+    replaceFolder(folder, new Map(Object.entries(before)));
+    expect(() => replaceFolder(folder, new Map([['clusters/a/tenant-cdc.k8s.yaml', 'new\n'], ['../escaped.yaml', 'x']])))
+      .toThrow('replaceFolder: "../escaped.yaml" is not inside the output folder');
+    // a file whose folder is a file already
+    expect(() => replaceFolder(folder, new Map([['clusters/a/tenant-cdc.k8s.yaml', 'new\n'], ['clusters/a/tenant-cdc.k8s.yaml/x.yaml', 'x']]))).toThrow(/ENOTDIR|EEXIST/);
+    expect(contents(folder)).toEqual(before);
     expect(fs.readdirSync(parent)).toEqual(['dist']);
   });
 });

@@ -10,7 +10,7 @@ import type { TableMasks } from './processor/column-masks';
 import { sizeConnectCluster } from './fleet/sizing';
 import { budgetProblems } from './footprint/budget';
 import { FOOTPRINT_KINDS, KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject } from './footprint/kafka-footprint';
-import { KafkaAuth, kafkaSecretNames, principalOf } from './kafka-connection';
+import { KafkaAuth, principalOf } from './kafka-connection';
 import { MariaDbConnector } from './connectors/mariadb-connector';
 import { CdcMonitoring } from './monitoring/cdc-monitoring';
 import { MySqlConnector } from './connectors/mysql-connector';
@@ -71,13 +71,11 @@ export class CdcPlatform extends Construct {
     // MySQL and MariaDB tenants on one server join its replication alike, so their server ids share one space
     const serverIds = binlogServerIds(config.tenants.filter((t) => BINLOG_KINDS.includes(t.database.kind))
       .map((t) => ({ id: t.id, server: `${t.database.host.toLowerCase()}:${t.database.port}` })));
-    const secretsByCluster = new Map(config.clusters.map((c) => [c.name, [...kafkaSecretNames(c.kafka)]]));
     const tenants = new Construct(this, 'Tenants');
     const connectors = new Map<string, DebeziumConnector>();
     for (const tenant of config.tenants.filter((t) => t.group === undefined)) {
       const scope = new Construct(tenants, tenant.id);
       const cluster = clusters.get(tenant.connect)!;
-      secretsByCluster.get(cluster.name)!.push(tenant.credentials.secret);
       connectors.set(tenant.id, this.addConnector(scope, cluster, tenant, serverIds.get(tenant.id)));
     }
     const groups = new Construct(this, 'SqlServerGroups');
@@ -88,7 +86,6 @@ export class CdcPlatform extends Construct {
         warnings.push(`sqlServerGroups: group ${group.name} has no tenants, so it gets no connector; give tenants \`group: ${group.name}\` or remove it`);
         continue;
       }
-      secretsByCluster.get(group.connect)!.push(group.credentials.secret);
       const connector = this.addGroupConnector(new Construct(groups, group.name), clusters.get(group.connect)!, group, members);
       for (const tenant of members) {
         connectors.set(tenant.id, connector);
@@ -125,7 +122,7 @@ export class CdcPlatform extends Construct {
       warnings.push(...this.monitoring.warnings);
     }
 
-    this.secretAccess = this.addSecretAccess(secretsByCluster);
+    this.secretAccess = this.addSecretAccess([...new Set(connectors.values())]);
 
     const budget = config.kafka.budget;
     if (budget) this.node.addValidation({ validate: () => budgetProblems(this.kafkaFootprint(), budget) });
@@ -158,7 +155,9 @@ export class CdcPlatform extends Construct {
    * cluster's Role, and next to the processor's Deployment (which changes then too) the plan finds both quickly.
    * Per-tenant Roles would add two objects per tenant and no isolation: all bind the same ServiceAccount.
    */
-  private addSecretAccess(secretsByCluster: ReadonlyMap<string, readonly string[]>): Map<string, SecretAccess> {
+  private addSecretAccess(connectors: readonly DebeziumConnector[]): Map<string, SecretAccess> {
+    // exactly what the connectors reference: their database login and the Kafka login of their signal and schema history clients
+    const secretsByCluster = new Map(this.config.clusters.map((c) => [c.name, connectors.filter((k) => k.clusterName === c.name).flatMap((k) => k.secretNames)]));
     const problems: string[] = [];
     for (const [index, cluster] of this.config.clusters.entries()) {
       const tooMany = secretNamesProblem(secretsByCluster.get(cluster.name)!);

@@ -41,7 +41,7 @@ export interface SecretAccessProps {
    */
   readonly serviceAccountNamespace?: string;
   /**
-   * Extra labels, e.g. the tenant.
+   * Extra labels.
    *
    * @default - only the common labels
    */

@@ -44,6 +44,14 @@ describe('CdcPlatform', () => {
     expect(role.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: ['acme-db', 'ccloud', 'globex-db', 'hooli-db'], verbs: ['get'] }]);
   });
 
+  test('a Connect cluster with no connectors reads no Secret, so it gets no Role', () => {
+    const sample = sampleTenants();
+    const objects = synthPlatform({ ...sample, connect: { ...sample.connect, clusters: [{ name: 'idle' }] },
+      tenants: sample.tenants.map((t) => ({ ...t, connect: 'cdc-connect' })) });
+    expect(ofKind(objects, 'KafkaConnect').map((c) => c.metadata.name)).toEqual(['cdc-connect', 'idle']);
+    expect(ofKind(objects, 'Role').map((r) => r.metadata.name)).toEqual(['cdc-connect-connect-secrets']);
+  });
+
   test('refuses a Connect cluster whose Secrets one Role cannot safely name, with the cluster, the count and the fix', () => {
     // 33-character names, as a real fleet has them: ~3,600 fit in half of what the API server takes
     const secret = (i: number) => `tenant-acme-${String(i).padStart(6, '0')}-db-credentials`;

@@ -10,29 +10,28 @@ import type { TableMasks } from './processor/column-masks';
 import { sizeConnectCluster } from './fleet/sizing';
 import { budgetProblems } from './footprint/budget';
 import { FOOTPRINT_KINDS, KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject } from './footprint/kafka-footprint';
-import { KafkaAuth, kafkaSecretNames, principalOf } from './kafka-connection';
-import { GROUP_LABEL, TENANT_LABEL } from './labels';
+import { KafkaAuth, principalOf } from './kafka-connection';
 import { MariaDbConnector } from './connectors/mariadb-connector';
 import { CdcMonitoring } from './monitoring/cdc-monitoring';
 import { MySqlConnector } from './connectors/mysql-connector';
 import { binlogServerIds, dataTopicPattern, topicPrefix } from './names';
 import { PostgresConnector } from './connectors/postgres-connector';
 import { ownedByConnectCluster } from './output/connect-cluster-owner';
-import { SecretAccess } from './secret-access';
+import { SecretAccess, secretNamesProblem } from './secret-access';
 import { notificationTopic, signalTopic } from './snapshots/signal-config';
 import { SqlServerConnector } from './connectors/sqlserver-connector';
 import { SqlServerGroupConnector } from './connectors/sqlserver-group-connector';
 import { BINLOG_KINDS } from './tenants/rules';
 import { TenantsFile } from './tenants/schema';
-import { ResolvedConnectCluster, ResolvedSqlServerGroup, ResolvedTenant, ResolvedTenantsFile, resolveTenantsFile } from './tenants/validate';
+import { ResolvedConnectCluster, ResolvedSqlServerGroup, ResolvedTenant, ResolvedTenantsFile, resolveTenantsFile, TenantsFileError } from './tenants/validate';
 
 /** The props of `CdcPlatform` are the tenants file: `loadTenantsFile()` returns them, or write them in TypeScript. */
 export interface CdcPlatformProps extends TenantsFile {}
 
 /**
  * Defines everything a cluster needs to capture every tenant database with Debezium: the Strimzi Connect
- * cluster (or several, as shards), one connector per tenant, the RBAC that lets Connect read each tenant's
- * credentials, and the event processor that writes one tenant-aware topic.
+ * cluster (or several, as shards), one connector per tenant, one Role per Connect cluster that lets it read
+ * exactly the Secrets its connectors reference, and the event processor that writes one tenant-aware topic.
  *
  * Construct ids and object names come from tenant and cluster names, never from list positions, and
  * tenants are visited in id order, so the output does not depend on the order of the tenants file.
@@ -51,6 +50,8 @@ export class CdcPlatform extends Construct {
   public readonly monitoring?: CdcMonitoring;
   /** The connector of each tenant, by tenant id (a SQL Server group's tenants share their group's). */
   public readonly connectors: ReadonlyMap<string, DebeziumConnector>;
+  /** The Role (and RoleBinding) of each Connect cluster that references any Secret, by cluster name. */
+  public readonly secretAccess: ReadonlyMap<string, SecretAccess>;
   /** Things that synthesize but need attention, e.g. an image with no Debezium plugins. */
   public readonly warnings: readonly string[];
 
@@ -76,13 +77,6 @@ export class CdcPlatform extends Construct {
     for (const tenant of config.tenants.filter((t) => t.group === undefined)) {
       const scope = ownedByConnectCluster(new Construct(tenants, tenant.id), tenant.connect);
       const cluster = clusters.get(tenant.connect)!;
-      new SecretAccess(scope, 'CredentialsAccess', {
-        name: `${cluster.name}-tenant-${tenant.id}`,
-        namespace: config.namespace,
-        secretNames: [tenant.credentials.secret],
-        serviceAccountName: cluster.serviceAccountName,
-        labels: { [TENANT_LABEL]: tenant.id },
-      });
       connectors.set(tenant.id, this.addConnector(scope, cluster, tenant, serverIds.get(tenant.id)));
     }
     const groups = new Construct(this, 'SqlServerGroups');
@@ -129,6 +123,8 @@ export class CdcPlatform extends Construct {
       warnings.push(...this.monitoring.warnings);
     }
 
+    this.secretAccess = this.addSecretAccess([...new Set(connectors.values())]);
+
     const budget = config.kafka.budget;
     if (budget) this.node.addValidation({ validate: () => budgetProblems(this.kafkaFootprint(), budget) });
   }
@@ -138,7 +134,7 @@ export class CdcPlatform extends Construct {
    * from the objects themselves (so settings added with `addConfig` count too).
    */
   public kafkaFootprint(): Map<string, KafkaFootprint> {
-    // only the KafkaConnects and KafkaConnectors count: rendering the tenants' Roles as well would double
+    // only the KafkaConnects and KafkaConnectors count: rendering the Roles as well would add
     // the cost of the budget's validation, which runs before synth renders everything
     const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && FOOTPRINT_KINDS.has(c.kind))
       .map((o) => o.toJson() as SynthesizedObject);
@@ -153,6 +149,37 @@ export class CdcPlatform extends Construct {
     const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && ACL_KINDS.has(c.kind))
       .map((o) => o.toJson() as SynthesizedObject);
     return kafkaAclsOf(objects);
+  }
+
+  /**
+   * One Role and RoleBinding per Connect cluster, last in the output: a tenant added or removed changes its
+   * cluster's Role, and next to the processor's Deployment (which changes then too) the plan finds both quickly.
+   * Per-tenant Roles would add two objects per tenant and no isolation: all bind the same ServiceAccount.
+   */
+  private addSecretAccess(connectors: readonly DebeziumConnector[]): Map<string, SecretAccess> {
+    // exactly what the connectors reference: their database login and the Kafka login of their signal and schema history clients
+    const secretsByCluster = new Map(this.config.clusters.map((c) => [c.name, connectors.filter((k) => k.clusterName === c.name).flatMap((k) => k.secretNames)]));
+    const problems: string[] = [];
+    for (const [index, cluster] of this.config.clusters.entries()) {
+      const tooMany = secretNamesProblem(secretsByCluster.get(cluster.name)!);
+      if (!tooMany) continue;
+      const where = index === 0 ? 'connect' : `connect.clusters[${index - 1}]`;
+      problems.push(`${where}: Connect cluster ${cluster.name} reads ${tooMany}; split its tenants over more Connect clusters (connect.clusters, docs/fleets.md)`);
+    }
+    if (problems.length > 0) throw new TenantsFileError(problems);
+    const access = new Map<string, SecretAccess>();
+    for (const [index, cluster] of this.config.clusters.entries()) {
+      const secretNames = secretsByCluster.get(cluster.name)!;
+      if (secretNames.length === 0) continue;
+      const connect = this.connectClusters.get(cluster.name)!;
+      access.set(cluster.name, ownedByConnectCluster(new SecretAccess(this, index === 0 ? 'SecretAccess' : `SecretAccess-${cluster.name}`, {
+        name: `${cluster.name}-connect-secrets`,
+        namespace: this.config.namespace,
+        secretNames,
+        serviceAccountName: connect.serviceAccountName,
+      }), cluster.name));
+    }
+    return access;
   }
 
   /** A KafkaUser per principal with `kafka.acls.kafkaUsers`; warns when Connect and the processor share one. */
@@ -223,29 +250,11 @@ export class CdcPlatform extends Construct {
       debeziumVersion: cluster.debeziumVersion,
       plugins: [...new Set(kinds)],
     }), cluster.name);
-    const kafkaSecrets = kafkaSecretNames(cluster.kafka);
-    if (kafkaSecrets.length > 0) {
-      // the schema history clients of SQL Server, MySQL and MariaDB connectors log in with the cluster's
-      // Kafka password and trust a private CA, both read through the config provider
-      ownedByConnectCluster(new SecretAccess(this, id === 'Connect' ? 'KafkaCredentialsAccess' : `KafkaCredentialsAccess-${cluster.name}`, {
-        name: `${cluster.name}-kafka-credentials`,
-        namespace: config.namespace,
-        secretNames: kafkaSecrets,
-        serviceAccountName: connect.serviceAccountName,
-      }), cluster.name);
-    }
     return connect;
   }
 
-  /** One connector and one Role for every database of a SQL Server group. */
+  /** One connector for every database of a SQL Server group. */
   private addGroupConnector(scope: Construct, cluster: ConnectCluster, group: ResolvedSqlServerGroup, members: readonly ResolvedTenant[]): DebeziumConnector {
-    new SecretAccess(scope, 'CredentialsAccess', {
-      name: `${cluster.name}-group-${group.name}`,
-      namespace: this.config.namespace,
-      secretNames: [group.credentials.secret],
-      serviceAccountName: cluster.serviceAccountName,
-      labels: { [GROUP_LABEL]: group.name },
-    });
     return new SqlServerGroupConnector(scope, 'Connector', {
       cluster,
       groupName: group.name,
@@ -311,7 +320,7 @@ function columnMasksOf(config: ResolvedTenantsFile): Record<string, Record<strin
   return masks;
 }
 
-/** The kinds of object the ACLs are computed from: rendering the tenants' Roles too would double the cost. */
+/** The kinds of object the ACLs are computed from: rendering the Roles too would add to the cost. */
 const ACL_KINDS: ReadonlySet<string> = new Set(['KafkaConnect', 'KafkaConnector', 'Deployment']);
 
 /** Tasks that run on a cluster: one per running tenant, and a group's tasks (no more than its databases). */

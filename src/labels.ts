@@ -3,7 +3,7 @@
 /** The label that names the tenant of every per-tenant object. */
 export const TENANT_LABEL = 'tenant-cdc/tenant';
 
-/** The label that names the SQL Server group of a group's shared connector and Role. */
+/** The label that names the SQL Server group of a group's shared connector. */
 export const GROUP_LABEL = 'tenant-cdc/group';
 
 /**

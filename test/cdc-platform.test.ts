@@ -20,9 +20,56 @@ describe('CdcPlatform', () => {
 
   test('labels every per-tenant object with its tenant', () => {
     const objects = synthPlatform(sampleTenants());
-    const perTenant = objects.filter((o) => o.kind === 'KafkaConnector' || o.metadata.name.includes('-tenant-'));
-    expect(perTenant).toHaveLength(9);
-    for (const object of perTenant) expect(object.metadata.labels?.['tenant-cdc/tenant']).toMatch(/^(acme|globex|hooli)$/);
+    const perTenant = objects.filter((o) => o.metadata.labels?.['tenant-cdc/tenant'] !== undefined);
+    expect(perTenant.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['KafkaConnector/acme', 'KafkaConnector/globex', 'KafkaConnector/hooli']);
+    for (const object of perTenant) expect(object.metadata.labels?.['tenant-cdc/tenant']).toBe(object.metadata.name);
+  });
+
+  test('one Role and one RoleBinding per Connect cluster, not per tenant, named apart from Strimzi\'s own', () => {
+    const objects = synthPlatform(sampleTenants());
+    expect(ofKind(objects, 'Role').map((r) => r.metadata.name)).toEqual(['cdc-connect-connect-secrets']);
+    const [binding] = ofKind(objects, 'RoleBinding');
+    expect(ofKind(objects, 'RoleBinding')).toHaveLength(1);
+    expect(binding.metadata.name).toBe('cdc-connect-connect-secrets');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cdc-connect-connect-secrets' });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'cdc-connect-connect', namespace: 'cdc' }]);
+    // Strimzi names its own Role <cluster>-connect and RoleBinding <cluster>-connect-role
+    expect(['cdc-connect-connect', 'cdc-connect-connect-role']).not.toContain(binding.metadata.name);
+  });
+
+  test('the Role names each Secret once, sorted, even when tenants share one', () => {
+    const sample = sampleTenants();
+    const tenants = [...sample.tenants, { id: 'zeta', database: { host: 'zeta.example.com', name: 'Zeta' }, credentials: { secret: 'acme-db' } }];
+    const [role] = ofKind(synthPlatform({ ...sample, tenants }), 'Role');
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: ['acme-db', 'ccloud', 'globex-db', 'hooli-db'], verbs: ['get'] }]);
+  });
+
+  test('a Connect cluster with no connectors reads no Secret, so it gets no Role', () => {
+    const sample = sampleTenants();
+    const objects = synthPlatform({ ...sample, connect: { ...sample.connect, clusters: [{ name: 'idle' }] },
+      tenants: sample.tenants.map((t) => ({ ...t, connect: 'cdc-connect' })) });
+    expect(ofKind(objects, 'KafkaConnect').map((c) => c.metadata.name)).toEqual(['cdc-connect', 'idle']);
+    expect(ofKind(objects, 'Role').map((r) => r.metadata.name)).toEqual(['cdc-connect-connect-secrets']);
+  });
+
+  test('refuses a Connect cluster whose Secrets one Role cannot safely name, with the cluster, the count and the fix', () => {
+    // 33-character names, as a real fleet has them: ~3,600 fit in half of what the API server takes
+    const secret = (i: number) => `tenant-acme-${String(i).padStart(6, '0')}-db-credentials`;
+    // every tenant pinned to the second cluster, so the problem's place is connect.clusters[0]
+    const file = (count: number) => sampleTenants({
+      tenants: Array.from({ length: count }, (_, i) => ({
+        id: `t${i}`, connect: 'cdc-b', database: { host: 'sql.example.com', name: `T${i}` }, credentials: { secret: secret(i) },
+      })),
+      connect: { name: 'cdc-connect', build: { image: 'registry.example.com/connect:1' }, clusters: [{ name: 'cdc-b' }] },
+    });
+    expect(() => new CdcPlatform(Testing.chart(), 'cdc', file(3500))).not.toThrow();
+    let problems: readonly string[] = [];
+    try {
+      new CdcPlatform(Testing.chart(), 'cdc', file(4000));
+    } catch (error) {
+      problems = (error as TenantsFileError).problems;
+    }
+    expect(problems).toEqual([expect.stringMatching(/^connect\.clusters\[0\]: Connect cluster cdc-b reads 4001 Secrets whose names take 14\d,\d{3} bytes, more than the 131,072 \(128 KiB\) one Role can safely hold .*; split its tenants over more Connect clusters \(connect\.clusters, docs\/fleets\.md\)$/)]);
   });
 
   test('lets Connect get every Secret a connector references, and nothing else', () => {

@@ -46,16 +46,18 @@ describe('Connect clusters (shards)', () => {
     expect(new Set(clusterOf.values())).toEqual(new Set(['cdc', 'cdc-b', 'cdc-canary']));
   });
 
-  test('each tenant\'s Role binds to its own cluster\'s ServiceAccount, and each cluster reads the Kafka password', () => {
-    const clusterOf = new Map(connectors.map((c) => [c.metadata.name, c.metadata.labels!['strimzi.io/cluster']]));
-    for (const binding of ofKind(objects, 'RoleBinding')) {
-      const tenant = binding.metadata.labels?.['tenant-cdc/tenant'];
-      const cluster = tenant ? clusterOf.get(tenant)! : binding.metadata.name.replace(/-kafka-credentials$/, '');
+  test('each cluster\'s one Role names exactly its own tenants\' Secrets and the Kafka password and CA, bound to its own ServiceAccount', () => {
+    const roles = new Map(ofKind(objects, 'Role').map((r) => [r.metadata.name, r]));
+    expect([...roles.keys()]).toEqual(['cdc-connect-secrets', 'cdc-b-connect-secrets', 'cdc-canary-connect-secrets']);
+    for (const cluster of ['cdc', 'cdc-b', 'cdc-canary']) {
+      const mine = connectors.filter((c) => c.metadata.labels!['strimzi.io/cluster'] === cluster).map((c) => `${c.metadata.name}-db`);
+      expect(mine.length).toBeGreaterThan(0);
+      expect(roles.get(`${cluster}-connect-secrets`)!.rules[0].resourceNames).toEqual([...mine, 'kafka-ca', 'kafka-credentials'].sort());
+      const binding = ofKind(objects, 'RoleBinding').find((b) => b.metadata.name === `${cluster}-connect-secrets`)!;
+      expect(binding.roleRef.name).toBe(`${cluster}-connect-secrets`);
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: `${cluster}-connect`, namespace: 'cdc' }]);
-      expect(binding.metadata.name.startsWith(`${cluster}-`)).toBe(true);
     }
-    expect(ofKind(objects, 'Role').filter((r) => r.metadata.name.endsWith('-kafka-credentials')).map((r) => r.metadata.name).sort())
-      .toEqual(['cdc-b-kafka-credentials', 'cdc-canary-kafka-credentials', 'cdc-kafka-credentials']);
+    expect(ofKind(objects, 'RoleBinding')).toHaveLength(3);
   });
 
   test('each cluster shares one heartbeat topic among its connectors; one processor reads every cluster\'s tenants', () => {

@@ -40,7 +40,7 @@ export const COLUMN_NAME = /^[^.,\s]+$/;
 export const TABLE_NAME_PART = /^[^.,\s]+$/;
 
 /**
- * The longest tenant id: names derived from it (PostgreSQL slot `dbz_<id>`, Roles, topics)
+ * The longest tenant id: names derived from it (PostgreSQL slot `dbz_<id>`, connectors, topics)
  * must stay within their own limits, the tightest being PostgreSQL's 63-character slot names.
  */
 export const MAX_TENANT_ID_LENGTH = 50;

@@ -237,8 +237,8 @@ describe('credentials of their own, and a private CA', () => {
       });
     }
     // Connect reads the CA through its Role, as it reads the password
-    const role = ofKind(objects, 'Role').find((r) => r.metadata.name === 'cdc-connect-kafka-credentials')!;
-    expect(role.rules[0].resourceNames).toEqual(['ccloud', 'kafka-ca']);
+    const role = ofKind(objects, 'Role').find((r) => r.metadata.name === 'cdc-connect-connect-secrets')!;
+    expect(role.rules[0].resourceNames).toEqual(['acme-db', 'ccloud', 'globex-db', 'hooli-db', 'kafka-ca']);
     const pod = ofKind(objects, 'Deployment')[0].spec.template.spec;
     expect(pod.containers[0].env).toContainEqual({ name: 'NODE_EXTRA_CA_CERTS', value: '/etc/tenant-cdc/kafka-ca/ca.crt' });
     expect(pod.containers[0].volumeMounts).toEqual([{ mountPath: '/etc/tenant-cdc/kafka-ca', name: 'kafka-ca', readOnly: true }]);

@@ -24,8 +24,11 @@ export function planChangedDocuments(before: readonly string[], after: readonly 
   });
 }
 
-/** Kinds every tenant's plan needs, changed or not: where offsets live, and the group routes. */
-const CONTEXT_KINDS = new Set(['KafkaConnect', 'Deployment']);
+/**
+ * Kinds every plan needs, changed or not: where offsets live, the group routes, and what each ServiceAccount
+ * may read (one Role and RoleBinding per Connect cluster), so a Secret moved between Roles is no change.
+ */
+const CONTEXT_KINDS = new Set(['KafkaConnect', 'Deployment', 'Role', 'RoleBinding']);
 
 /**
  * The positions of the documents of each output that the other output does not hold. Outputs are sorted

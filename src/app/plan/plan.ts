@@ -7,6 +7,7 @@ import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaF
 import { addedTableLines } from '../../snapshots/plan-lines';
 import { includedTables, TenantCapture, tenantCaptures } from './captures';
 import { removedTableExplanations } from './removed-tables';
+import { SecretGrant, secretGrantChanges } from './secret-grants';
 import { DatabaseHandover, databaseHandovers, databaseSwitchExplanation, takeoverExplanation } from './same-database';
 
 /**
@@ -67,6 +68,11 @@ export interface Plan {
    * the Kafka administrator applies before (added) and after (removed) the change. `npm run acls` lists all.
    */
   readonly acls: { readonly added: readonly string[]; readonly removed: readonly string[] };
+  /**
+   * Secrets a Connect cluster's ServiceAccount may newly `get`, or no longer, with the Role and whose Secret
+   * each is: a tenant added or removed is a name added to or removed from its cluster's one Role.
+   */
+  readonly secrets: readonly SecretGrant[];
   readonly summary: {
     readonly tenantsBefore: number;
     readonly tenantsAfter: number;
@@ -89,10 +95,11 @@ export function planChanges(before: readonly SynthesizedObject[], after: readonl
   const was = tenantCaptures(before);
   const will = tenantCaptures(after);
   const handovers = databaseHandovers(was, will);
+  const secrets = secretGrantChanges(before, after);
   const tenants: TenantPlan[] = [];
   for (const id of [...new Set([...was.keys(), ...will.keys()])].sort()) {
     const plan = planTenant(id, was.get(id), will.get(id), handovers.find((h) => h.from.tenant === id));
-    if (plan) tenants.push(withTakeover(plan, handovers.find((h) => h.to.tenant === id)));
+    if (plan) tenants.push(withSecretGrants(withTakeover(plan, handovers.find((h) => h.to.tenant === id)), secrets));
   }
   // a PLAINTEXT Kafka has no principals to grant anything to
   const aclsOf = (objects: readonly SynthesizedObject[]) => new Set(aclLines(kafkaAclsOf(objects).filter((p) => p.principal !== ANONYMOUS)));
@@ -105,6 +112,7 @@ export function planChanges(before: readonly SynthesizedObject[], after: readonl
     clusters: planClusters(before, after),
     footprint: { before: totalKafkaFootprint(kafkaFootprintByCluster(before)), after: totalKafkaFootprint(kafkaFootprintByCluster(after)) },
     acls: { added: [...aclsAfter].filter((l) => !aclsBefore.has(l)), removed: [...aclsBefore].filter((l) => !aclsAfter.has(l)) },
+    secrets,
     summary: {
       tenantsBefore: was.size,
       tenantsAfter: will.size,
@@ -212,6 +220,15 @@ function withTakeover(plan: TenantPlan, takeover: DatabaseHandover | undefined):
     consequences: plan.consequences.includes('resnapshot') ? plan.consequences : [...plan.consequences, 'resnapshot'],
     explanation: [...plan.explanation, takeoverExplanation(takeover)],
   };
+}
+
+/** The Secrets of this tenant that its Connect cluster's Role starts or stops granting, in words. */
+function withSecretGrants(plan: TenantPlan, grants: readonly SecretGrant[]): TenantPlan {
+  const mine = grants.filter((g) => g.owners.includes(`tenant ${plan.tenant}`));
+  if (mine.length === 0) return plan;
+  return { ...plan, explanation: [...plan.explanation, ...mine.map((g) => (g.change === 'granted'
+    ? `Role ${g.roles.join(', ')} lets ${g.serviceAccount} get its Secret ${g.secret}`
+    : `Role ${g.roles.join(', ')} no longer lets ${g.serviceAccount} get its Secret ${g.secret}`))] };
 }
 
 /** Which types the connector masks, when `keys` add or change a mask: Debezium masks character columns only. */

@@ -1,16 +1,18 @@
 import type { KafkaFootprint } from '../../footprint/kafka-footprint';
 import type { ConfigChange, Plan, TenantPlan } from './plan';
+import type { SecretGrant } from './secret-grants';
 
 /** A plan as people read it: a summary, then every changed Connect cluster and tenant with what it does. */
 export function renderPlan(plan: Plan): string {
   const { summary } = plan;
   const lines: string[] = [];
-  const changes = summary.added + summary.removed + summary.changed + plan.clusters.length;
+  const changes = summary.added + summary.removed + summary.changed + plan.clusters.length + plan.secrets.length;
   lines.push(changes === 0 ? `No changes: ${summary.tenantsAfter} tenants as they are.`
     : `Plan: ${summary.added} tenant${s(summary.added)} added, ${summary.removed} removed, ${summary.changed} changed`
       + `${summary.resnapshot > 0 ? ` (${summary.resnapshot} snapshot${s(summary.resnapshot)} again)` : ''}; ${summary.tenantsBefore} → ${summary.tenantsAfter} tenants.`);
   lines.push(`Kafka: ${footprintLine(plan.footprint.before, plan.footprint.after)}.`);
   lines.push(...aclLines(plan.acls.added, plan.acls.removed));
+  lines.push(...secretLines(plan.secrets));
   if (plan.clusters.length > 0) {
     lines.push('', 'Connect clusters:');
     for (const cluster of plan.clusters) {
@@ -34,6 +36,19 @@ function aclLines(added: readonly string[], removed: readonly string[]): string[
   const shown = lines.slice(0, MAX_ACL_LINES);
   if (lines.length > shown.length) shown.push(`  ... and ${lines.length - shown.length} more (npm run plan -- --json lists them; npm run acls prints every ACL)`);
   return [`Kafka ACLs: ${added.length} to add before the change, ${removed.length} to remove after it:`, ...shown];
+}
+
+/** The most Secret lines the plan lists; `--json` has every one. */
+const MAX_SECRET_LINES = 200;
+
+function secretLines(grants: readonly SecretGrant[]): string[] {
+  if (grants.length === 0) return [];
+  const granted = grants.filter((g) => g.change === 'granted').length;
+  const lines = grants.map((g) => `  ${g.change === 'granted' ? '+' : '-'} ${g.serviceAccount} get Secret ${g.secret}`
+    + ` (${g.owners.length > 0 ? g.owners.join(', ') : 'no connector references it'}; Role ${g.roles.join(', ')})`);
+  const shown = lines.slice(0, MAX_SECRET_LINES);
+  if (lines.length > shown.length) shown.push(`  ... and ${lines.length - shown.length} more (npm run plan -- --json lists them)`);
+  return [`Secret access: ${granted} Secret${s(granted)} granted, ${grants.length - granted} revoked (the Connect clusters' Roles):`, ...shown];
 }
 
 function tenantLines(tenant: TenantPlan): string[] {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { TenantsFile } from '../../../src';
+import { Testing } from 'cdk8s';
+import { SecretAccess, TenantsFile } from '../../../src';
 import { guardOptionsFrom, guardProblems } from '../../../src/app/plan/guards';
 import { planChangedDocuments } from '../../../src/app/plan/output-diff';
 import { planChanges } from '../../../src/app/plan/plan';
@@ -125,6 +126,48 @@ describe('planChanges', () => {
     expect(guardProblems(plan(sampleTenants(), withTenants(sampleTenants(), (tenants) => tenants.slice(1))))).toEqual([]);
   });
 
+  test('a tenant added or removed grants or revokes its Secret in its cluster\'s Role, named with the tenant', () => {
+    const after = withTenants(sampleTenants(), (tenants) => [
+      ...tenants.filter((t) => t.id !== 'globex'),
+      { id: 'initech', database: { kind: 'mysql', host: 'my.example.com', name: 'initech' }, credentials: { secret: 'initech-db' }, tables: ['initech.orders'] },
+    ]);
+    const result = plan(sampleTenants(), after);
+    expect(result.secrets).toEqual([
+      { serviceAccount: 'cdc/cdc-connect-connect', secret: 'globex-db', change: 'revoked', roles: ['cdc-connect-connect-secrets'], owners: ['tenant globex'] },
+      { serviceAccount: 'cdc/cdc-connect-connect', secret: 'initech-db', change: 'granted', roles: ['cdc-connect-connect-secrets'], owners: ['tenant initech'] },
+    ]);
+    expect(result.tenants.find((t) => t.tenant === 'initech')!.explanation).toContain('Role cdc-connect-connect-secrets lets cdc/cdc-connect-connect get its Secret initech-db');
+    expect(result.tenants.find((t) => t.tenant === 'globex')!.explanation).toContain('Role cdc-connect-connect-secrets no longer lets cdc/cdc-connect-connect get its Secret globex-db');
+    expect(renderPlan(result)).toContain([
+      'Secret access: 1 Secret granted, 1 revoked (the Connect clusters\' Roles):',
+      '  - cdc/cdc-connect-connect get Secret globex-db (tenant globex; Role cdc-connect-connect-secrets)',
+      '  + cdc/cdc-connect-connect get Secret initech-db (tenant initech; Role cdc-connect-connect-secrets)',
+    ].join('\n'));
+  });
+
+  test('a Secret two tenants share stays granted while one of them remains', () => {
+    const sharing = withTenants(sampleTenants(), (tenants) => [...tenants, { ...tenants[0], id: 'acme-eu', database: { host: 'acme-eu.example.com', name: 'AcmeEu' } }]);
+    expect(plan(sharing, sampleTenants()).secrets).toEqual([]);
+    expect(plan(sampleTenants(), withTenants(sampleTenants(), (tenants) => tenants.filter((t) => t.id !== 'acme'))).secrets)
+      .toEqual([expect.objectContaining({ secret: 'acme-db', change: 'revoked', owners: ['tenant acme'] })]);
+  });
+
+  test('from per-tenant Roles to one Role per cluster: the ServiceAccount reads the same Secrets, so no Secret access changes', () => {
+    const now = synthPlatform(sampleTenants());
+    // the output of earlier releases: a Role and RoleBinding per tenant and one for the Kafka login, all bound to the same ServiceAccount
+    const chart = Testing.chart();
+    for (const [name, secret] of [['tenant-acme', 'acme-db'], ['tenant-globex', 'globex-db'], ['tenant-hooli', 'hooli-db'], ['kafka-credentials', 'ccloud']]) {
+      new SecretAccess(chart, name, { name: `cdc-connect-${name}`, namespace: 'cdc', secretNames: [secret], serviceAccountName: 'cdc-connect-connect' });
+    }
+    const earlier = [...now.filter((o) => o.kind !== 'Role' && o.kind !== 'RoleBinding'), ...Testing.synth(chart)];
+    const result = planChanges(earlier, now);
+    expect(result.secrets).toEqual([]);
+    expect(renderPlan(result)).toMatch(/^No changes: 3 tenants as they are\./);
+    // one Secret less in the new Role is a revocation, even though the old Roles are gone
+    const short = now.map((o) => (o.kind === 'Role' ? { ...o, rules: [{ ...o.rules[0], resourceNames: o.rules[0].resourceNames.filter((n: string) => n !== 'hooli-db') }] } : o));
+    expect(planChanges(earlier, short).secrets).toEqual([expect.objectContaining({ secret: 'hooli-db', change: 'revoked', owners: ['tenant hooli'] })]);
+  });
+
   test('a Connect cluster spec change rolls its workers', () => {
     const result = plan(sampleTenants(), sampleTenants({ connect: { name: 'cdc-connect', replicas: 4, build: { image: 'registry.example.com/connect:1' } } }));
     expect(result.clusters).toEqual([{ cluster: 'cdc-connect', change: 'changed', fields: [{ key: 'replicas', before: '2', after: '4' }],
@@ -156,6 +199,7 @@ describe('planChangedDocuments (the guard of every synth)', () => {
     expect(fast.tenants.length).toBeGreaterThan(0);
     expect(fast.tenants).toEqual(full.tenants);
     expect(fast.clusters).toEqual(full.clusters);
+    expect(fast.secrets).toEqual(full.secrets);
     // only the counts of tenants come from the documents that differ (said in planChangedDocuments)
     const { tenantsBefore: _b, tenantsAfter: _a, ...summary } = full.summary;
     expect(fast.summary).toMatchObject(summary);

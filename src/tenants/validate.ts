@@ -361,26 +361,31 @@ function checkGroups(input: Record<string, any>, groups: ReadonlyMap<string, Gro
  */
 function checkSnapshotModeReleases(input: Record<string, any>, clusters: readonly ResolvedConnectCluster[], groups: ReadonlyMap<string, GroupEntry>,
   tenants: readonly ResolvedTenant[], problems: Problems): void {
-  const check = (path: Path, who: string, kind: rules.DatabaseKindName, mode: string, connect: string) => {
+  // the path is found only for a mode that is refused: a search per tenant would cost O(tenants²)
+  const check = (pathOf: () => Path, who: string, kind: rules.DatabaseKindName, mode: string, connect: string) => {
     const since = SNAPSHOT_MODES_SINCE[kind]?.[mode];
+    if (since === undefined) return;
     const cluster = clusters.find((c) => c.name === connect);
-    if (since === undefined || !cluster) return;
+    if (!cluster) return;
     const release = pluginVersion(kind, cluster.debeziumVersion);
     if (compareDebeziumVersions(release, since) >= 0) return;
+    const path = pathOf();
     const older = rules.SNAPSHOT_MODES[kind].filter((m) => SNAPSHOT_MODES_SINCE[kind]?.[m] === undefined);
     const instead = mode.endsWith('_no_data') && older.includes(mode.slice(0, -'_no_data'.length)) ? mode.slice(0, -'_no_data'.length) : older[0];
     problems.add(path, `${show(mode)} is read by Debezium ${since} and later, but ${who} runs on Connect cluster ${connect} with Debezium ${release}, `
       + `whose ${kind} connector refuses it; use ${show(instead)}, or set ${connect === clusters[0].name ? 'debezium.version' : `the cluster's debezium.version`} to ${since} or later`);
   };
   for (const { resolved, index } of groups.values()) {
-    check(['sqlServerGroups', index, 'snapshotMode'], `group ${resolved.name}`, 'sqlserver', resolved.snapshotMode, resolved.connect);
+    check(() => ['sqlServerGroups', index, 'snapshotMode'], `group ${resolved.name}`, 'sqlserver', resolved.snapshotMode, resolved.connect);
   }
   const defaults = isObject(input.defaults) ? input.defaults : {};
   for (const tenant of tenants.filter((t) => t.group === undefined)) {
-    const index = input.tenants.findIndex((raw: unknown) => isObject(raw) && raw.id === tenant.id);
-    const own = isObject(input.tenants[index]) && input.tenants[index].snapshotMode !== undefined;
-    const path: Path = own || defaults.snapshotMode === undefined ? ['tenants', index, 'snapshotMode'] : ['defaults', 'snapshotMode'];
-    check(path, `tenant ${tenant.id}`, tenant.database.kind, tenant.snapshotMode, tenant.connect);
+    const pathOf = (): Path => {
+      const index = input.tenants.findIndex((raw: unknown) => isObject(raw) && raw.id === tenant.id);
+      const own = isObject(input.tenants[index]) && input.tenants[index].snapshotMode !== undefined;
+      return own || defaults.snapshotMode === undefined ? ['tenants', index, 'snapshotMode'] : ['defaults', 'snapshotMode'];
+    };
+    check(pathOf, `tenant ${tenant.id}`, tenant.database.kind, tenant.snapshotMode, tenant.connect);
   }
 }
 

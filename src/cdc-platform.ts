@@ -16,7 +16,7 @@ import { CdcMonitoring } from './monitoring/cdc-monitoring';
 import { MySqlConnector } from './connectors/mysql-connector';
 import { binlogServerIds, dataTopicPattern, topicPrefix } from './names';
 import { PostgresConnector } from './connectors/postgres-connector';
-import { ownedByConnectCluster } from './output/connect-cluster-owner';
+import { connectClusterOwnerOf, ownedByConnectCluster } from './output/connect-cluster-owner';
 import { SecretAccess, secretNamesProblem } from './secret-access';
 import { notificationTopic, signalTopic } from './snapshots/signal-config';
 import { SqlServerConnector } from './connectors/sqlserver-connector';
@@ -115,6 +115,15 @@ export class CdcPlatform extends Construct {
     });
 
     this.kafkaUsers = this.addKafkaUsers(warnings);
+    if (props.output?.split === 'connect-cluster') {
+      // Applications sync on their own on day 2: a new tenant's connector may start before shared/'s KafkaUser has its ACLs
+      const shared = config.clusters.filter((c) => c.kafka.auth && this.kafkaUsers.has(c.kafka.auth.username) && connectClusterOwnerOf(this.kafkaUsers.get(c.kafka.auth.username)!) === undefined);
+      if (shared.length > 0) {
+        warnings.push(`output.split: Connect cluster${shared.length > 1 ? 's' : ''} ${shared.map((c) => c.name).join(', ')} log${shared.length > 1 ? '' : 's'} in as a KafkaUser `
+          + 'that goes to shared/ (another client logs in as it too), and the Applications of shared/ and a cluster sync independently on day 2, so a new '
+          + 'tenant\'s connector may start before its ACLs exist and fail until restarted; give each Connect cluster its own login (connect.kafkaAuth, connect.clusters[].kafkaAuth)');
+      }
+    }
 
     if (props.monitoring) {
       this.monitoring = new CdcMonitoring(this, 'Monitoring', {

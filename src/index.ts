@@ -32,6 +32,7 @@ export * from './app/plan/plan';
 export * from './app/plan/removed-tables';
 export * from './app/plan/render';
 export * from './app/plan/same-database';
+export * from './app/plan/secret-grants';
 export * from './connectors/postgres-connector';
 export * from './processor/env';
 export type { ColumnMaskRules, TableMasks } from './processor/column-masks';

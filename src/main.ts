@@ -32,7 +32,7 @@ import { KafkaFootprint, kafkaFootprintByCluster, SynthesizedObject, totalKafkaF
 import { renderApp, renderChartsInParallel, RenderedChart } from './app/manifests';
 import { guardOptionsFrom, guardProblems } from './app/plan/guards';
 import { planChangedDocuments } from './app/plan/output-diff';
-import { planChanges } from './app/plan/plan';
+import { planChangeCount, planChanges } from './app/plan/plan';
 import { renderPlan } from './app/plan/render';
 import { replaceFolder } from './app/replace-folder';
 import { splitOutput } from './app/split-output';
@@ -140,8 +140,7 @@ function plan(outdir: string, objects: readonly SynthesizedObject[], args: reado
     process.stdout.write(renderPlan(result));
     if (problems.length > 0) console.log(`\nnpm run synth would refuse this:\n${problems.join('\n')}`);
   }
-  const changes = result.tenants.length + result.clusters.length;
-  return changes === 0 ? 0 : problems.length > 0 ? 3 : 2;
+  return planChangeCount(result) === 0 ? 0 : problems.length > 0 ? 3 : 2;
 }
 
 /** The files of an output folder and its subfolders (a split output), by path relative to it with '/'; empty when there is none. */

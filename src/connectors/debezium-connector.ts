@@ -190,6 +190,10 @@ export abstract class DebeziumConnector extends Construct {
   /**
    * Adds a Debezium or Connect setting the construct does not set itself.
    *
+   * A value that reads another Secret (`${secrets:<namespace>/<secret>:<key>}`) is not granted: the Connect
+   * cluster's Role (`CdcPlatform.secretAccess`) names the Secrets of `secretNames`, fixed when the platform
+   * is built; grant it with a `SecretAccess` of your own.
+   *
    * @throws when the key is already set, or is one Strimzi forbids in `spec.config`
    */
   public addConfig(key: string, value: ConnectorConfigValue): void {

@@ -339,7 +339,7 @@ const argocd = z.strictObject({
     namespace: dnsLabel('a namespace').meta({ description: 'Namespace for objects without one; by default the tenants file\'s `namespace`.' }),
   }).partial().superRefine((destination, ctx) => {
     if ((destination.server === undefined) === (destination.name === undefined)) {
-      ctx.addIssue({ code: 'custom', input: destination, message: `${destination.server === undefined ? 'neither' : 'both'} server and name are set, got ${show(destination)}; `
+      ctx.addIssue({ code: 'custom', input: destination, message: `${destination.server === undefined ? 'neither server nor name is set' : 'both server and name are set'}, got ${show(destination)}; `
         + 'set exactly one: server (e.g. "https://kubernetes.default.svc") or name (e.g. "in-cluster")' });
     }
   }).meta({ description: 'The cluster the Applications sync to: `server` or `name`, exactly one.', default: { server: 'https://kubernetes.default.svc' } }),

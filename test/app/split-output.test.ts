@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { load, loadAll } from 'js-yaml';
 import { describe, expect, test } from 'vitest';
-import { TenantsFile } from '../../src';
+import { Testing } from 'cdk8s';
+import { CdcPlatform, TenantsFile } from '../../src';
 import { splitDocuments } from '../../src/app/split-output';
 import { synthSplitOutput } from '../support/synth';
 import { generatedTenants, platformProblems } from '../support/tenants';
@@ -71,6 +72,15 @@ describe('splitOutput', () => {
       'Deployment connect-a-processor', 'KafkaUser connect', 'KafkaUser processor', 'PodDisruptionBudget connect-a-processor',
       'PrometheusRule connect-a-processor-alerts', 'Service connect-a-processor-metrics', 'ServiceAccount connect-a-processor', 'ServiceMonitor connect-a-processor-metrics',
     ]);
+  });
+
+  test('warns when Connect clusters share a KafkaUser, which lands in shared/ and syncs apart from their connectors', () => {
+    const warningsOf = (file: TenantsFile) => new CdcPlatform(Testing.chart(), 'cdc', file).warnings.filter((w) => w.startsWith('output.split'));
+    expect(warningsOf(FIXTURE)).toEqual([expect.stringMatching(/^output\.split: Connect clusters connect-a, connect-c log in as a KafkaUser that goes to shared\/ .*give each Connect cluster its own login/)]);
+    const ownLogins = { ...FIXTURE, connect: { ...FIXTURE.connect!, clusters: FIXTURE.connect!.clusters!.map((c) => ({ ...c, kafkaAuth: { username: c.name, passwordSecret: { name: `kafka-${c.name}`, key: 'password' } } })),
+      kafkaAuth: { username: 'connect-a', passwordSecret: { name: 'kafka-connect-a', key: 'password' } } } } as TenantsFile;
+    expect(warningsOf(ownLogins)).toEqual([]);
+    expect(warningsOf({ ...FIXTURE, output: undefined } as TenantsFile)).toEqual([]);
   });
 
   test('every Role that a Connect cluster\'s ServiceAccount is bound to is in that cluster\'s folder (300 tenants, 4 clusters)', () => {
@@ -148,7 +158,7 @@ describe('output settings in the tenants file', () => {
     [{ argocd }, /^output\.argocd: Argo CD Applications are written per folder of a split output, but split is "none"; set output\.split: connect-cluster, or remove output\.argocd/],
     [{ split: 'connect-cluster', argocd: { ...argocd, destination: { server: 'https://a.example.com', name: 'in-cluster' } } },
       /^output\.argocd\.destination: both server and name are set, got .*; set exactly one: server/],
-    [{ split: 'connect-cluster', argocd: { ...argocd, destination: { namespace: 'cdc' } } }, /^output\.argocd\.destination: neither server and name are set/],
+    [{ split: 'connect-cluster', argocd: { ...argocd, destination: { namespace: 'cdc' } } }, /^output\.argocd\.destination: neither server nor name is set/],
     [{ split: 'connect-cluster', argocd: { ...argocd, path: '../dist' } }, /^output\.argocd\.path: "\.\.\/dist" is not a relative folder in the repository; .* e\.g\. "dist"/],
     [{ split: 'connect-cluster', argocd: { ...argocd, path: '/dist/' } }, /^output\.argocd\.path: "\/dist\/" is not a relative folder/],
     [{ split: 'connect-cluster', argocd: { ...argocd, repoURL: 'git.example.com/cdc' } }, /^output\.argocd\.repoURL: "git\.example\.com\/cdc" is not a Git repository URL/],

@@ -73,6 +73,12 @@ export interface Plan {
    * each is: a tenant added or removed is a name added to or removed from its cluster's one Role.
    */
   readonly secrets: readonly SecretGrant[];
+  /**
+   * Roles and RoleBindings (`Role cdc/<name>`) that enter or leave the output. Upgrading from a Role per
+   * tenant to one per Connect cluster removes them all without changing what anyone may read (`secrets`
+   * is empty then); Argo CD deletes them only when it prunes, so the plan names them.
+   */
+  readonly accessObjects: { readonly added: readonly string[]; readonly removed: readonly string[] };
   readonly summary: {
     readonly tenantsBefore: number;
     readonly tenantsAfter: number;
@@ -85,6 +91,11 @@ export interface Plan {
     readonly connectorsRemoved: number;
     readonly connectorsBefore: number;
   };
+}
+
+/** How many things a plan changes: tenants, Connect clusters, Secret grants and RBAC objects (0: nothing). */
+export function planChangeCount(plan: Plan): number {
+  return plan.tenants.length + plan.clusters.length + plan.secrets.length + plan.accessObjects.added.length + plan.accessObjects.removed.length;
 }
 
 /**
@@ -105,6 +116,10 @@ export function planChanges(before: readonly SynthesizedObject[], after: readonl
   const aclsOf = (objects: readonly SynthesizedObject[]) => new Set(aclLines(kafkaAclsOf(objects).filter((p) => p.principal !== ANONYMOUS)));
   const aclsBefore = aclsOf(before);
   const aclsAfter = aclsOf(after);
+  const accessOf = (objects: readonly SynthesizedObject[]) => new Set(objects.filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding')
+    .map((o) => `${o.kind} ${(o.metadata as { namespace?: string }).namespace}/${o.metadata.name}`).sort());
+  const accessBefore = accessOf(before);
+  const accessAfter = accessOf(after);
   const connectorsBefore = new Set(before.filter((o) => o.kind === 'KafkaConnector').map((o) => o.metadata.name));
   const connectorsAfter = new Set(after.filter((o) => o.kind === 'KafkaConnector').map((o) => o.metadata.name));
   return {
@@ -113,6 +128,7 @@ export function planChanges(before: readonly SynthesizedObject[], after: readonl
     footprint: { before: totalKafkaFootprint(kafkaFootprintByCluster(before)), after: totalKafkaFootprint(kafkaFootprintByCluster(after)) },
     acls: { added: [...aclsAfter].filter((l) => !aclsBefore.has(l)), removed: [...aclsBefore].filter((l) => !aclsAfter.has(l)) },
     secrets,
+    accessObjects: { added: [...accessAfter].filter((o) => !accessBefore.has(o)), removed: [...accessBefore].filter((o) => !accessAfter.has(o)) },
     summary: {
       tenantsBefore: was.size,
       tenantsAfter: will.size,

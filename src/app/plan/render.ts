@@ -1,4 +1,5 @@
 import type { KafkaFootprint } from '../../footprint/kafka-footprint';
+import { planChangeCount } from './plan';
 import type { ConfigChange, Plan, TenantPlan } from './plan';
 import type { SecretGrant } from './secret-grants';
 
@@ -6,13 +7,14 @@ import type { SecretGrant } from './secret-grants';
 export function renderPlan(plan: Plan): string {
   const { summary } = plan;
   const lines: string[] = [];
-  const changes = summary.added + summary.removed + summary.changed + plan.clusters.length + plan.secrets.length;
+  const changes = planChangeCount(plan);
   lines.push(changes === 0 ? `No changes: ${summary.tenantsAfter} tenants as they are.`
     : `Plan: ${summary.added} tenant${s(summary.added)} added, ${summary.removed} removed, ${summary.changed} changed`
       + `${summary.resnapshot > 0 ? ` (${summary.resnapshot} snapshot${s(summary.resnapshot)} again)` : ''}; ${summary.tenantsBefore} → ${summary.tenantsAfter} tenants.`);
   lines.push(`Kafka: ${footprintLine(plan.footprint.before, plan.footprint.after)}.`);
   lines.push(...aclLines(plan.acls.added, plan.acls.removed));
   lines.push(...secretLines(plan.secrets));
+  lines.push(...accessObjectLines(plan.accessObjects.added, plan.accessObjects.removed));
   if (plan.clusters.length > 0) {
     lines.push('', 'Connect clusters:');
     for (const cluster of plan.clusters) {
@@ -49,6 +51,18 @@ function secretLines(grants: readonly SecretGrant[]): string[] {
   const shown = lines.slice(0, MAX_SECRET_LINES);
   if (lines.length > shown.length) shown.push(`  ... and ${lines.length - shown.length} more (npm run plan -- --json lists them)`);
   return [`Secret access: ${granted} Secret${s(granted)} granted, ${grants.length - granted} revoked (the Connect clusters' Roles):`, ...shown];
+}
+
+/** The most RBAC object lines the plan lists; `--json` has every one. */
+const MAX_ACCESS_OBJECT_LINES = 20;
+
+function accessObjectLines(added: readonly string[], removed: readonly string[]): string[] {
+  if (added.length + removed.length === 0) return [];
+  const lines = [...added.map((o) => `  + ${o}`), ...removed.map((o) => `  - ${o}`)];
+  const shown = lines.slice(0, MAX_ACCESS_OBJECT_LINES);
+  if (lines.length > shown.length) shown.push(`  ... and ${lines.length - shown.length} more (npm run plan -- --json lists them)`);
+  return [`RBAC objects: ${added.length} added, ${removed.length} removed`
+    + `${removed.length > 0 ? ' (Argo CD deletes removed ones only when it prunes; otherwise delete them with kubectl)' : ''}:`, ...shown];
 }
 
 function tenantLines(tenant: TenantPlan): string[] {

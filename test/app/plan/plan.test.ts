@@ -3,7 +3,7 @@ import { Testing } from 'cdk8s';
 import { SecretAccess, TenantsFile } from '../../../src';
 import { guardOptionsFrom, guardProblems } from '../../../src/app/plan/guards';
 import { planChangedDocuments } from '../../../src/app/plan/output-diff';
-import { planChanges } from '../../../src/app/plan/plan';
+import { planChangeCount, planChanges } from '../../../src/app/plan/plan';
 import { renderPlan } from '../../../src/app/plan/render';
 import { synthPlatform, synthPlatformYaml } from '../../support/synth';
 import { generatedTenants, sampleTenants } from '../../support/tenants';
@@ -152,7 +152,7 @@ describe('planChanges', () => {
       .toEqual([expect.objectContaining({ secret: 'acme-db', change: 'revoked', owners: ['tenant acme'] })]);
   });
 
-  test('from per-tenant Roles to one Role per cluster: the ServiceAccount reads the same Secrets, so no Secret access changes', () => {
+  test('from per-tenant Roles to one Role per cluster: the ServiceAccount reads the same Secrets, and the plan names the Roles that leave', () => {
     const now = synthPlatform(sampleTenants());
     // the output of earlier releases: a Role and RoleBinding per tenant and one for the Kafka login, all bound to the same ServiceAccount
     const chart = Testing.chart();
@@ -162,7 +162,20 @@ describe('planChanges', () => {
     const earlier = [...now.filter((o) => o.kind !== 'Role' && o.kind !== 'RoleBinding'), ...Testing.synth(chart)];
     const result = planChanges(earlier, now);
     expect(result.secrets).toEqual([]);
-    expect(renderPlan(result)).toMatch(/^No changes: 3 tenants as they are\./);
+    expect(result.tenants).toEqual([]);
+    // Argo CD deletes them only when it prunes: left behind they would grant a removed tenant's Secret
+    expect(result.accessObjects).toEqual({
+      added: ['Role cdc/cdc-connect-connect-secrets', 'RoleBinding cdc/cdc-connect-connect-secrets'],
+      removed: ['kafka-credentials', 'tenant-acme', 'tenant-globex', 'tenant-hooli'].flatMap((n) => [`Role cdc/cdc-connect-${n}`, `RoleBinding cdc/cdc-connect-${n}`])
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    });
+    expect(planChangeCount(result)).toBe(10);
+    const text = renderPlan(result);
+    expect(text).toMatch(/^Plan: 0 tenants added, 0 removed, 0 changed; 3 → 3 tenants\./);
+    expect(text).toContain('RBAC objects: 2 added, 8 removed (Argo CD deletes removed ones only when it prunes; otherwise delete them with kubectl):\n'
+      + '  + Role cdc/cdc-connect-connect-secrets\n');
+    expect(text).toContain('  - RoleBinding cdc/cdc-connect-tenant-hooli\n');
+    expect(planChangeCount(planChanges(now, now))).toBe(0);
     // one Secret less in the new Role is a revocation, even though the old Roles are gone
     const short = now.map((o) => (o.kind === 'Role' ? { ...o, rules: [{ ...o.rules[0], resourceNames: o.rules[0].resourceNames.filter((n: string) => n !== 'hooli-db') }] } : o));
     expect(planChanges(earlier, short).secrets).toEqual([expect.objectContaining({ secret: 'hooli-db', change: 'revoked', owners: ['tenant hooli'] })]);

@@ -156,9 +156,15 @@ describe('a table added to a running PostgreSQL tenant', () => {
     postgres.psql(`UPDATE public.refunds SET note = 'changed while the worker was down' WHERE id = 50000;`, db);
     connect = new ConnectRest((await startWorker(after)).url);
     postgres.psql(`UPDATE public.refunds SET note = 'changed during the scan' WHERE id IN (1, 45000, 99000);`, db);
-    await waitFor('the scan done', async () => (await notifications()).some((n) => n.type === 'TABLE_SCAN_COMPLETED' && n.additional_data.status === 'SUCCEEDED'), 300_000, 2000);
+    // an incremental scan that succeeded, and its snapshot's COMPLETED after it (the initial snapshot's
+    // notifications from the connector's start are not it: waiting for those raced the scan)
+    const incrementalScansDone = (all: any[]) => all.filter((n) => n.type === 'TABLE_SCAN_COMPLETED' && n.additional_data.status === 'SUCCEEDED' && n.aggregate_type === 'Incremental Snapshot');
+    await waitFor('the scan done', async () => {
+      const all = await notifications();
+      return incrementalScansDone(all).some((scan) => all.some((n) => n.id === scan.id && n.type === 'COMPLETED'));
+    }, 300_000, 2000);
     // one snapshot did it: the signal that started it, resumed after the restart, not a new one
-    const succeeded = (await notifications()).filter((n) => n.type === 'TABLE_SCAN_COMPLETED' && n.additional_data.status === 'SUCCEEDED' && n.aggregate_type === 'Incremental Snapshot');
+    const succeeded = incrementalScansDone(await notifications());
     expect(succeeded.map((n) => n.id)).toEqual([running]);
     // and it finished after the worker was stopped: the restart was in the middle of it
     expect((await notifications()).find((n) => n.id === running && n.type === 'COMPLETED').timestamp).toBeGreaterThan(stoppedAt);

@@ -18,6 +18,9 @@
  *   node lib/main.js --write-schema FILE  write the tenants file's JSON Schema
  *   node lib/main.js --write-argocd-config FILE
  *                                         write the argocd-cm patch with tenant-cdc's Argo CD health checks
+ *   node lib/main.js --write-dashboards [FOLDER]
+ *                                         write the Grafana dashboards for TENANTS_FILE as JSON files into FOLDER
+ *                                         (default dashboards), replacing what it held (`npm run dashboards`)
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -35,6 +38,8 @@ import { planChangedDocuments } from './app/plan/output-diff';
 import { planChangeCount, planChanges } from './app/plan/plan';
 import { renderPlan } from './app/plan/render';
 import { replaceFolder } from './app/replace-folder';
+import { dashboardJson, tenantCdcDashboards } from './dashboards/dashboards';
+import { resolveAlertThresholds } from './monitoring/thresholds';
 import { splitOutput } from './app/split-output';
 import { readTenantsFile } from './tenants/load';
 import { TenantsFile, tenantsFileJsonSchema } from './tenants/schema';
@@ -54,6 +59,13 @@ async function main(args: readonly string[]): Promise<number> {
   const tenantsFile = process.env.TENANTS_FILE ?? 'tenants.yaml';
   const { file } = readTenantsFile(tenantsFile);
   if (args[0] === '--acls') return acls(file, args);
+  if (args[0] === '--write-dashboards') {
+    const platform = new CdcPlatform(new Chart(new App(), 'dashboards'), 'cdc', file);
+    const folder = args[1] ?? 'dashboards';
+    writeDashboards(folder, platform.config.namespace, file);
+    console.log(`${tenantsFile}: wrote the Grafana dashboards to ${folder}/`);
+    return 0;
+  }
   if (args[0] === '--check') {
     const platform = new CdcPlatform(new Chart(new App(), 'check'), 'cdc', file);
     for (const warning of platform.warnings) console.error(`warning: ${warning}`);
@@ -78,7 +90,15 @@ async function main(args: readonly string[]): Promise<number> {
       return 1;
     }
   }
+  const dashboardFiles = file.monitoring?.dashboards?.files;
+  if (dashboardFiles !== undefined && !path.relative(path.resolve(app.outdir), path.resolve(dashboardFiles)).startsWith('..')) {
+    // Argo CD reads every .json file of the folder it syncs as a manifest
+    console.error(`${tenantsFile}: monitoring.dashboards.files is ${JSON.stringify(dashboardFiles)}, inside the output folder ${app.outdir}/, where Argo CD would read the dashboards as manifests; `
+      + `${app.outdir}/ was left as it is. Name a folder beside it, e.g. "dashboards".`);
+    return 1;
+  }
   replaceFolder(app.outdir, files);
+  if (dashboardFiles !== undefined) writeDashboards(dashboardFiles, platform.config.namespace, file);
   // stdout: shown by `npm run synth`, swallowed by `cdk8s synth`, which lists the files itself
   // a split output has a file per Connect cluster: count them rather than list hundreds
   const written = [...files.keys()].some((name) => name.includes('/')) ? `${files.size} files to ${app.outdir}/` : [...files.keys()].map((name) => path.join(app.outdir, name)).join(', ');
@@ -101,6 +121,12 @@ function outputFiles(file: TenantsFile, platform: CdcPlatform, chart: Chart, cha
     chart, rendered: charts.get(fileName)!, fileName, clusters: platform.config.clusters.map((c) => c.name),
     namespace: platform.config.namespace, argocd: file.output?.argocd,
   });
+}
+
+/** Replaces `folder` with the dashboards' JSON files, for Grafana's import. */
+function writeDashboards(folder: string, namespace: string, file: TenantsFile): void {
+  const dashboards = tenantCdcDashboards({ namespace, thresholds: resolveAlertThresholds(file.monitoring?.thresholds) });
+  replaceFolder(folder, new Map(dashboards.map((d) => [d.fileName, dashboardJson(d.model)])));
 }
 
 /** The cdk8s CLI writes a Helm chart's objects into `<chart>/templates`, after it wrote `<chart>/Chart.yaml`. */

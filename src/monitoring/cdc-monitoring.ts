@@ -8,6 +8,8 @@ import { ProcessorAlerts } from './processor-alerts';
 import { ProcessorServiceMonitor } from './processor-service-monitor';
 import { resolveAlertThresholds } from './thresholds';
 import { ownedByConnectCluster } from '../output/connect-cluster-owner';
+import { GeneratedDashboard, tenantCdcDashboards } from '../dashboards/dashboards';
+import { GrafanaDashboardConfigMaps } from '../dashboards/grafana-dashboard-config-maps';
 
 export interface CdcMonitoringProps {
   /** The `monitoring:` block of the tenants file. */
@@ -27,6 +29,8 @@ export interface CdcMonitoringProps {
 export class CdcMonitoring extends Construct {
   /** Things that synthesize but need attention, e.g. tenants the stall alert cannot watch. */
   public readonly warnings: readonly string[];
+  /** The Grafana dashboards, when `dashboards` asks for them. */
+  public readonly dashboards?: readonly GeneratedDashboard[];
 
   constructor(scope: Construct, id: string, props: CdcMonitoringProps) {
     super(scope, id);
@@ -51,6 +55,12 @@ export class CdcMonitoring extends Construct {
     const processor = { processorName: props.processorName, namespace: config.namespace, labels };
     if (settings.podMonitors ?? true) new ProcessorServiceMonitor(this, 'ProcessorMonitor', processor);
     if (settings.alerts ?? true) new ProcessorAlerts(this, 'ProcessorAlerts', { ...processor, thresholds });
+    if (settings.dashboards) {
+      this.dashboards = tenantCdcDashboards({ namespace: config.namespace, thresholds });
+      if (settings.dashboards.configMaps ?? true) {
+        new GrafanaDashboardConfigMaps(this, 'Dashboards', { dashboards: this.dashboards, namespace: config.namespace, sidecarLabel: settings.dashboards.sidecarLabel, labels });
+      }
+    }
     this.warnings = warnings;
   }
 }

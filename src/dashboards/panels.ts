@@ -1,0 +1,71 @@
+import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { DATASOURCE, PanelQuery, promQueries } from './dashboard-frame';
+
+/** What every panel says about itself: a title, what it shows and why it matters, its queries, its unit. */
+export interface PanelContent {
+  readonly title: string;
+  readonly description: string;
+  readonly queries: readonly PanelQuery[];
+  /** A Grafana unit id: `short`, `s`, `ms`, `bytes`, `percentunit`, `ops`, … */
+  readonly unit?: string;
+  /** A value from which the panel turns red (an alert's threshold, a sized limit). */
+  readonly redFrom?: number;
+}
+
+function thresholds(redFrom: number | undefined): dashboard.ThresholdsConfigBuilder {
+  const steps: dashboard.Threshold[] = [{ value: null, color: 'green' }];
+  if (redFrom !== undefined) steps.push({ value: redFrom, color: 'red' });
+  return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(steps);
+}
+
+/** A graph over time; the threshold, if any, is drawn as a dashed line. */
+export function timeSeriesPanel(content: PanelContent): timeseries.PanelBuilder {
+  const panel = new timeseries.PanelBuilder()
+    .title(content.title).description(content.description).datasource(DATASOURCE).targets(promQueries(content.queries))
+    .unit(content.unit ?? 'short').min(0).thresholds(thresholds(content.redFrom))
+    .lineWidth(1).fillOpacity(10).showPoints(common.VisibilityMode.Never)
+    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom));
+  if (content.redFrom !== undefined) panel.thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
+  return panel;
+}
+
+/** One big number per series (the last value), coloured by the threshold. */
+export function statPanel(content: PanelContent, options: { showNames?: boolean; mappings?: dashboard.ValueMapping[] } = {}): stat.PanelBuilder {
+  return new stat.PanelBuilder()
+    .title(content.title).description(content.description).datasource(DATASOURCE).targets(promQueries(content.queries))
+    .unit(content.unit ?? 'short').thresholds(thresholds(content.redFrom)).mappings(options.mappings ?? [])
+    .colorMode(common.BigValueColorMode.Background).graphMode(common.BigValueGraphMode.None)
+    .textMode(options.showNames ? common.BigValueTextMode.ValueAndName : common.BigValueTextMode.Auto)
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
+}
+
+/** Horizontal bars, one per series, largest first: a top list. */
+export function barGaugePanel(content: PanelContent): bargauge.PanelBuilder {
+  return new bargauge.PanelBuilder()
+    .title(content.title).description(content.description).datasource(DATASOURCE).targets(promQueries(content.queries))
+    .unit(content.unit ?? 'short').min(0).thresholds(thresholds(content.redFrom))
+    .orientation(common.VizOrientation.Horizontal).displayMode(common.BarGaugeDisplayMode.Basic)
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
+}
+
+/** A table of the instant queries' series, one row per label set. */
+export function tablePanel(content: PanelContent): table.PanelBuilder {
+  return new table.PanelBuilder()
+    .title(content.title).description(content.description).datasource(DATASOURCE).targets(promQueries(content.queries))
+    .unit(content.unit ?? 'short').thresholds(thresholds(content.redFrom))
+    // Prometheus' table format has a Time column and one Value per query: show the labels and the value
+    .withTransformation({ id: 'organize', options: { excludeByName: { Time: true } } });
+}
+
+/** Grafana value mappings for a 0/1 gauge: what 1 and 0 mean, with their colours. */
+export function yesNoMappings(yes: string, no: string): dashboard.ValueMapping[] {
+  return [{
+    type: dashboard.MappingType.ValueToText,
+    options: { 1: { text: yes, color: 'green', index: 0 }, 0: { text: no, color: 'red', index: 1 } },
+  }];
+}

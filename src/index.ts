@@ -44,3 +44,7 @@ export * from './tenants/rules';
 export * from './tenants/schema';
 export * from './tenants/tables';
 export * from './tenants/validate';
+export * from './dashboards/dashboards';
+export * from './dashboards/dashboard-queries';
+export * from './dashboards/grafana-dashboard-config-maps';
+export type { DashboardsProps } from './dashboards/dashboard-props';

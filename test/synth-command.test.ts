@@ -231,6 +231,39 @@ describe('a split output (output.split: connect-cluster)', () => {
   });
 });
 
+describe('Grafana dashboards as files (monitoring.dashboards.files, npm run dashboards)', () => {
+  const withDashboards = (files: string) => (yaml: string) => `${yaml}\nmonitoring:\n  dashboards: { files: ${files} }\n`;
+  const DASHBOARD_FILES = ['tenant-cdc-fleet.json', 'tenant-cdc-processor.json', 'tenant-cdc-tenant.json'];
+
+  test('synth writes the dashboards\' JSON into the folder named, and their ConfigMaps into dist/', () => {
+    const result = npmRunSynth(editedTenants('dashboards.yaml', withDashboards('grafana')), { CDK8S_OUTDIR: 'dist-dashboards' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(fs.readdirSync(path.join(project, 'grafana')).sort()).toEqual(DASHBOARD_FILES);
+    const fleet = JSON.parse(fs.readFileSync(path.join(project, 'grafana', 'tenant-cdc-fleet.json'), 'utf8'));
+    expect(fleet).toMatchObject({ uid: 'tenant-cdc-fleet', title: 'tenant-cdc / Fleet overview' });
+    expect(fs.readFileSync(path.join(project, 'dist-dashboards', 'tenant-cdc.k8s.yaml'), 'utf8')).toContain('name: tenant-cdc-fleet-dashboard');
+    fs.rmSync(path.join(project, 'dist-dashboards'), { recursive: true });
+  });
+
+  test('a files folder inside the output folder is refused (Argo CD would read the JSON as manifests), and dist/ is left as it is', () => {
+    const before = snapshotDir(path.join(project, 'dist'));
+    const result = npmRunSynth(editedTenants('dashboards-in-dist.yaml', withDashboards('dist/grafana')));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/monitoring\.dashboards\.files is "dist\/grafana", inside the output folder dist\/.*dist\/ was left as it is\. Name a folder beside it, e\.g\. "dashboards"\./s);
+    expect(snapshotDir(path.join(project, 'dist'))).toEqual(before);
+  });
+
+  test('npm run dashboards writes them for any tenants file, monitoring or not', () => {
+    const result = spawnSync('npm', ['run', '--silent', 'dashboards', '--', 'exported'], { cwd: project, encoding: 'utf8', env: { ...process.env, TENANTS_FILE: 'tenants.yaml' } });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('tenants.yaml: wrote the Grafana dashboards to exported/');
+    expect(fs.readdirSync(path.join(project, 'exported')).sort()).toEqual(DASHBOARD_FILES);
+    // the namespace variable starts at the tenants file's namespace
+    const tenant = JSON.parse(fs.readFileSync(path.join(project, 'exported', 'tenant-cdc-tenant.json'), 'utf8'));
+    expect(tenant.templating.list.find((v: { name: string }) => v.name === 'namespace').current).toEqual({ text: 'cdc', value: 'cdc' });
+  });
+});
+
 describe('plain cdk8s synth (the CLI) for cdk8s users', () => {
   test('writes the same dist/, quietly', () => {
     const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: project, encoding: 'utf8' });

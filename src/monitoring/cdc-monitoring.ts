@@ -24,7 +24,9 @@ export interface CdcMonitoringProps {
 
 /**
  * Defines what `monitoring:` asks for: per Connect cluster a PodMonitor and a PrometheusRule, and for the
- * event processor a ServiceMonitor and a PrometheusRule (Prometheus Operator, `monitoring.coreos.com/v1`).
+ * event processor a ServiceMonitor and a PrometheusRule (Prometheus Operator, `monitoring.coreos.com/v1`);
+ * with `dashboards`, Grafana dashboards of the fleet, of one tenant and of the processor, as ConfigMaps for
+ * Grafana's dashboard sidecar.
  */
 export class CdcMonitoring extends Construct {
   /** Things that synthesize but need attention, e.g. tenants the stall alert cannot watch. */

@@ -63,7 +63,7 @@ describe.each(dashboards.map((d) => [d.model.title, d.model] as const))('%s', (_
     for (const p of panelsOf(model).filter((p) => p.type !== 'row')) {
       expect(p.datasource, p.title).toEqual({ type: 'prometheus', uid: '${datasource}' });
       expect(p.targets!.length, p.title).toBeGreaterThan(0);
-      for (const t of p.targets!) expect(t.datasource, p.title).toEqual({ type: 'prometheus', uid: '${datasource}' });
+      for (const t of p.targets! as Array<{ datasource?: unknown }>) expect(t.datasource, p.title).toEqual({ type: 'prometheus', uid: '${datasource}' });
     }
     for (const v of model.templating.list!.filter((v) => v.type === 'query')) expect(v.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
   });
@@ -72,7 +72,7 @@ describe.each(dashboards.map((d) => [d.model.title, d.model] as const))('%s', (_
     for (const p of panelsOf(model).filter((p) => p.type !== 'row')) {
       expect(p.title).toMatch(/\S/);
       expect(p.description?.length ?? 0, p.title).toBeGreaterThan(30);
-      const refIds = p.targets!.map((t) => t.refId);
+      const refIds = (p.targets! as Array<{ refId?: string }>).map((t) => t.refId);
       expect(new Set(refIds).size, p.title).toBe(refIds.length);
     }
   });
@@ -124,7 +124,7 @@ describe('the generated dashboards', () => {
   });
 
   test('every metric a query reads is one the processor registers or one the Connect metrics rules (or the JVM) name', () => {
-    const processorMetrics = new ProcessorMetrics().registry.getMetricsAsArray().flatMap((m) => m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name]);
+    const processorMetrics = new ProcessorMetrics().registry.getMetricsAsArray().flatMap((m) => String(m.type) === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name]);
     const rulePrefixes = (parse(CONNECT_METRICS_CONFIG).rules as Array<{ name: string }>).map((r) => r.name.replace(/\$.*$/, ''));
     const used = new Set(dashboards.flatMap((d) => panelQueries(d.model, SAMPLE_VALUES).flatMap((q) => metricNames(q.expr))));
     expect(used.size).toBeGreaterThan(25);

@@ -1,0 +1,220 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { TenantsFile } from '../../src';
+import { labelValuesVariables, panelQueries, ResolvedPanelQuery, resolveVariables } from '../../src/dashboards/dashboard-queries';
+import { GeneratedDashboard } from '../../src/dashboards/dashboards';
+// @ts-expect-error: a plain ES module script shared with npm run import
+import { MONITORING_IMPORTS, monitoringCrdsDir } from '../../scripts/import-monitoring.mjs';
+// @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
+import { freePorts } from '../../scripts/ports.mjs';
+// @ts-expect-error: a plain ES module script shared with the demo and CI
+import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
+import { Manifest, ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
+import { ConnectRest, madeUpPassword } from './support/connect';
+import { applyOutputAcls, ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
+import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
+import { containerEnvironment, ensureNamespace, kubectlOk, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
+import { PrometheusClient, scrapeConfigs, startPrometheus, stopPrometheus } from './support/prometheus';
+
+/**
+ * The generated dashboards against a real Prometheus: it scrapes a real Connect worker (the JMX exporter
+ * agent with the synthesized rules, as a Strimzi pod runs it) and the real processor (exactly-once) through
+ * a scrape config derived from the synthesized PodMonitor and ServiceMonitor, while two PostgreSQL tenants
+ * stream and a third is paused. Every panel's every query, with the variables put in as Grafana would for a
+ * real tenant, must return series; the `tenant` variable must list exactly the running tenants; and every
+ * metric a panel reads must be one a scraped target exposes.
+ *
+ * DASHBOARD_DATA=<file> keeps every query's data of the last minutes, for the pictures in the docs
+ * (scripts/dashboard-images.mjs).
+ */
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-dashboards-'));
+const namespace = `dash-${unique('e2e').slice(4)}`;
+const run = unique('g').replace(/-/g, '');
+const connectName = `${run}-connect`;
+const [north, south, idle] = ['north', 'south', 'idle'].map((name) => `${run}-${name}`);
+/** Grafana's $__rate_interval for a 2 s scrape interval: at least four scrapes. */
+const SCRAPE_INTERVAL_S = 2;
+const RATE_INTERVAL = '20s';
+let postgres: { port: number; dir: string; psql: (sql: string, db?: string) => string };
+let connect: ConnectRest;
+let connectDir: string;
+let processor: ProcessorProcess | undefined;
+let access: TestKafkaAccess;
+let prometheus: PrometheusClient;
+let objects: Manifest[];
+let dashboards: GeneratedDashboard[];
+
+function tenantsFile(): TenantsFile {
+  return {
+    namespace,
+    kafka: access.kafka,
+    connect: { name: connectName, replicas: 1, build: { image: 'registry.example.com/connect-debezium:e2e' } },
+    processor: { outputTopic: `${run}.events`, kafkaAuth: access.processorAuth },
+    defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: postgres.port }, tables: ['public.orders', 'public.customers'], heartbeatIntervalMs: 1000 },
+    tenants: [north, south, idle].map((id) => ({
+      id, database: { name: id.replace(/-/g, '_') }, credentials: { secret: `${id}-db` }, ...(id === idle && { state: 'paused' as const }),
+    })),
+    monitoring: { labels: { release: 'prometheus' }, dashboards: {} },
+  };
+}
+
+function createTenantDatabase(id: string): void {
+  const db = id.replace(/-/g, '_');
+  const password = madeUpPassword();
+  postgres.psql(`CREATE USER ${db}_cdc WITH LOGIN REPLICATION PASSWORD '${password}'`);
+  postgres.psql(`CREATE DATABASE ${db} OWNER ${db}_cdc`);
+  postgres.psql(`SET ROLE ${db}_cdc;
+    CREATE TABLE public.orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL);
+    CREATE TABLE public.customers (id int PRIMARY KEY, name text NOT NULL);
+    INSERT INTO public.orders SELECT i, i * 1.5 FROM generate_series(1, 50) i;
+    INSERT INTO public.customers SELECT i, 'customer ' || i FROM generate_series(1, 20) i;
+    CREATE TABLE public.debezium_signal (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048));`, db);
+  putSecret(namespace, `${id}-db`, { username: `${db}_cdc`, password });
+}
+
+/** What Grafana would put in for the variables when an operator looks at `tenant`. */
+function variableValues(tenant: string): Record<string, string> {
+  return { datasource: 'prometheus', namespace, cluster: '.*', tenant, __rate_interval: RATE_INTERVAL };
+}
+
+beforeAll(async () => {
+  const port = await freePorts(5);
+  postgres = await startPostgres({ port, dir: path.join(work, 'postgres') });
+  ensureNamespace(namespace);
+  access = testKafkaAccess(namespace, run, { publicCa: true });
+  for (const id of [north, south, idle]) createTenantDatabase(id);
+  for (const file of Object.values<string>(MONITORING_IMPORTS)) kubectlOk(['apply', '--server-side', '-f', path.join(monitoringCrdsDir(), file)]);
+  kubectlOk(['wait', '--for=condition=Established', 'crd/podmonitors.monitoring.coreos.com', 'crd/servicemonitors.monitoring.coreos.com',
+    'crd/prometheusrules.monitoring.coreos.com', '--timeout=120s']);
+  // the whole output, dashboards' ConfigMaps included, as Argo CD would apply it
+  const applied = serverSideApply(synthPlatformYaml(tenantsFile()));
+  if (applied.status !== 0) throw new Error(`applying the synthesized objects failed:\n${applied.stderr}`);
+  objects = synthPlatform(tenantsFile());
+  dashboards = ofKind(objects, 'ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1').map((c) => {
+    const [fileName, json] = Object.entries<string>(c.data)[0];
+    return { fileName, model: JSON.parse(json) };
+  });
+  await applyOutputAcls(objects);
+
+  const serviceAccount = serviceAccountCredentials(namespace, `${connectName}-connect`, path.join(work, 'serviceaccount'));
+  connectDir = path.join(work, 'connect');
+  const { server, caFile, kubectl, kubeconfig } = testCluster();
+  const metricsConfig = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name === `${connectName}-metrics`)!.data['metrics-config.yml'];
+  const worker = await startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: port + 1, dir: connectDir,
+    kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile, kubectl, kubeconfig }, metrics: { port: port + 2, config: metricsConfig },
+    jvmOptions: access.workerJvmOptions });
+  connect = new ConnectRest(worker.url);
+  for (const connector of ofKind(objects, 'KafkaConnector')) await connect.apply(connector);
+  const snapshotted = async (id: string) => (await (await fetch(worker.metricsUrl)).text()).split('\n')
+    .some((line) => line.startsWith('debezium_metrics_snapshotcompleted{') && line.includes(`tenant="${id}"`) && Number(line.split(' ').pop()) === 1);
+  for (const id of [north, south]) await waitFor(`${id} snapshotted`, () => snapshotted(id), 180_000, 1000);
+
+  const env = containerEnvironment(ofKind(objects, 'Deployment')[0], path.join(work, 'processor-pod'));
+  processor = new ProcessorProcess({ ...env, ...access.processorEnv, PROCESSING_GUARANTEE: 'exactly-once', EXACTLY_ONCE_SLOTS: '4', HTTP_PORT: String(port + 3), HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
+  await processor.waitStarted();
+
+  // Prometheus scrapes both through what the PodMonitor and ServiceMonitor say, as the Prometheus Operator would configure it
+  const connectPod = `${connectName}-connect-0`;
+  prometheus = await startPrometheus({
+    dir: path.join(work, 'prometheus'), port: port + 4, scrapeInterval: `${SCRAPE_INTERVAL_S}s`,
+    scrapeConfigs: scrapeConfigs(objects, {
+      [`${connectName}-connect-metrics`]: {
+        address: `127.0.0.1:${port + 2}`, pod: connectPod, container: `${connectName}-connect`, portName: 'tcp-prometheus',
+        podLabels: { 'strimzi.io/cluster': connectName, 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': `${connectName}-connect` },
+      },
+      [`${connectName}-processor-metrics`]: {
+        address: `127.0.0.1:${port + 3}`, pod: `${connectName}-processor-0`, container: 'processor', portName: 'http',
+        podLabels: ofKind(objects, 'Deployment')[0].spec.template.metadata.labels,
+        service: `${connectName}-processor-metrics`, serviceLabels: ofKind(objects, 'Service').find((s) => s.metadata.name === `${connectName}-processor-metrics`)!.metadata.labels,
+      },
+    }),
+  });
+  await prometheus.waitForTargetsUp(2);
+
+  // a minute of changes to both tables of both running tenants, and one record the processor cannot read
+  for (let second = 0; second < 60; second++) {
+    for (const id of [north, south]) {
+      const db = id.replace(/-/g, '_');
+      postgres.psql(`INSERT INTO public.orders VALUES (${100 + second}, ${second}.25); UPDATE public.customers SET name = 'renamed ${second}' WHERE id = ${1 + (second % 20)};`, db);
+    }
+    if (second === 10) await produce(`${north}.public.orders`, [{ key: 'poison', value: 'not a change event' }]);
+    await sleep(1000);
+  }
+}, 900_000);
+
+afterAll(async () => {
+  if (prometheus) await stopPrometheus(prometheus);
+  if (processor && processor.child.exitCode === null) processor.kill('SIGKILL');
+  if (connectDir) await stopConnect({ dir: connectDir });
+  if (postgres) await stopPostgres({ dir: postgres.dir });
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe('the dashboards against a real Prometheus scraping the real stack', () => {
+  test('the API server takes the dashboards\' ConfigMaps, and they hold the three dashboards', () => {
+    const names = kubectlOk(['get', 'configmaps', '-n', namespace, '-l', 'grafana_dashboard=1', '-o', 'name']).trim().split('\n').sort();
+    expect(names).toEqual(['configmap/tenant-cdc-fleet-dashboard', 'configmap/tenant-cdc-processor-dashboard', 'configmap/tenant-cdc-tenant-dashboard']);
+    expect(dashboards.map((d) => d.model.uid).sort()).toEqual(['tenant-cdc-fleet', 'tenant-cdc-processor', 'tenant-cdc-tenant']);
+  });
+
+  test('the variables list what runs: the namespace, the Connect cluster, and exactly the running tenants (not the paused one)', async () => {
+    const tenantView = dashboards.find((d) => d.model.uid === 'tenant-cdc-tenant')!.model;
+    const values = variableValues('');
+    const listed: Record<string, string[]> = {};
+    for (const variable of labelValuesVariables(tenantView)) {
+      listed[variable.name] = (await prometheus.labelValues(variable.label, [resolveVariables(variable.series, values)])).sort();
+    }
+    expect(listed.namespace).toContain(namespace);
+    expect(listed.cluster).toEqual([connectName]);
+    expect(listed.tenant).toEqual([north, south]);
+    // the paused tenant is known to Prometheus all the same: it is left out because it does not run
+    expect((await prometheus.query(`kafka_connect_connector_status{connector="${idle}"}`)).map((s) => s.metric.status)).toEqual(['paused']);
+  });
+
+  test('every query of every panel returns series for a real tenant', async () => {
+    const empty: string[] = [];
+    const data: Array<{ uid: string; title: string; panels: unknown[] }> = [];
+    const end = Date.now() / 1000;
+    for (const { model } of dashboards) {
+      const queries = panelQueries(model, variableValues(north));
+      const results: Array<ResolvedPanelQuery & { series: unknown[] }> = [];
+      for (const q of queries) {
+        const series = q.instant ? await prometheus.query(q.expr) : await prometheus.queryRange(q.expr, end - 90, end, SCRAPE_INTERVAL_S);
+        if (series.length === 0) empty.push(`${model.title} / ${q.panelTitle} (${q.refId}): ${q.expr}`);
+        results.push({ ...q, series });
+      }
+      data.push({ uid: model.uid!, title: model.title!, panels: (model.panels ?? []).map((p: any) => ({ ...p, results: results.filter((r) => r.panelId === p.id) })) });
+    }
+    if (process.env.DASHBOARD_DATA) fs.writeFileSync(process.env.DASHBOARD_DATA, `${JSON.stringify({ tenant: north, scrapeIntervalSeconds: SCRAPE_INTERVAL_S, dashboards: data }, null, 1)}\n`);
+    expect(empty).toEqual([]);
+    expect(data.flatMap((d) => d.panels).length).toBeGreaterThan(40);
+  });
+
+  test('every metric a panel reads is one a scraped target exposes', async () => {
+    const names = new Set(dashboards.flatMap((d) => panelQueries(d.model, variableValues(north)).flatMap((q) => [...q.expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1]))));
+    expect(names.size).toBeGreaterThan(25);
+    const missing: string[] = [];
+    for (const name of names) {
+      // a histogram's series are named after it; Prometheus' metadata knows the family
+      const family = name.replace(/_(bucket|sum|count)$/, '');
+      if (!(await prometheus.hasMetadata(family)) && !(await prometheus.hasMetadata(name))) missing.push(name);
+    }
+    expect(missing).toEqual([]);
+    // and a metric nothing exposes is found missing
+    expect(await prometheus.hasMetadata('tenant_cdc_no_such_metric_total')).toBe(false);
+  });
+
+  test('the per-tenant view shows the tenant\'s own tables, and its dead letter, not another tenant\'s', async () => {
+    const tenantView = dashboards.find((d) => d.model.uid === 'tenant-cdc-tenant')!.model;
+    const byTable = panelQueries(tenantView, variableValues(north)).find((q) => q.panelTitle === 'Events per second by table')!;
+    const end = Date.now() / 1000;
+    const tables = (await prometheus.queryRange(byTable.expr, end - 90, end, SCRAPE_INTERVAL_S)).map((s) => s.metric.table).sort();
+    expect(tables).toEqual(['public.customers', 'public.orders']);
+    const deadLetters = panelQueries(tenantView, variableValues(north)).find((q) => q.panelTitle === 'Dead letters per second')!;
+    expect(await prometheus.query(deadLetters.expr.replace(`[${RATE_INTERVAL}]`, '[10m]'))).toHaveLength(1);
+    const southDeadLetters = panelQueries(tenantView, variableValues(south)).find((q) => q.panelTitle === 'Dead letters per second')!;
+    expect(await prometheus.query(southDeadLetters.expr.replace(`[${RATE_INTERVAL}]`, '[10m]'))).toEqual([]);
+  });
+});

@@ -1,7 +1,8 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
-import * as common from '@grafana/grafana-foundation-sdk/common';
-import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import type * as common from '@grafana/grafana-foundation-sdk/common';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import type * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import { grafanaSdk } from './grafana-sdk';
 
 /**
  * What every tenant-cdc dashboard shares: a Prometheus data source chosen by a variable (never a
@@ -31,6 +32,7 @@ export interface PanelQuery {
 
 /** The Prometheus queries of a panel, lettered A, B, … as Grafana does. */
 export function promQueries(queries: readonly PanelQuery[]): prometheus.DataqueryBuilder[] {
+  const { prometheus } = grafanaSdk();
   return queries.map((q, i) => {
     const query = new prometheus.DataqueryBuilder().refId(String.fromCharCode(65 + i)).datasource(DATASOURCE).expr(q.expr)
       .legendFormat(q.legend ?? '__auto');
@@ -53,6 +55,7 @@ export class DashboardLayout {
   /** A row header across the whole width, below everything placed so far. */
   row(title: string): this {
     this.newLine();
+    const { dashboard } = grafanaSdk();
     this.builder.withRow(new dashboard.RowBuilder(title).id(this.nextId++).gridPos({ x: 0, y: this.y, w: GRID_COLUMNS, h: 1 }));
     this.y += 1;
     return this;
@@ -76,6 +79,7 @@ export class DashboardLayout {
 
 /** The settings every tenant-cdc dashboard has. */
 export function dashboardBuilder(title: string, uid: string, description: string): dashboard.DashboardBuilder {
+  const { dashboard } = grafanaSdk();
   return new dashboard.DashboardBuilder(title)
     .uid(uid)
     .description(description)
@@ -89,6 +93,7 @@ export function dashboardBuilder(title: string, uid: string, description: string
 
 /** The data source variable: any Prometheus the Grafana knows. */
 export function datasourceVariable(): dashboard.DatasourceVariableBuilder {
+  const { dashboard } = grafanaSdk();
   return new dashboard.DatasourceVariableBuilder('datasource').label('Data source').type('prometheus');
 }
 
@@ -97,6 +102,7 @@ export function datasourceVariable(): dashboard.DatasourceVariableBuilder {
  * shows first (the namespace the tenants file names), and `all` adds an "All" choice matching every value.
  */
 export function labelValuesVariable(name: string, label: string, series: string, options: { title: string; defaultValue?: string; all?: boolean }): dashboard.QueryVariableBuilder {
+  const { dashboard } = grafanaSdk();
   const definition = `label_values(${series}, ${label})`;
   const variable = new dashboard.QueryVariableBuilder(name)
     .label(options.title)

@@ -1,5 +1,8 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type { DashboardsProps } from './dashboard-props';
+import { fleetOverview } from './fleet-overview';
+import { processorView } from './processor-view';
+import { tenantView } from './tenant-view';
 
 /** A generated dashboard: Grafana's JSON model and the file it is written to. */
 export interface GeneratedDashboard {
@@ -8,16 +11,8 @@ export interface GeneratedDashboard {
   readonly model: dashboard.Dashboard;
 }
 
-/**
- * tenant-cdc's dashboards for the output `props` describe: the fleet overview, one tenant, the processor.
- *
- * The dashboards' modules are loaded on the first call, not with the library: the SDK's builders take
- * 0.3 to 1 s to load, which every synth would pay although dashboards are opt-in.
- */
+/** tenant-cdc's dashboards for the output `props` describe: the fleet overview, one tenant, the processor. */
 export function tenantCdcDashboards(props: DashboardsProps): GeneratedDashboard[] {
-  const { fleetOverview } = require('./fleet-overview') as typeof import('./fleet-overview');
-  const { tenantView } = require('./tenant-view') as typeof import('./tenant-view');
-  const { processorView } = require('./processor-view') as typeof import('./processor-view');
   return [fleetOverview(props), tenantView(props), processorView(props)].map((model) => ({ fileName: `${model.uid}.json`, model }));
 }
 

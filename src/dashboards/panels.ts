@@ -1,10 +1,10 @@
-import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
-import * as common from '@grafana/grafana-foundation-sdk/common';
-import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import * as stat from '@grafana/grafana-foundation-sdk/stat';
-import * as table from '@grafana/grafana-foundation-sdk/table';
-import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import type * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import type * as stat from '@grafana/grafana-foundation-sdk/stat';
+import type * as table from '@grafana/grafana-foundation-sdk/table';
+import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { DATASOURCE, PanelQuery, promQueries } from './dashboard-frame';
+import { grafanaSdk } from './grafana-sdk';
 
 /** What every panel says about itself: a title, what it shows and why it matters, its queries, its unit. */
 export interface PanelContent {
@@ -18,6 +18,7 @@ export interface PanelContent {
 }
 
 function thresholds(redFrom: number | undefined): dashboard.ThresholdsConfigBuilder {
+  const { dashboard } = grafanaSdk();
   const steps: dashboard.Threshold[] = [{ value: null, color: 'green' }];
   if (redFrom !== undefined) steps.push({ value: redFrom, color: 'red' });
   return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(steps);
@@ -25,6 +26,7 @@ function thresholds(redFrom: number | undefined): dashboard.ThresholdsConfigBuil
 
 /** A graph over time; the threshold, if any, is drawn as a dashed line. */
 export function timeSeriesPanel(content: PanelContent): timeseries.PanelBuilder {
+  const { common, timeseries } = grafanaSdk();
   const panel = new timeseries.PanelBuilder()
     .title(content.title).description(content.description).datasource(DATASOURCE).targets(promQueries(content.queries))
     .unit(content.unit ?? 'short').min(0).thresholds(thresholds(content.redFrom))
@@ -36,6 +38,7 @@ export function timeSeriesPanel(content: PanelContent): timeseries.PanelBuilder 
 
 /** One big number per series (the last value), coloured by the threshold. */
 export function statPanel(content: PanelContent, options: { showNames?: boolean; mappings?: dashboard.ValueMapping[] } = {}): stat.PanelBuilder {
+  const { common, stat } = grafanaSdk();
   return new stat.PanelBuilder()
     .title(content.title).description(content.description).datasource(DATASOURCE).targets(promQueries(content.queries))
     .unit(content.unit ?? 'short').thresholds(thresholds(content.redFrom)).mappings(options.mappings ?? [])
@@ -46,6 +49,7 @@ export function statPanel(content: PanelContent, options: { showNames?: boolean;
 
 /** Horizontal bars, one per series, largest first: a top list. */
 export function barGaugePanel(content: PanelContent): bargauge.PanelBuilder {
+  const { bargauge, common } = grafanaSdk();
   return new bargauge.PanelBuilder()
     .title(content.title).description(content.description).datasource(DATASOURCE).targets(promQueries(content.queries))
     .unit(content.unit ?? 'short').min(0).thresholds(thresholds(content.redFrom))
@@ -55,6 +59,7 @@ export function barGaugePanel(content: PanelContent): bargauge.PanelBuilder {
 
 /** A table of the instant queries' series, one row per label set. */
 export function tablePanel(content: PanelContent): table.PanelBuilder {
+  const { table } = grafanaSdk();
   return new table.PanelBuilder()
     .title(content.title).description(content.description).datasource(DATASOURCE).targets(promQueries(content.queries))
     .unit(content.unit ?? 'short').thresholds(thresholds(content.redFrom))
@@ -64,6 +69,7 @@ export function tablePanel(content: PanelContent): table.PanelBuilder {
 
 /** Grafana value mappings for a 0/1 gauge: what 1 and 0 mean, with their colours. */
 export function yesNoMappings(yes: string, no: string): dashboard.ValueMapping[] {
+  const { dashboard } = grafanaSdk();
   return [{
     type: dashboard.MappingType.ValueToText,
     options: { 1: { text: yes, color: 'green', index: 0 }, 0: { text: no, color: 'red', index: 1 } },

@@ -4,7 +4,9 @@
 //   luacheck              test/argocd/luacheck, built with Go: runs the Argo CD health checks in argocd/health/
 //                         with gopher-lua (from the Go module proxy), the Lua interpreter Argo CD embeds
 //   promtool              built from the Go module proxy (checks and unit-tests the generated alerting rules)
-// Usage: node scripts/tools.mjs [helm|kubernetes-validate|luacheck|promtool]...   prints each tool's path
+//   prometheus            the server of the same release, built the same way (e2e: scrapes the real servers
+//                         through the monitors' relabelling and answers the dashboards' queries)
+// Usage: node scripts/tools.mjs [helm|kubernetes-validate|luacheck|promtool|prometheus]...   prints each tool's path
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, '.cache');
 const KUBERNETES_VALIDATE_VERSION = '1.37.0';
-/** The Prometheus release whose promtool checks the alerts. */
+/** The Prometheus release whose promtool checks the alerts and whose server the e2e tests scrape with. */
 export const PROMETHEUS_VERSION = '3.16.0';
 
 export function helmPath() {
@@ -66,26 +68,42 @@ export function luacheckPath() {
  * 2-core machine), most of it the service-discovery clients promtool links.
  */
 export function promtoolPath() {
-  const bin = join(cache, `promtool-${PROMETHEUS_VERSION}`, 'bin');
-  const promtool = join(bin, 'promtool');
-  if (existsSync(promtool)) return promtool;
+  return prometheusCommandPath('promtool');
+}
+
+/**
+ * The Prometheus server of the same release (the e2e tests scrape the real Connect workers and processor
+ * with it and run the dashboards' queries), built the same way. Its web UI's assets are not embedded (that
+ * needs the `builtinassets` tag and a built React app): the HTTP API, all the tests use, is complete.
+ * Mostly the packages promtool already compiled: about 3 CPU minutes once promtool is built (4.3 minutes on a
+ * busy 2-core machine).
+ */
+export function prometheusPath() {
+  return prometheusCommandPath('prometheus');
+}
+
+/** Builds cmd/<command> of github.com/prometheus/prometheus at PROMETHEUS_VERSION into .cache/<command>-<version>/bin, once. */
+function prometheusCommandPath(command) {
+  const bin = join(cache, `${command}-${PROMETHEUS_VERSION}`, 'bin');
+  const path = join(bin, command);
+  if (existsSync(path)) return path;
   const partial = join(bin, `.partial-${process.pid}`);
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(bin, { recursive: true });
   // Prometheus 3.x publishes its Go module as v0.<major><minor>.<patch>: 3.16.0 is v0.316.0
   const [major, minor, patch] = PROMETHEUS_VERSION.split('.').map(Number);
-  const module = `github.com/prometheus/prometheus/cmd/promtool@v0.${major * 100 + minor}.${patch}`;
+  const module = `github.com/prometheus/prometheus/cmd/${command}@v0.${major * 100 + minor}.${patch}`;
   // GOTOOLCHAIN=local: build with the Go that is here rather than downloading another
   const env = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOBIN: partial };
   execFileSync('go', ['install', '-trimpath', '-ldflags', `-s -w -X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION}`, module],
     { cwd: bin, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  renameSync(join(partial, 'promtool'), promtool);
+  renameSync(join(partial, command), path);
   rmSync(partial, { recursive: true, force: true });
-  return promtool;
+  return path;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const tools = { helm: helmPath, 'kubernetes-validate': kubernetesValidatePath, luacheck: luacheckPath, promtool: promtoolPath };
+  const tools = { helm: helmPath, 'kubernetes-validate': kubernetesValidatePath, luacheck: luacheckPath, promtool: promtoolPath, prometheus: prometheusPath };
   for (const name of process.argv.slice(2)) {
     if (!tools[name]) throw new Error(`unknown tool ${name}; use one of ${Object.keys(tools).join(', ')}`);
     console.log(tools[name]());

@@ -16,7 +16,7 @@ import { ConnectRest, madeUpPassword } from './support/connect';
 import { applyOutputAcls, ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
 import { containerEnvironment, ensureNamespace, kubectlOk, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
-import { PrometheusClient, scrapeConfigs, startPrometheus, stopPrometheus } from './support/prometheus';
+import { processorTarget, PrometheusServer, scrapeConfigs, startPrometheus, stopPrometheus, strimziConnectTarget } from './support/prometheus';
 
 /**
  * The generated dashboards against a real Prometheus: it scrapes a real Connect worker (the JMX exporter
@@ -42,7 +42,7 @@ let connect: ConnectRest;
 let connectDir: string;
 let processor: ProcessorProcess | undefined;
 let access: TestKafkaAccess;
-let prometheus: PrometheusClient;
+let prometheus: PrometheusServer;
 let objects: Manifest[];
 let dashboards: GeneratedDashboard[];
 
@@ -116,22 +116,14 @@ beforeAll(async () => {
   await processor.waitStarted();
 
   // Prometheus scrapes both through what the PodMonitor and ServiceMonitor say, as the Prometheus Operator would configure it
-  const connectPod = `${connectName}-connect-0`;
   prometheus = await startPrometheus({
     dir: path.join(work, 'prometheus'), port: port + 4, scrapeInterval: `${SCRAPE_INTERVAL_S}s`,
     scrapeConfigs: scrapeConfigs(objects, {
-      [`${connectName}-connect-metrics`]: {
-        address: `127.0.0.1:${port + 2}`, pod: connectPod, container: `${connectName}-connect`, portName: 'tcp-prometheus',
-        podLabels: { 'strimzi.io/cluster': connectName, 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': `${connectName}-connect` },
-      },
-      [`${connectName}-processor-metrics`]: {
-        address: `127.0.0.1:${port + 3}`, pod: `${connectName}-processor-0`, container: 'processor', portName: 'http',
-        podLabels: ofKind(objects, 'Deployment')[0].spec.template.metadata.labels,
-        service: `${connectName}-processor-metrics`, serviceLabels: ofKind(objects, 'Service').find((s) => s.metadata.name === `${connectName}-processor-metrics`)!.metadata.labels,
-      },
+      [`${connectName}-connect-metrics`]: [strimziConnectTarget({ cluster: connectName, namespace, address: `127.0.0.1:${port + 2}` })],
+      [`${connectName}-processor-metrics`]: [processorTarget(objects, { processor: `${connectName}-processor`, address: `127.0.0.1:${port + 3}` })],
     }),
   });
-  await prometheus.waitForTargetsUp(2);
+  await prometheus.waitForTargetsUp({ count: 2 });
 
   // a minute of changes to both tables of both running tenants, and one record the processor cannot read
   for (let second = 0; second < 60; second++) {

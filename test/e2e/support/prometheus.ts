@@ -348,6 +348,8 @@ export interface PrometheusServer {
   labelValues(label: string, match?: readonly string[]): Promise<string[]>;
   /** The targets the relabelling kept, with their health. */
   targets(): Promise<ActiveTarget[]>;
+  /** Whether a scraped target exposes `metric` (its TYPE or HELP, samples or not: Prometheus' metadata API). */
+  hasMetadata(metric: string): Promise<boolean>;
   /** Waits until `count` targets (default: every static target of the config) are kept and have been scraped up. */
   waitForTargetsUp(options?: { count?: number; timeoutMs?: number }): Promise<ActiveTarget[]>;
 }
@@ -395,6 +397,11 @@ export async function startPrometheus(options: { dir: string; port: number; scra
       const body: any = await response.json();
       if (body.status !== 'success') throw new Error(`Prometheus label values of ${label} ${JSON.stringify(match)}: ${body.error}`);
       return body.data;
+    },
+    hasMetadata: async (metric) => {
+      const response = await fetch(`${url}/api/v1/metadata?${new URLSearchParams({ metric })}`);
+      const body: any = await response.json();
+      return Object.keys(body.data ?? {}).includes(metric);
     },
     targets: async () => {
       const response = await fetch(`${url}/api/v1/targets?state=active`);

@@ -84,7 +84,7 @@ export async function timeseriesSvg(panel: RunPanel, series: readonly PanelSerie
     rows = kept;
   }
   const chartHeight = box.height - rows.length * LEGEND_ROW - 4;
-  const values = drawn.flatMap((s, i) => s.points.map(([t, v]) => ({ t: t * 1000, v, k: String(i) })));
+  const values = drawn.flatMap((s, i) => s.points.map(([t, v]) => ({ t: t * 1000, v, k: String(i), alone: s.points.length === 1 })));
   const max = Math.max(...values.map((v) => v.v));
   const threshold = redFrom(panel);
   const dashed = panel.fieldConfig?.defaults.custom?.thresholdsStyle?.mode;
@@ -106,6 +106,10 @@ export async function timeseriesSvg(panel: RunPanel, series: readonly PanelSerie
   const color = { field: 'k', type: 'nominal', legend: null, scale: { domain: items.map((_, i) => String(i)), range: items.map((it) => it.color) } };
   layers.push({ mark: { type: 'area', opacity: 0.1, clip: true }, encoding: { x, y, color } } as unknown as VegaLite.TopLevelSpec);
   layers.push({ mark: { type: 'line', strokeWidth: 1, clip: true }, encoding: { x, y, color } } as unknown as VegaLite.TopLevelSpec);
+  // a series of one sample has no line to draw: a dot, as Grafana shows it
+  if (values.some((v) => v.alone)) {
+    layers.push({ transform: [{ filter: 'datum.alone' }], mark: { type: 'point', filled: true, size: 16, opacity: 1, clip: true }, encoding: { x, y, color } } as unknown as VegaLite.TopLevelSpec);
+  }
   if (showThreshold) {
     layers.push({
       data: { values: [{ v: threshold }] },

@@ -76,6 +76,12 @@ describe('dashboardSvg', () => {
     expect([...svg.matchAll(/<path d="M[\d.]+,[\d.]+L[\d.]+,[\d.]+L[\d.]+,[\d.]+" stroke="(#\w+)" stroke-width="1"/g)].map((m) => m[1])).toEqual(['#7EB26D', '#EAB839']);
   });
 
+  test('a series of one sample is a dot', async () => {
+    const svg = await dashboardSvg(dashboardOf(panel('timeseries', {}, '{{pod}}', [range([5], { pod: 'new' }), range([1, 2], { pod: 'old' })])), 'acme');
+    expect(svg.match(/class="mark-symbol/g)).toHaveLength(1);
+    expect(svg).toMatch(/<path transform="translate\([\d.]+,[\d.]+\)" d="M[^"]+" fill="#7EB26D"/);
+  });
+
   test('a stat: the last value, its mapping\'s text and colour, and the name with value_and_name', async () => {
     const mappings = [{ type: 'value', options: { 1: { text: 'connected', color: 'green' }, 0: { text: 'not connected', color: 'red' } } }];
     const svg = await dashboardSvg(dashboardOf(panel('stat', { fieldConfig: { defaults: { mappings } }, options: { textMode: 'value_and_name' } }, '{{status}}',

@@ -1,8 +1,8 @@
 import type { Server } from 'http';
-import { countBatch } from './batch-metrics';
+import { countBatch, countTransaction } from './batch-metrics';
 import type { ProcessorConfig } from './config';
 import { startHttpServer } from './http';
-import { BatchInfo, createKafkaPipeline, KafkaPipeline } from './kafka';
+import { BatchInfo, createKafkaPipeline, KafkaPipeline, TransactionEvent } from './kafka';
 import { reconcilerAccessProblem, SnapshotReconcilerHandle, startSnapshotReconciler } from './snapshot-kafka';
 import { accessProblem, AccessProblem } from './kafka-access-errors';
 import { createLogger, Logger } from './logger';
@@ -114,7 +114,10 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
         onBatchDone,
         onReadyChange: (value: boolean) => {
           // a (re)join may hand partitions to other pods: forget their last lag, or it would be reported forever
-          if (value) metrics.consumerLag.reset();
+          if (value) {
+            metrics.consumerLag.reset();
+            metrics.slotLag.reset();
+          }
           ready = value;
         },
         onFatal: (error: Error) => {
@@ -123,6 +126,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
           else logger.error('the consumer stopped for good; nothing more will be processed', { error });
         },
         onAccessProblem: reportAccessProblem,
+        onTransaction: (event: TransactionEvent) => countTransaction(metrics, event),
       };
       // a refusal (a wrong or not yet active API secret, a missing ACL) leaves the process up but not ready,
       // and it tries again; the committed offsets keep its place. Any other error fails the start.

@@ -1,4 +1,4 @@
-import type { BatchInfo } from './kafka';
+import type { BatchInfo, TransactionEvent } from './kafka';
 import type { ProcessorMetrics } from './metrics';
 import { Outcome, tenantOfTopic } from './transform';
 
@@ -13,6 +13,7 @@ export function countBatch(metrics: ProcessorMetrics, outcomes: readonly Outcome
     if (outcome.kind === 'forward') {
       metrics.eventsIn.inc({ tenant: outcome.event.tenant });
       metrics.eventsOut.inc({ tenant: outcome.event.tenant });
+      metrics.tableEventsOut.inc({ tenant: outcome.event.tenant, table: `${outcome.event.schema}.${outcome.event.table}` });
       for (const { column, rule } of outcome.masked ?? []) {
         metrics.masksApplied.inc({ tenant: outcome.event.tenant, table: `${outcome.event.schema}.${outcome.event.table}`, column, rule });
       }
@@ -33,5 +34,23 @@ export function countBatch(metrics: ProcessorMetrics, outcomes: readonly Outcome
   }
   metrics.oversizedDeadLetters.inc(info.oversizedDeadLetters);
   metrics.consumerLag.set({ topic: info.topic, partition: String(info.partition), tenant: topicTenant }, info.lag);
+  if (info.slot !== undefined) metrics.slotLag.set(info.slot, info.topic, info.partition, info.lag);
   metrics.batchDuration.observe(info.seconds);
+}
+
+/**
+ * Counts what happened to a slot's transactional producer. At its opening the slot's commit and fence
+ * counters start at 0 (both true then), so `increase()` sees their first one.
+ */
+export function countTransaction(metrics: ProcessorMetrics, event: TransactionEvent): void {
+  const labels = { slot: String(event.slot) };
+  if (event.kind === 'opened') {
+    metrics.eosSlotOpens.inc(labels);
+    metrics.eosCommits.inc(labels, 0);
+    metrics.eosFenced.inc(labels, 0);
+  } else if (event.kind === 'committed') {
+    metrics.eosCommits.inc(labels);
+  } else {
+    metrics.eosFenced.inc(labels);
+  }
 }

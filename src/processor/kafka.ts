@@ -16,7 +16,7 @@ import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, mergeReques
 import { slotAssigner } from './slot-assigner';
 import { AccessProblem, accessProblem, markAction, processorPrincipal } from './kafka-access-errors';
 import { InputPosition, SlotProducer, SlotTransactions } from './slot-transactions';
-import { slotTransactionalId } from './slots';
+import { slotOf, slotTransactionalId } from './slots';
 import type { Outcome, SourceRecord } from './transform';
 
 /** What the adapter needs from the rest of the processor. */
@@ -30,6 +30,18 @@ export interface BatchHooks {
   readonly onFatal: (error: Error) => void;
   /** The broker refused a login or an action for want of an ACL: the problem's message says which and the fix. */
   readonly onAccessProblem: (problem: AccessProblem) => void;
+  /** Exactly-once: a slot's producer opened, committed a transaction, or was fenced; must not throw. */
+  readonly onTransaction?: (event: TransactionEvent) => void;
+}
+
+/**
+ * What happened to a slot's transactional producer: `opened` (it fenced the slot's earlier producers and
+ * ended their open transaction), `committed` (one transaction), `fenced` (a newer producer of the slot
+ * fenced it; its batches run again on a new one).
+ */
+export interface TransactionEvent {
+  readonly kind: 'opened' | 'committed' | 'fenced';
+  readonly slot: number;
 }
 
 export interface BatchInfo {
@@ -39,6 +51,8 @@ export interface BatchInfo {
   readonly seconds: number;
   /** Dead letters too large for the DLQ, replaced by a small stand-in. */
   readonly oversizedDeadLetters: number;
+  /** Exactly-once: the slot of the batch's input partition. */
+  readonly slot?: number;
 }
 
 /** The largest record batch the final and the dead-letter topic take. */
@@ -223,6 +237,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       lag: Number(batch.offsetLag()),
       seconds: Number(process.hrtime.bigint() - started) / 1e9,
       oversizedDeadLetters: done.oversizedDeadLetters,
+      ...(exactlyOnce && { slot: slotOf(batch.topic, batch.partition, config.exactlyOnceSlots) }),
     });
     if (!exactlyOnce) await commitOffsetsIfNecessary();
     await heartbeat();
@@ -288,6 +303,7 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       await slotProducer.disconnect().catch(() => undefined);
       throw error;
     }
+    hooks.onTransaction?.({ kind: 'opened', slot });
     return {
       commitTransaction: (requests, inputs) => commitTransaction(slot, slotProducer, requests, inputs),
       close: () => slotProducer.disconnect(),
@@ -310,11 +326,13 @@ export function createKafkaPipeline(config: ProcessorConfig, logger: Logger, hoo
       // the slot opens a new producer anyway; aborting now frees the final topic's readers sooner
       await transaction.abort().catch(() => undefined);
       if (!isFenced(error)) throw error;
+      hooks.onTransaction?.({ kind: 'fenced', slot });
       // another member took the slot (or this one was a zombie): the batches run again on a new producer,
       // which skips what the other committed; kafkajs would call the error final and stop the consumer
       logger.warn('the slot\'s producer was fenced; its batches run again with a new one', { slot, partitions: inputs.map((i) => `${i.topic}:${i.partition}`), error });
       throw new KafkaJSError(error as Error, { retriable: true });
     }
+    hooks.onTransaction?.({ kind: 'committed', slot });
   }
 
   /** Several batches' requests as few as the topics' limits allow. */

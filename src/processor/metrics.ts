@@ -1,10 +1,17 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SlotLag } from './slot-lag';
 
 /** The processor's Prometheus metrics, on `/metrics`. */
 export class ProcessorMetrics {
   public readonly registry = new Registry();
   public readonly eventsIn = new Counter({ name: 'tenant_cdc_events_in_total', help: 'Records read from the raw topics, by tenant (of the raw topic when unparseable)', labelNames: ['tenant'], registers: [this.registry] });
   public readonly eventsOut = new Counter({ name: 'tenant_cdc_events_out_total', help: 'Events written to the final topic, by tenant', labelNames: ['tenant'], registers: [this.registry] });
+  public readonly tableEventsOut = new Counter({
+    name: 'tenant_cdc_table_events_out_total',
+    help: 'Events written to the final topic, by tenant and table (schema.table as the event names it)',
+    labelNames: ['tenant', 'table'],
+    registers: [this.registry],
+  });
   public readonly eventsDeadLettered = new Counter({ name: 'tenant_cdc_events_dlq_total', help: 'Records sent to the dead-letter topic, by the tenant of their raw topic', labelNames: ['tenant'], registers: [this.registry] });
   public readonly unroutedEvents = new Counter({
     name: 'tenant_cdc_unrouted_events_total',
@@ -25,6 +32,26 @@ export class ProcessorMetrics {
   });
   public readonly eventsSkipped = new Counter({ name: 'tenant_cdc_events_skipped_total', help: 'Records not forwarded: tombstones, heartbeats, schema changes, transactions', labelNames: ['reason'], registers: [this.registry] });
   public readonly consumerLag = new Gauge({ name: 'tenant_cdc_consumer_lag', help: 'Records behind the end of each raw topic partition, at the last batch, with the topic\'s tenant', labelNames: ['topic', 'partition', 'tenant'], registers: [this.registry] });
+  /** Exactly-once: records behind the end of each slot's input partitions. */
+  public readonly slotLag = new SlotLag(this.registry);
+  public readonly eosCommits = new Counter({
+    name: 'tenant_cdc_eos_commits_total',
+    help: 'Exactly-once: transactions committed (outputs and input offsets of the slot\'s waiting batches), by slot',
+    labelNames: ['slot'],
+    registers: [this.registry],
+  });
+  public readonly eosFenced = new Counter({
+    name: 'tenant_cdc_eos_fenced_total',
+    help: 'Exactly-once: transactions refused because a newer producer of the slot fenced theirs (another replica took the slot, or this one was a zombie) or the broker ended them; their batches run again on a new producer. By slot',
+    labelNames: ['slot'],
+    registers: [this.registry],
+  });
+  public readonly eosSlotOpens = new Counter({
+    name: 'tenant_cdc_eos_slot_opens_total',
+    help: 'Exactly-once: slot producers opened (each fences the slot\'s earlier producers and ends their open transaction), by slot',
+    labelNames: ['slot'],
+    registers: [this.registry],
+  });
   public readonly latency = new Histogram({
     name: 'tenant_cdc_processing_latency_seconds',
     help: 'From the database commit (source.ts_ms) to the output being acknowledged',

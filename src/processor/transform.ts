@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { canonicalJson, parseExactJson, stringifyExactJson, textOf } from './exact-json';
 import type { ColumnMasks, MaskApplied } from './column-masks';
 import { tenantRoutesOf } from './tenant-routes';
+import { isSignalTable } from '../snapshots/signal-config';
 
 export { canonicalJson } from './exact-json';
 
@@ -51,7 +52,7 @@ export interface OutputMessage {
 export type Outcome =
   /** `masked`: values of masked columns that arrived unmasked (Debezium masks character columns only), masked here. */
   | { readonly kind: 'forward'; readonly event: CdcEvent; readonly message: OutputMessage; readonly masked?: readonly MaskApplied[] }
-  | { readonly kind: 'skip'; readonly reason: 'tombstone' | 'heartbeat' | 'schema-change' | 'transaction' | 'not-a-row-change' }
+  | { readonly kind: 'skip'; readonly reason: 'tombstone' | 'heartbeat' | 'schema-change' | 'transaction' | 'not-a-row-change' | 'signal-table' }
   /** `reason` tells apart dead letters with a metric of their own: an event of a group's database that is no tenant's. */
   | { readonly kind: 'dead-letter'; readonly error: string; readonly reason?: 'unrouted-database' };
 
@@ -103,6 +104,9 @@ export const debeziumTransform: Transform = (record, routes, masks) => {
   if (!isObject(source) || typeof source.name !== 'string' || typeof source.table !== 'string' || typeof source.connector !== 'string') {
     return { kind: 'dead-letter', error: 'the envelope has no "source" block with connector, name and table' };
   }
+  // Debezium adds signal.data.collection to the captured tables (RelationalTableFilters), so the incremental
+  // snapshot's watermark rows reach a raw topic of their own like a table's changes: not tenant data
+  if (isSignalTable(source.table)) return { kind: 'skip', reason: 'signal-table' };
   const rawBefore = value.before ?? null;
   const rawAfter = value.after ?? null;
   if ((rawBefore !== null && !isObject(rawBefore)) || (rawAfter !== null && !isObject(rawAfter))) {

@@ -20,6 +20,14 @@ export const SIGNAL_POLL_TIMEOUT_MS = 250;
 /** The signal table's own name, in the tenant's schema (SQL Server `dbo`, PostgreSQL `public`) or database (MySQL, MariaDB). */
 export const SIGNAL_TABLE = 'debezium_signal';
 
+/**
+ * Whether a table (its own name, without schema or database) is the signal table, in any case: SQL Server
+ * and MySQL on Windows compare names case-insensitively, so the tenants file refuses it in any case too.
+ */
+export function isSignalTable(table: string): boolean {
+  return table.toLowerCase() === SIGNAL_TABLE;
+}
+
 /** The schema the signal table is in, for the kinds whose tables are `schema.table`. */
 export const SIGNAL_SCHEMA: Readonly<Record<'sqlserver' | 'postgres', string>> = { sqlserver: 'dbo', postgres: 'public' };
 

@@ -1,4 +1,4 @@
-import { SIGNAL_TABLE } from '../snapshots/signal-config';
+import { isSignalTable } from '../snapshots/signal-config';
 import { BINLOG_KINDS } from './rules';
 
 /**
@@ -49,8 +49,8 @@ export function resolveTables(entries: readonly TableEntry[], path: ReadonlyArra
       fail(namePath, `${JSON.stringify(name)} is not in the tenant's database ${JSON.stringify(context.database)}${inherited}; `
         + `${context.kind} tables are written database.table, e.g. "${context.database}.${name.split('.')[1]}"`);
     }
-    // Debezium captures its signal table anyway; listed, its watermark rows would become a data topic
-    if (name.split('.').pop()!.toLowerCase() === SIGNAL_TABLE) {
+    // Debezium captures its signal table anyway (its watermark rows reach a topic of their own, which the processor skips)
+    if (isSignalTable(name.split('.').pop()!)) {
       fail(namePath, `${JSON.stringify(name)} is the signal table Debezium writes snapshot watermarks to${inherited}, not a table to capture; remove it from tables `
         + `(docs/tenants-file.md: The signal table)`);
     }

@@ -99,6 +99,28 @@ describe('debeziumTransform', () => {
       .toEqual({ kind: 'skip', reason: 'not-a-row-change' });
   });
 
+  // the incremental snapshot's watermarks (insert_delete): a row inserted when a chunk's window opens and
+  // deleted when it closes, in the signal table, which Debezium captures beside the listed tables
+  const PG_SIGNAL_SOURCE = '"source":{"version":"3.6.1.Final","connector":"postgresql","name":"acme","ts_ms":1764000000123,"snapshot":"false","db":"acme",'
+    + '"sequence":"[\\"24197648\\",\\"24197704\\"]","ts_us":1764000000123456,"ts_ns":1764000000123456000,"schema":"public","table":"debezium_signal","txId":771,"lsn":24197704,"xmin":null}';
+  test.each([
+    ['PostgreSQL, a window opened', 'acme.public.debezium_signal', '{"id":"5b2c1e0a-7f0e-4c36-9a41-0d6f3c1b2e90-open"}',
+      `{"before":null,"after":{"id":"5b2c1e0a-7f0e-4c36-9a41-0d6f3c1b2e90-open","type":"snapshot-window-open","data":"{\\"openWindowTimestamp\\": \\"2026-12-02T15:00:00.123456Z\\"}"},${PG_SIGNAL_SOURCE},"transaction":null,"op":"c","ts_ms":1764000000200,"ts_us":1764000000200000,"ts_ns":1764000000200000000}`],
+    ['PostgreSQL, a window closed', 'acme.public.debezium_signal', '{"id":"5b2c1e0a-7f0e-4c36-9a41-0d6f3c1b2e90-open"}',
+      `{"before":{"id":"5b2c1e0a-7f0e-4c36-9a41-0d6f3c1b2e90-open","type":null,"data":null},"after":null,${PG_SIGNAL_SOURCE},"transaction":null,"op":"d","ts_ms":1764000000300,"ts_us":1764000000300000,"ts_ns":1764000000300000000}`],
+    ['SQL Server', 'acme.AcmeProd.dbo.debezium_signal', '{"id":"9e0d-open"}',
+      '{"before":null,"after":{"id":"9e0d-open","type":"snapshot-window-open","data":"{}"},"source":{"version":"3.6.1.Final","connector":"sqlserver","name":"acme","ts_ms":1764000000123,"snapshot":"false",'
+      + '"db":"AcmeProd","schema":"dbo","table":"debezium_signal","change_lsn":"00000027:00000758:0003","commit_lsn":"00000027:00000758:0005","event_serial_no":1},"op":"c","ts_ms":1764000000200}'],
+    ['MySQL', 'hooli.hooli.debezium_signal', '{"id":"77aa-open"}',
+      '{"before":null,"after":{"id":"77aa-open","type":"snapshot-window-open","data":"{}"},"source":{"version":"3.6.1.Final","connector":"mysql","name":"hooli","ts_ms":1764000000000,"snapshot":"false",'
+      + '"db":"hooli","table":"debezium_signal","server_id":1,"gtid":null,"file":"mysql-bin.000003","pos":1543,"row":0},"op":"c","ts_ms":1764000000200}'],
+  ])('skips a change of the signal table (%s): a watermark, not tenant data', (_, topic, key, value) => {
+    expect(debeziumTransform({ topic, partition: 0, offset: '3', key, value }, routes)).toEqual({ kind: 'skip', reason: 'signal-table' });
+    // a tenant's table of another name is forwarded
+    const orders = value.replaceAll('"debezium_signal"', '"debezium_signal_archive"');
+    expect(debeziumTransform({ topic: topic.replace('debezium_signal', 'debezium_signal_archive'), partition: 0, offset: '4', key, value: orders }, routes).kind).toBe('forward');
+  });
+
   test.each([
     ['not JSON', 'this is not json', /^value is not JSON/],
     ['JSON without an envelope', '{"id": 7, "total": 3}', /^value has no Debezium envelope/],

@@ -7,8 +7,8 @@ import { barGaugePanel, statPanel, tablePanel, timeSeriesPanel } from './panels'
 /** The fleet overview's uid: links and provisioning find it by this. */
 export const FLEET_OVERVIEW_UID = 'tenant-cdc-fleet';
 
-/** Threads a running task adds to a Connect worker, as bench:fleet measured (docs/fleets.md: Sizing). */
-const THREADS_PER_TASK = 9;
+/** A Connect worker's threads with no task, and what each running task adds, as bench:fleet measured (41 → 1,857 threads for 200 tasks). */
+const WORKER_THREADS = { idle: 41, perTask: 9 } as const;
 
 /**
  * The picture of the whole fleet an operator opens first: which tenants stream, which are paused or
@@ -102,10 +102,11 @@ export function fleetOverview(props: DashboardsProps): dashboard.Dashboard {
     }), 8, 8)
     .panel(timeSeriesPanel({
       title: 'Threads per worker',
-      description: `JVM threads of each worker against ${THREADS_PER_TASK} per running task, as bench:fleet measured; far more means threads leak.`,
+      description: `JVM threads of each worker against what bench:fleet measured for its tasks (${WORKER_THREADS.idle} with no task, ${WORKER_THREADS.perTask} more per task): `
+        + 'far more means threads leak, and the memory beside the heap they need was not sized for.',
       queries: [
         { expr: `sum by (pod) (${inClusters('jvm_threads_current')})`, legend: '{{pod}} threads' },
-        { expr: `${THREADS_PER_TASK} * sum by (pod) (${inClusters('kafka_connect_worker_task_count')})`, legend: `{{pod}} ${THREADS_PER_TASK} per task` },
+        { expr: `${WORKER_THREADS.idle} + ${WORKER_THREADS.perTask} * sum by (pod) (${inClusters('kafka_connect_worker_task_count')})`, legend: '{{pod}} sized for its tasks' },
       ],
     }), 8, 8)
     .panel(timeSeriesPanel({

@@ -180,7 +180,7 @@ describe('the dashboards against a real Prometheus scraping the real stack', () 
       data.push({ uid: model.uid!, title: model.title!, panels: (model.panels ?? []).map((p: any) => ({ ...p, results: results.filter((r) => r.panelId === p.id) })) });
     }
     if (process.env.DASHBOARD_DATA) fs.writeFileSync(process.env.DASHBOARD_DATA, `${JSON.stringify({ tenant: north, scrapeIntervalSeconds: SCRAPE_INTERVAL_S, dashboards: data }, null, 1)}\n`);
-    expect(empty).toEqual([]);
+    expect(empty, `queries without data:\n${empty.join('\n')}`).toEqual([]);
     expect(data.flatMap((d) => d.panels).length).toBeGreaterThan(40);
   });
 
@@ -193,7 +193,7 @@ describe('the dashboards against a real Prometheus scraping the real stack', () 
       const family = name.replace(/_(bucket|sum|count)$/, '');
       if (!(await prometheus.hasMetadata(family)) && !(await prometheus.hasMetadata(name))) missing.push(name);
     }
-    expect(missing).toEqual([]);
+    expect(missing, `metrics no target exposes: ${missing.join(', ')}`).toEqual([]);
     // and a metric nothing exposes is found missing
     expect(await prometheus.hasMetadata('tenant_cdc_no_such_metric_total')).toBe(false);
   });

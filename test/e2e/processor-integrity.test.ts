@@ -2,6 +2,8 @@ import { isLosslessNumber, parse, stringify } from 'lossless-json';
 import { afterEach, describe, expect, test } from 'vitest';
 import { DocumentedChange, DocumentedKind, documentedKey, documentedTopic, documentedValue, row } from '../support/documented-events';
 import { committed, consumeAll, endOffsets, isolatedPipeline, processorFleet, produce, unique, waitFor } from './support/kafka';
+import { PROCESSOR_ENV_DEFAULTS } from '../../src/processor/env';
+import { slotOf } from '../../src/processor/slots';
 
 /**
  * Contract 2's integrity rules on a real broker, with change events written from Debezium's documented
@@ -188,6 +190,23 @@ describe('the final topic holds exactly what the databases committed', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${processor.httpPort}/metrics`)).text();
     expect(metrics).toContain('tenant_cdc_dlq_oversized_total 1');
     expect(metrics).toContain(`tenant_cdc_events_dlq_total{tenant="${prefix}"} 4001`);
+    const tableEvents = valueOf(metrics, 'tenant_cdc_table_events_out_total', { tenant: prefix, table: 'public.orders' });
+    if (guarantee === 'at-least-once') {
+      expect(tableEvents).toBeGreaterThanOrEqual(300);
+      expect(metrics).not.toMatch(/^tenant_cdc_(eos_\w+|slot_lag)\{/m);
+      return;
+    }
+    // exactly-once: each event counted once, when its transaction committed; the topic's one partition is in one slot
+    expect(tableEvents).toBe(300);
+    const slot = String(slotOf(topic, 0, PROCESSOR_ENV_DEFAULTS.exactlyOnceSlots));
+    expect(valueOf(metrics, 'tenant_cdc_eos_slot_opens_total', { slot })).toBeGreaterThanOrEqual(1);
+    expect(valueOf(metrics, 'tenant_cdc_eos_commits_total', { slot })).toBeGreaterThan(0);
+    // present from the slot's opening, so an alert's increase() would see a first fence (none is expected here)
+    expect(valueOf(metrics, 'tenant_cdc_eos_fenced_total', { slot })).toBeGreaterThanOrEqual(0);
+    // every input committed: the slot's partition was at its end at its last batch
+    expect(valueOf(metrics, 'tenant_cdc_slot_lag', { slot })).toBe(0);
+    // only the slot the processor had work in
+    expect(metrics.match(/^tenant_cdc_slot_lag\{.*$/gm)).toHaveLength(1);
   });
 
   test('when MAX_MESSAGE_BYTES says more than the topics take, the broker\'s refusal makes the chunks smaller', async () => {
@@ -228,4 +247,14 @@ function positionMatches(change: DocumentedChange, outputPosition: string): bool
   const fields = exact(`{${change.position}}`);
   const values = LOG_FIELDS.map((f) => fields[f]).filter((v) => v !== null && v !== undefined).map((v) => (isLosslessNumber(v) ? v.value : String(v)));
   return values.every((v) => outputPosition.includes(v));
+}
+
+/** The value of the series of `name` with exactly these labels in a /metrics text; fails when there is none. */
+function valueOf(metrics: string, name: string, labels: Record<string, string>): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort().join(',');
+  for (const line of metrics.split('\n')) {
+    const match = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
+    if (match && match[1] === name && match[2].split(',').sort().join(',') === wanted) return Number(match[3]);
+  }
+  throw new Error(`no series ${name}{${wanted}} in /metrics:\n${metrics.split('\n').filter((l) => l.startsWith(name)).join('\n') || '(none of that name)'}`);
 }

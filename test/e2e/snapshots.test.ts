@@ -199,6 +199,15 @@ describe('a table added to a running PostgreSQL tenant', () => {
     for (const [id, note] of expectedRows) expect(last.get(id)?.after?.note, `row ${id}`).toBe(note);
     for (const id of deleted) expect(last.get(id)?.op ?? 'deleted before read', `row ${id}`).toMatch(/^(delete|deleted before read)$/);
     expect(reads.length).toBeGreaterThan(REFUND_ROWS - 20);
+
+    // the scan's watermarks reached a raw topic of their own (Debezium captures signal.data.collection beside
+    // the listed tables), which the processor reads; it skipped them: no tenant event of the signal table
+    const watermarks = (await consumeAll(`${tenant}.public.debezium_signal`, { idleMs: 3000 })).filter((w) => w.value !== null);
+    expect(watermarks.length).toBeGreaterThan(0);
+    expect(watermarks.map((w) => JSON.parse(w.value!).source.table)).toEqual(watermarks.map(() => 'debezium_signal'));
+    expect((await finalEvents()).filter((e) => e.table === 'debezium_signal')).toEqual([]);
+    const metrics = await (await fetch(`http://127.0.0.1:${processor!.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/^tenant_cdc_events_skipped_total\{reason="signal-table"\} [1-9]\d*$/m);
   });
 
   test('a re-sync, a connector restart and a processor restart after it finished repeat nothing', async () => {

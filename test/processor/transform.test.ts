@@ -100,14 +100,20 @@ describe('debeziumTransform', () => {
   });
 
   // the incremental snapshot's watermarks (insert_delete): a row inserted when a chunk's window opens and
-  // deleted when it closes, in the signal table, which Debezium captures beside the listed tables
-  const PG_SIGNAL_SOURCE = '"source":{"version":"3.6.1.Final","connector":"postgresql","name":"acme","ts_ms":1764000000123,"snapshot":"false","db":"acme",'
-    + '"sequence":"[\\"24197648\\",\\"24197704\\"]","ts_us":1764000000123456,"ts_ns":1764000000123456000,"schema":"public","table":"debezium_signal","txId":771,"lsn":24197704,"xmin":null}';
+  // deleted when it closes, in the signal table, which Debezium captures beside the listed tables. The
+  // PostgreSQL ones as snapshots.test.ts read them from the raw topic (Debezium 3.6.1), with the prefix acme;
+  // SQL Server's and MySQL's in their documented envelopes
+  const pgSource = (sequence: string, lsn: number, txId: number) => `"source":{"version":"3.6.1.Final","connector":"postgresql","name":"acme","ts_ms":1796225637901,`
+    + `"snapshot":"false","db":"acme","sequence":"${sequence}","ts_us":1796225637901983,"ts_ns":1796225637901983000,"schema":"public","table":"debezium_signal",`
+    + `"txId":${txId},"lsn":${lsn},"xmin":null,"origin":null,"origin_lsn":null}`;
+  const pgWatermark = '95d591d1-7446-4035-bce9-5401ad8d2c89-open';
   test.each([
-    ['PostgreSQL, a window opened', 'acme.public.debezium_signal', '{"id":"5b2c1e0a-7f0e-4c36-9a41-0d6f3c1b2e90-open"}',
-      `{"before":null,"after":{"id":"5b2c1e0a-7f0e-4c36-9a41-0d6f3c1b2e90-open","type":"snapshot-window-open","data":"{\\"openWindowTimestamp\\": \\"2026-12-02T15:00:00.123456Z\\"}"},${PG_SIGNAL_SOURCE},"transaction":null,"op":"c","ts_ms":1764000000200,"ts_us":1764000000200000,"ts_ns":1764000000200000000}`],
-    ['PostgreSQL, a window closed', 'acme.public.debezium_signal', '{"id":"5b2c1e0a-7f0e-4c36-9a41-0d6f3c1b2e90-open"}',
-      `{"before":{"id":"5b2c1e0a-7f0e-4c36-9a41-0d6f3c1b2e90-open","type":null,"data":null},"after":null,${PG_SIGNAL_SOURCE},"transaction":null,"op":"d","ts_ms":1764000000300,"ts_us":1764000000300000,"ts_ns":1764000000300000000}`],
+    ['PostgreSQL, a window opened', 'acme.public.debezium_signal', `{"id":"${pgWatermark}"}`,
+      `{"before":null,"after":{"id":"${pgWatermark}","type":"snapshot-window-open","data":"{\\"openWindowTimestamp\\": \\"2026-12-02T15:33:57.895776894Z\\"}"},`
+      + `${pgSource('[null,\\"41910992\\"]', 41910992, 734)},"transaction":null,"op":"c","ts_ms":1796225638051,"ts_us":1796225638051177,"ts_ns":1796225638051177691}`],
+    ['PostgreSQL, a window closed', 'acme.public.debezium_signal', `{"id":"${pgWatermark}"}`,
+      `{"before":{"id":"${pgWatermark}","type":"","data":null},"after":null,`
+      + `${pgSource('[\\"41911416\\",\\"41911416\\"]', 41911416, 735)},"transaction":null,"op":"d","ts_ms":1796225638081,"ts_us":1796225638081471,"ts_ns":1796225638081471977}`],
     ['SQL Server', 'acme.AcmeProd.dbo.debezium_signal', '{"id":"9e0d-open"}',
       '{"before":null,"after":{"id":"9e0d-open","type":"snapshot-window-open","data":"{}"},"source":{"version":"3.6.1.Final","connector":"sqlserver","name":"acme","ts_ms":1764000000123,"snapshot":"false",'
       + '"db":"AcmeProd","schema":"dbo","table":"debezium_signal","change_lsn":"00000027:00000758:0003","commit_lsn":"00000027:00000758:0005","event_serial_no":1},"op":"c","ts_ms":1764000000200}'],

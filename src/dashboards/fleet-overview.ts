@@ -2,7 +2,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { SIZING } from '../fleet/sizing';
 import { dashboardBuilder, DashboardLayout, datasourceVariable, labelValuesVariable } from './dashboard-frame';
 import { DashboardsProps, inClusters, inNamespace, rate } from './dashboard-props';
-import { barGaugePanel, statPanel, tablePanel, timeSeriesPanel } from './panels';
+import { barGaugePanel, statPanel, timeSeriesPanel } from './panels';
 
 /** The fleet overview's uid: links and provisioning find it by this. */
 export const FLEET_OVERVIEW_UID = 'tenant-cdc-fleet';
@@ -31,7 +31,7 @@ export function fleetOverview(props: DashboardsProps): dashboard.Dashboard {
       title: 'Connectors by state',
       description: 'Connectors (one per tenant, one per SQL Server group) in each state Kafka Connect reports.',
       queries: [{ expr: `count by (status) (${connectors})`, legend: '{{status}}' }],
-    }, { showNames: true }), 8, 6)
+    }, { text: 'value and name' }), 8, 6)
     .panel(barGaugePanel({
       title: 'Connectors by state per Connect cluster',
       description: 'The same states, per Connect cluster: a cluster with failed or unassigned connectors stands out.',
@@ -125,13 +125,13 @@ export function fleetOverview(props: DashboardsProps): dashboard.Dashboard {
       ],
       unit: 'ops',
     }), 12, 7)
-    .panel(tablePanel({
+    .panel(statPanel({
       title: 'Raw topics and partitions the processor reads',
       description: 'Raw topics with data and their partitions, as the event processor sees them: the fleet\'s share of the Kafka cluster\'s partition limit.',
       queries: [
-        { expr: `count(count by (topic) (${inNamespace('tenant_cdc_consumer_lag')}))`, legend: 'topics', instant: true },
-        { expr: `count(${inNamespace('tenant_cdc_consumer_lag')})`, legend: 'partitions', instant: true },
+        { expr: `count(count by (topic) (${inNamespace('tenant_cdc_consumer_lag')}))`, legend: 'topics' },
+        { expr: `count(${inNamespace('tenant_cdc_consumer_lag')})`, legend: 'partitions' },
       ],
-    }), 12, 7);
+    }, { text: 'value and name' }), 12, 7);
   return builder.build();
 }

@@ -3,7 +3,6 @@ import type * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import type * as stat from '@grafana/grafana-foundation-sdk/stat';
-import type * as table from '@grafana/grafana-foundation-sdk/table';
 import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 
 /**
@@ -17,7 +16,6 @@ export function grafanaSdk() {
     dashboard: require('@grafana/grafana-foundation-sdk/dashboard') as typeof dashboard,
     prometheus: require('@grafana/grafana-foundation-sdk/prometheus') as typeof prometheus,
     stat: require('@grafana/grafana-foundation-sdk/stat') as typeof stat,
-    table: require('@grafana/grafana-foundation-sdk/table') as typeof table,
     timeseries: require('@grafana/grafana-foundation-sdk/timeseries') as typeof timeseries,
   };
 }

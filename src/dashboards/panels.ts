@@ -1,7 +1,6 @@
 import type * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as stat from '@grafana/grafana-foundation-sdk/stat';
-import type * as table from '@grafana/grafana-foundation-sdk/table';
 import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { DATASOURCE, PanelQuery, promQueries } from './dashboard-frame';
 import { grafanaSdk } from './grafana-sdk';
@@ -36,14 +35,17 @@ export function timeSeriesPanel(content: PanelContent): timeseries.PanelBuilder 
   return panel;
 }
 
-/** One big number per series (the last value), coloured by the threshold. */
-export function statPanel(content: PanelContent, options: { showNames?: boolean; mappings?: dashboard.ValueMapping[] } = {}): stat.PanelBuilder {
+/**
+ * One big number per series (the last value), coloured by the threshold; `text` says what each shows: its
+ * value, its name (the legend: a state whose series is 1), or both.
+ */
+export function statPanel(content: PanelContent, options: { text?: 'value' | 'name' | 'value and name'; mappings?: dashboard.ValueMapping[] } = {}): stat.PanelBuilder {
   const { common, stat } = grafanaSdk();
+  const textMode = { 'value': common.BigValueTextMode.Auto, 'name': common.BigValueTextMode.Name, 'value and name': common.BigValueTextMode.ValueAndName }[options.text ?? 'value'];
   return new stat.PanelBuilder()
     .title(content.title).description(content.description).datasource(DATASOURCE).targets(promQueries(content.queries))
     .unit(content.unit ?? 'short').thresholds(thresholds(content.redFrom)).mappings(options.mappings ?? [])
-    .colorMode(common.BigValueColorMode.Background).graphMode(common.BigValueGraphMode.None)
-    .textMode(options.showNames ? common.BigValueTextMode.ValueAndName : common.BigValueTextMode.Auto)
+    .colorMode(common.BigValueColorMode.Background).graphMode(common.BigValueGraphMode.None).textMode(textMode)
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
 }
 
@@ -57,21 +59,12 @@ export function barGaugePanel(content: PanelContent): bargauge.PanelBuilder {
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
 }
 
-/** A table of the instant queries' series, one row per label set. */
-export function tablePanel(content: PanelContent): table.PanelBuilder {
-  const { table } = grafanaSdk();
-  return new table.PanelBuilder()
-    .title(content.title).description(content.description).datasource(DATASOURCE).targets(promQueries(content.queries))
-    .unit(content.unit ?? 'short').thresholds(thresholds(content.redFrom))
-    // Prometheus' table format has a Time column and one Value per query: show the labels and the value
-    .withTransformation({ id: 'organize', options: { excludeByName: { Time: true } } });
-}
-
-/** Grafana value mappings for a 0/1 gauge: what 1 and 0 mean, with their colours. */
-export function yesNoMappings(yes: string, no: string): dashboard.ValueMapping[] {
+/** Grafana value mappings for a 0/1 gauge: what 1 and 0 mean; `alarming` colours 0 red and 1 green, else both blue. */
+export function yesNoMappings(yes: string, no: string, options: { alarming?: boolean } = {}): dashboard.ValueMapping[] {
   const { dashboard } = grafanaSdk();
+  const [yesColor, noColor] = options.alarming ?? true ? ['green', 'red'] : ['blue', 'blue'];
   return [{
     type: dashboard.MappingType.ValueToText,
-    options: { 1: { text: yes, color: 'green', index: 0 }, 0: { text: no, color: 'red', index: 1 } },
+    options: { 1: { text: yes, color: yesColor, index: 0 }, 0: { text: no, color: noColor, index: 1 } },
   }];
 }

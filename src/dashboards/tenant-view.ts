@@ -1,7 +1,7 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboardBuilder, DashboardLayout, datasourceVariable, labelValuesVariable } from './dashboard-frame';
 import { DashboardsProps, inClusters, inNamespace, rate } from './dashboard-props';
-import { statPanel, tablePanel, timeSeriesPanel, yesNoMappings } from './panels';
+import { barGaugePanel, statPanel, timeSeriesPanel, yesNoMappings } from './panels';
 
 /** The per-tenant view's uid. */
 export const TENANT_VIEW_UID = 'tenant-cdc-tenant';
@@ -29,12 +29,12 @@ export function tenantView(props: DashboardsProps): dashboard.Dashboard {
       title: 'Connector',
       description: 'The state Kafka Connect reports for the tenant\'s connector.',
       queries: [{ expr: `max by (status) (${connector('kafka_connect_connector_status')})`, legend: '{{status}}' }],
-    }, { showNames: true }), 6, 5)
+    }, { text: 'name' }), 6, 5)
     .panel(statPanel({
       title: 'Tasks',
       description: 'Each task of the connector and its state.',
       queries: [{ expr: `max by (task, status) (${connector('kafka_connect_connector_task_status')})`, legend: 'task {{task}}: {{status}}' }],
-    }, { showNames: true }), 6, 5)
+    }, { text: 'name' }), 6, 5)
     .panel(statPanel({
       title: 'Connected to its database',
       description: 'Whether Debezium\'s streaming holds its connection to the tenant\'s database.',
@@ -92,7 +92,7 @@ export function tenantView(props: DashboardsProps): dashboard.Dashboard {
         { expr: `max(${debezium('debezium_metrics_snapshotrunning', 'snapshot')})`, legend: 'running' },
         { expr: `max(${debezium('debezium_metrics_snapshotcompleted', 'snapshot')})`, legend: 'completed' },
       ],
-    }, { showNames: true, mappings: yesNoMappings('yes', 'no') }), 6, 7)
+    }, { text: 'value and name', mappings: yesNoMappings('yes', 'no', { alarming: false }) }), 5, 7)
     .panel(statPanel({
       title: 'Tables left to snapshot',
       description: 'Of the snapshot running now (or the last one): tables not snapshotted yet, of all.',
@@ -100,15 +100,17 @@ export function tenantView(props: DashboardsProps): dashboard.Dashboard {
         { expr: `max(${debezium('debezium_metrics_remainingtablecount', 'snapshot')})`, legend: 'remaining' },
         { expr: `max(${debezium('debezium_metrics_totaltablecount', 'snapshot')})`, legend: 'tables' },
       ],
-    }, { showNames: true }), 6, 7)
-    .panel(tablePanel({
+    }, { text: 'value and name' }), 5, 7)
+    .panel(barGaugePanel({
       title: 'Rows scanned by table',
-      description: 'Rows the snapshot read from each table, and tables added later that wait for their incremental snapshot (seconds waiting, by state).',
-      queries: [
-        { expr: `max by (table) (${debezium('debezium_metrics_rowsscanned', 'snapshot')})`, legend: '{{table}}', instant: true },
-        { expr: `max by (table, state) (${processor('tenant_cdc_snapshot_pending_seconds')}) or vector(0)`, legend: '{{table}} {{state}}', instant: true },
-      ],
-    }), 12, 7)
+      description: 'Rows the snapshot read from each table.',
+      queries: [{ expr: `max by (table) (${debezium('debezium_metrics_rowsscanned', 'snapshot')})`, legend: '{{table}}', instant: true }],
+    }), 9, 7)
+    .panel(statPanel({
+      title: 'Tables waiting for an incremental snapshot',
+      description: 'Tables added to the tenant while it streams that are not snapshotted yet (0 when none waits); the processor signals their snapshot.',
+      queries: [{ expr: `count(${processor('tenant_cdc_snapshot_pending_seconds')}) or vector(0)`, legend: 'waiting' }],
+    }), 5, 7)
     .row('Errors')
     .panel(timeSeriesPanel({
       title: 'Dead letters per second',

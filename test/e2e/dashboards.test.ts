@@ -13,7 +13,7 @@ import { freePorts } from '../../scripts/ports.mjs';
 import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
 import { Manifest, ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
 import { ConnectRest, madeUpPassword } from './support/connect';
-import { applyOutputAcls, ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
+import { applyOutputAcls, processorAccess, ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
 import { containerEnvironment, ensureNamespace, kubectlOk, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
 import { processorTarget, PrometheusServer, scrapeConfigs, startPrometheus, stopPrometheus, strimziConnectTarget } from './support/prometheus';
@@ -111,8 +111,11 @@ beforeAll(async () => {
     .some((line) => line.startsWith('debezium_metrics_snapshotcompleted{') && line.includes(`tenant="${id}"`) && Number(line.split(' ').pop()) === 1);
   for (const id of [north, south]) await waitFor(`${id} snapshotted`, () => snapshotted(id), 180_000, 1000);
 
-  const env = containerEnvironment(ofKind(objects, 'Deployment')[0], path.join(work, 'processor-pod'));
-  processor = new ProcessorProcess({ ...env, ...access.processorEnv, PROCESSING_GUARANTEE: 'exactly-once', EXACTLY_ONCE_SLOTS: '4', HTTP_PORT: String(port + 3), HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
+  // exactly-once, for the transaction panels: it needs transactional ACLs the file's (at-least-once) processor is
+  // not given, so it logs in as a principal with exactly the ACLs tenant-cdc emits for this environment
+  const env: Record<string, string> = { ...containerEnvironment(ofKind(objects, 'Deployment')[0], path.join(work, 'processor-pod')), PROCESSING_GUARANTEE: 'exactly-once', EXACTLY_ONCE_SLOTS: '4' };
+  delete env.KAFKA_PRINCIPAL;
+  processor = new ProcessorProcess({ ...env, ...await processorAccess(env, [north, south, idle]), HTTP_PORT: String(port + 3), HTTP_HOST: '127.0.0.1', TOPIC_REFRESH_MS: '2000' });
   await processor.waitStarted();
 
   // Prometheus scrapes both through what the PodMonitor and ServiceMonitor say, as the Prometheus Operator would configure it

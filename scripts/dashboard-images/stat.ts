@@ -4,7 +4,7 @@ import { Box, fit, noData, rect, text, textWidth } from './svg';
 import { mappedValue, thresholdColor } from './theme';
 import { formatValue } from './units';
 
-/** Grafana's stat panel in background colour mode: per series the last value, big, on its threshold's or mapping's colour. */
+/** Grafana's stat panel in background colour mode: per series the last value (or its name), big, on its threshold's or mapping's colour. */
 export function statSvg(panel: RunPanel, series: readonly PanelSeries[], box: Box): string {
   const shown = series.flatMap((s) => {
     const value = lastValue(s);
@@ -13,6 +13,8 @@ export function statSvg(panel: RunPanel, series: readonly PanelSeries[], box: Bo
   if (shown.length === 0) return noData(box);
   const unit = panel.fieldConfig?.defaults.unit;
   const withName = panel.options?.textMode === 'value_and_name';
+  // textMode name: the series' name (a state whose series is 1) takes the value's place
+  const nameOnly = panel.options?.textMode === 'name';
   // Grafana's auto orientation: side by side in a wide panel, one above the other in a tall one
   const cols = box.width >= box.height ? shown.length : 1;
   const rows = box.width >= box.height ? 1 : shown.length;
@@ -23,7 +25,7 @@ export function statSvg(panel: RunPanel, series: readonly PanelSeries[], box: Bo
     const x = box.x + (i % cols) * (cellW + gap);
     const y = box.y + Math.floor(i / cols) * (cellH + gap);
     const mapped = mappedValue(panel, item.value);
-    const valueText = mapped?.text ?? formatValue(item.value, unit);
+    const valueText = nameOnly ? item.name : mapped?.text ?? formatValue(item.value, unit);
     const color = mapped?.color ?? thresholdColor(panel, item.value);
     const nameSize = Math.max(8, Math.min(14, cellH * 0.16, (cellW - 8) / (item.name.length * 0.56)));
     const valueSize = Math.max(10, Math.min(44, cellH * (withName ? 0.42 : 0.55), (cellW * 0.9) / (valueText.length * 0.56)));

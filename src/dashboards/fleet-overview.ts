@@ -35,7 +35,7 @@ export function fleetOverview(props: DashboardsProps): dashboard.Dashboard {
     .panel(barGaugePanel({
       title: 'Connectors by state per Connect cluster',
       description: 'The same states, per Connect cluster: a cluster with failed or unassigned connectors stands out.',
-      queries: [{ expr: `count by (strimzi_io_cluster, status) (${connectors})`, legend: '{{strimzi_io_cluster}}: {{status}}' }],
+      queries: [{ expr: `count by (strimzi_io_cluster, status) (${connectors})`, legend: '{{status}} ({{strimzi_io_cluster}})' }],
     }), 8, 6)
     .panel(timeSeriesPanel({
       title: 'Tasks by state',
@@ -69,8 +69,8 @@ export function fleetOverview(props: DashboardsProps): dashboard.Dashboard {
     }), 12, 7)
     .panel(timeSeriesPanel({
       title: 'Tables waiting for an incremental snapshot',
-      description: 'Tables added to running tenants and not snapshotted yet, by state (to-signal, signalled, running, failed); 0 when none waits.',
-      queries: [{ expr: `count by (state) (${inNamespace('tenant_cdc_snapshot_pending_seconds')}) or vector(0)`, legend: '{{state}}' }],
+      description: 'Tables added to running tenants and not snapshotted yet (0 when none waits); the processor\'s tenant_cdc_snapshot_pending_seconds says which and in what state.',
+      queries: [{ expr: `count(${inNamespace('tenant_cdc_snapshot_pending_seconds')}) or vector(0)`, legend: 'waiting' }],
     }), 12, 7)
     .row('Errors and retries')
     .panel(timeSeriesPanel({

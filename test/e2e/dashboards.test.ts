@@ -128,11 +128,13 @@ beforeAll(async () => {
   });
   await prometheus.waitForTargetsUp({ count: 2 });
 
-  // a minute of changes to both tables of both running tenants, and one record the processor cannot read
+  // a minute of inserts, updates and deletes in both tables of both running tenants, and one record the processor cannot read
   for (let second = 0; second < 60; second++) {
     for (const id of [north, south]) {
       const db = id.replace(/-/g, '_');
-      postgres.psql(`INSERT INTO public.orders VALUES (${100 + second}, ${second}.25); UPDATE public.customers SET name = 'renamed ${second}' WHERE id = ${1 + (second % 20)};`, db);
+      // a delete's tombstone is a record the processor skips on purpose
+      postgres.psql(`INSERT INTO public.orders VALUES (${100 + second}, ${second}.25); UPDATE public.customers SET name = 'renamed ${second}' WHERE id = ${1 + (second % 20)};`
+        + (second % 5 === 4 ? ` DELETE FROM public.orders WHERE id = ${99 + second};` : ''), db);
     }
     if (second === 10) await produce(`${north}.public.orders`, [{ key: 'poison', value: 'not a change event' }]);
     await sleep(1000);

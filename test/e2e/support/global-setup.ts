@@ -9,6 +9,8 @@ import { startKafka, stopKafka } from '../../../scripts/stack.mjs';
 import { strimziCrdsDir } from '../../../scripts/strimzi-crds.mjs';
 // @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
 import { freePorts } from '../../../scripts/ports.mjs';
+// @ts-expect-error: a plain ES module script shared with the tests and benchmarks
+import { prometheusPath } from '../../../scripts/tools.mjs';
 
 /**
  * Starts a fresh Kafka broker shaped like a managed Kafka (SASL_SSL, a CA made now, ACLs that deny what they
@@ -33,6 +35,8 @@ export default async function setup(): Promise<() => Promise<void>> {
       process.env.E2E_KAFKA_PORT = String(kafka.port);
     }
 
+    // built here, once, rather than in a test's hook: a cold build takes minutes (scripts/tools.mjs)
+    prometheusPath();
     const { kubectl } = buildKubernetes();
     const kubeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-kube-'));
     stops.push(async () => {

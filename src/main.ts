@@ -19,8 +19,8 @@
  *   node lib/main.js --write-argocd-config FILE
  *                                         write the argocd-cm patch with tenant-cdc's Argo CD health checks
  *   node lib/main.js --write-dashboards [FOLDER]
- *                                         write the Grafana dashboards for TENANTS_FILE as JSON files into FOLDER
- *                                         (default dashboards), replacing what it held (`npm run dashboards`)
+ *                                         write the Grafana dashboards for TENANTS_FILE as JSON files (<uid>.json)
+ *                                         into FOLDER (default dashboards), leaving its other files (`npm run dashboards`)
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -123,10 +123,18 @@ function outputFiles(file: TenantsFile, platform: CdcPlatform, chart: Chart, cha
   });
 }
 
-/** Replaces `folder` with the dashboards' JSON files, for Grafana's import. */
+/**
+ * Writes the dashboards' JSON files (`<uid>.json`) into `folder`, for Grafana's import, each whole or not at
+ * all (a temporary file renamed); the folder's other files are left alone, whatever folder it is.
+ */
 function writeDashboards(folder: string, namespace: string, file: TenantsFile): void {
   const dashboards = tenantCdcDashboards({ namespace, thresholds: resolveAlertThresholds(file.monitoring?.thresholds) });
-  replaceFolder(folder, new Map(dashboards.map((d) => [d.fileName, dashboardJson(d.model)])));
+  fs.mkdirSync(folder, { recursive: true });
+  for (const d of dashboards) {
+    const target = path.join(folder, d.fileName);
+    fs.writeFileSync(`${target}.${process.pid}.partial`, dashboardJson(d.model));
+    fs.renameSync(`${target}.${process.pid}.partial`, target);
+  }
 }
 
 /** The cdk8s CLI writes a Helm chart's objects into `<chart>/templates`, after it wrote `<chart>/Chart.yaml`. */

@@ -26,7 +26,7 @@ export interface PanelBuilder extends cog.Builder<dashboard.Panel> {
 export interface PanelQuery {
   readonly expr: string;
   readonly legend?: string;
-  /** Only the value at the end of the range (tables, top lists, stats of a state). */
+  /** Only the value at the end of the range (top lists, states: a state's series lingers in a range after it changed). */
   readonly instant?: boolean;
 }
 
@@ -36,7 +36,8 @@ export function promQueries(queries: readonly PanelQuery[]): prometheus.Dataquer
   return queries.map((q, i) => {
     const query = new prometheus.DataqueryBuilder().refId(String.fromCharCode(65 + i)).datasource(DATASOURCE).expr(q.expr)
       .legendFormat(q.legend ?? '__auto');
-    return q.instant ? query.instant().format(prometheus.PromQueryFormat.Table) : query.range();
+    // time-series format for instant queries too: a bar gauge shows one bar per series, named by the legend
+    return q.instant ? query.instant() : query.range();
   });
 }
 

@@ -30,12 +30,12 @@ export function fleetOverview(props: DashboardsProps): dashboard.Dashboard {
     .panel(statPanel({
       title: 'Connectors by state',
       description: 'Connectors (one per tenant, one per SQL Server group) in each state Kafka Connect reports.',
-      queries: [{ expr: `count by (status) (${connectors})`, legend: '{{status}}' }],
+      queries: [{ expr: `count by (status) (${connectors})`, legend: '{{status}}', instant: true }],
     }, { text: 'value and name' }), 8, 6)
     .panel(barGaugePanel({
       title: 'Connectors by state per Connect cluster',
       description: 'The same states, per Connect cluster: a cluster with failed or unassigned connectors stands out.',
-      queries: [{ expr: `count by (strimzi_io_cluster, status) (${connectors})`, legend: '{{status}} ({{strimzi_io_cluster}})' }],
+      queries: [{ expr: `count by (strimzi_io_cluster, status) (${connectors})`, legend: '{{status}} ({{strimzi_io_cluster}})', instant: true }],
     }), 8, 6)
     .panel(timeSeriesPanel({
       title: 'Tasks by state',

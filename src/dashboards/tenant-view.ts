@@ -28,12 +28,12 @@ export function tenantView(props: DashboardsProps): dashboard.Dashboard {
     .panel(statPanel({
       title: 'Connector',
       description: 'The state Kafka Connect reports for the tenant\'s connector.',
-      queries: [{ expr: `max by (status) (${connector('kafka_connect_connector_status')})`, legend: '{{status}}' }],
+      queries: [{ expr: `max by (status) (${connector('kafka_connect_connector_status')})`, legend: '{{status}}', instant: true }],
     }, { text: 'name' }), 6, 5)
     .panel(statPanel({
       title: 'Tasks',
       description: 'Each task of the connector and its state.',
-      queries: [{ expr: `max by (task, status) (${connector('kafka_connect_connector_task_status')})`, legend: 'task {{task}}: {{status}}' }],
+      queries: [{ expr: `max by (task, status) (${connector('kafka_connect_connector_task_status')})`, legend: 'task {{task}}: {{status}}', instant: true }],
     }, { text: 'name' }), 6, 5)
     .panel(statPanel({
       title: 'Connected to its database',

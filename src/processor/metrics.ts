@@ -30,7 +30,7 @@ export class ProcessorMetrics {
     help: 'Dead letters too large for the dead-letter topic, replaced there by a small stand-in (header cdc-oversized) that names their source offset',
     registers: [this.registry],
   });
-  public readonly eventsSkipped = new Counter({ name: 'tenant_cdc_events_skipped_total', help: 'Records not forwarded: tombstones, heartbeats, schema changes, transactions', labelNames: ['reason'], registers: [this.registry] });
+  public readonly eventsSkipped = new Counter({ name: 'tenant_cdc_events_skipped_total', help: 'Records not forwarded on purpose, by reason: tombstone, heartbeat, schema-change, transaction, not-a-row-change, signal-table (the signal table\'s snapshot watermarks)', labelNames: ['reason'], registers: [this.registry] });
   public readonly consumerLag = new Gauge({ name: 'tenant_cdc_consumer_lag', help: 'Records behind the end of each raw topic partition, at the last batch, with the topic\'s tenant', labelNames: ['topic', 'partition', 'tenant'], registers: [this.registry] });
   /** Exactly-once: records behind the end of each slot's input partitions. */
   public readonly slotLag = new SlotLag(this.registry);

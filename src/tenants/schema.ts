@@ -207,7 +207,7 @@ const monitoring = z.strictObject({
       z.string().regex(LABEL_VALUE, { error: (iss) => `${show(iss.input)} is not a Kubernetes label value (at most 63 letters, digits, '-', '_' and '.')` }),
     ).refine((labels) => Object.keys(labels).length === 1, { error: 'monitoring.dashboards.sidecarLabel is one label, the one Grafana\'s sidecar selects by (its sidecar.dashboards.label and labelValue), e.g. { grafana_dashboard: "1" }' })
       .meta({ description: 'The label Grafana\'s dashboard sidecar selects ConfigMaps by.', default: { grafana_dashboard: '1' } }),
-    files: z.string().min(1).meta({ description: 'A folder (outside the output folder) that synth fills with the dashboards as JSON files for Grafana\'s import; `npm run dashboards` writes them anyway.' }),
+    files: z.string().min(1).meta({ description: 'A folder (outside the output folder) where synth writes the dashboards as JSON files (`<uid>.json`) for Grafana\'s import, leaving its other files; `npm run dashboards` writes them anyway.' }),
   }).partial().meta({ description: 'Opt-in: Grafana dashboards of the fleet, of one tenant and of the processor (docs/monitoring.md: Dashboards).' }),
 }).partial().meta({ description: 'Opt-in: Prometheus Operator objects (monitoring.coreos.com/v1) that scrape and alert on every tenant (docs/monitoring.md).' });
 

@@ -9,6 +9,9 @@ import { Outcome, tenantOfTopic } from './transform';
  */
 export function countBatch(metrics: ProcessorMetrics, outcomes: readonly Outcome[], info: BatchInfo, routes: ReadonlyMap<string, string>, now = Date.now()): void {
   const topicTenant = tenantOfTopic(info.topic, routes);
+  // the tenant's dead-letter counter exists at 0 from its first batch: a counter born at 1 shows no
+  // increase, so rate() and increase() (the dashboards') would miss a tenant's first dead letter
+  if (topicTenant !== '') metrics.eventsDeadLettered.inc({ tenant: topicTenant }, 0);
   for (const outcome of outcomes) {
     if (outcome.kind === 'forward') {
       metrics.eventsIn.inc({ tenant: outcome.event.tenant });

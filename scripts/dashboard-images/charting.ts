@@ -22,7 +22,7 @@ export function charting(): Promise<Charting> {
     const vegaLite = await import('vega-lite');
     // text widths estimated, never measured: with `canvas` installed the layout would follow the machine's fonts
     (vega as unknown as { textMetrics: { canvas(use: boolean): void } }).textMetrics.canvas(false);
-    // axis labels in the panel's Grafana unit, by the same code as the stat and table values
+    // axis labels in the panel's Grafana unit, by the same code as the stat and bar gauge values
     vega.expressionFunction('grafanaUnit', (value: number, unit: string) => formatValue(value, unit));
     return { vega, vegaLite };
   })();

@@ -3,7 +3,6 @@ import type { RunDashboard, RunData, RunPanel } from './run-data';
 import { panelSeries } from './series';
 import { statSvg } from './stat';
 import { Box, escapeXml, fit, n, rect, text } from './svg';
-import { tableSvg } from './table';
 import { THEME } from './theme';
 import { TimeRange, timeseriesSvg } from './timeseries';
 import { KNOWN_UNITS } from './units';
@@ -59,7 +58,6 @@ async function panelSvg(dashboard: RunDashboard, panel: RunPanel, range: TimeRan
     case 'timeseries': body = await timeseriesSvg(panel, series, content, range, `${dashboard.uid}-${panel.id}-`); break;
     case 'stat': body = statSvg(panel, series, content); break;
     case 'bargauge': body = barGaugeSvg(panel, series, content); break;
-    case 'table': body = tableSvg(panel, series, content); break;
   }
   return `<g>${rect(box.x, box.y, box.width, box.height, THEME.panel, `rx="3" stroke="${THEME.panelBorder}"`)}`
     + `${text(box.x + 10, box.y + 21, fit(panel.title, box.width - 20, 14), { size: 14, weight: 500 })}${body}</g>`;

@@ -29,7 +29,7 @@ const valueMapping = z.object({ type: z.string(), options: z.record(z.string(), 
 
 const panel = z.object({
   id: z.number(),
-  type: z.enum(['row', 'timeseries', 'stat', 'bargauge', 'table']),
+  type: z.enum(['row', 'timeseries', 'stat', 'bargauge']),
   title: z.string(),
   gridPos: z.object({ x: z.number().int().min(0).max(23), y: z.number().int().min(0), w: z.number().int().min(1).max(24), h: z.number().int().min(1) }),
   fieldConfig: z.object({

@@ -10,7 +10,6 @@ export const THEME = {
   textWeak: '#8e8e9c',
   grid: '#2a2d33',
   track: '#23262b',
-  tableHeader: '#22252b',
 } as const;
 
 /** Grafana's named colours that thresholds and value mappings use. */

@@ -98,13 +98,6 @@ describe('dashboardSvg', () => {
     expect(svg).toMatch(/fill="#F2495C"[^>]*>12 min</);
   });
 
-  test('a table: a column per label, the value in the unit; a series without labels named by its legend', async () => {
-    const p = panel('table', {}, '{{table}}', [{ metric: { table: 'orders' }, value: [1_800_000_000, '1200'] }], true);
-    p.results!.push({ ...p.results![0], refId: 'B', legend: 'pending', series: [{ metric: {}, value: [1_800_000_000, '0'] }] });
-    const svg = await dashboardSvg(dashboardOf(p), 'acme');
-    expect(texts(svg).slice(-9)).toEqual(['Series', 'table', 'Value', 'orders', 'orders', '1.2 K', 'pending', '', '0']);
-  });
-
   test('a panel whose queries returned nothing says No data', async () => {
     expect(texts(await dashboardSvg(dashboardOf(panel('timeseries', {}, '__auto', [])), 'acme'))).toContain('No data');
   });

@@ -2,6 +2,7 @@ import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import { inNamespace } from './dashboard-props';
 import { grafanaSdk } from './grafana-sdk';
 
 /**
@@ -116,4 +117,16 @@ export function labelValuesVariable(name: string, label: string, series: string,
   // "All" as `.*`: Grafana's default for All is every value joined with '|', which grows with the fleet
   if (options.all) variable.includeAll(true).multi(true).allValue('.*').current({ text: 'All', value: '$__all' });
   return variable;
+}
+
+/**
+ * The variables of a dashboard about Connect clusters: the data source, the namespace (the tenants file's
+ * first) and the Connect cluster (All first).
+ */
+export function connectClusterVariables(namespace: string): Array<dashboard.DatasourceVariableBuilder | dashboard.QueryVariableBuilder> {
+  return [
+    datasourceVariable(),
+    labelValuesVariable('namespace', 'namespace', 'kafka_connect_worker_connector_count', { title: 'Namespace', defaultValue: namespace }),
+    labelValuesVariable('cluster', 'strimzi_io_cluster', inNamespace('kafka_connect_worker_connector_count'), { title: 'Connect cluster', all: true }),
+  ];
 }

@@ -31,6 +31,11 @@ export function panelQueries(model: dashboard.Dashboard, values: VariableValues)
   });
 }
 
+/** The metric names of an expression's selectors (every selector the dashboards write is `name{...}`). */
+export function metricNamesOf(expr: string): string[] {
+  return [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1]);
+}
+
 /** Puts variable values in for `$name` and `${name}`; a variable with no value is an error, naming it. */
 export function resolveVariables(text: string, values: VariableValues): string {
   return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (_whole, braced: string | undefined, bare: string | undefined) => {

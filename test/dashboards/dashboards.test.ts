@@ -6,7 +6,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { TenantsFile } from '../../src';
-import { labelValuesVariables, panelQueries, resolveVariables } from '../../src/dashboards/dashboard-queries';
+import { labelValuesVariables, metricNamesOf, panelQueries, resolveVariables } from '../../src/dashboards/dashboard-queries';
 import { tenantCdcDashboards } from '../../src/dashboards/dashboards';
 import { CONNECT_METRICS_CONFIG } from '../../src/metrics-config';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../src/monitoring/thresholds';
@@ -128,7 +128,7 @@ describe('the generated dashboards', () => {
     // a rule's name with its $n captures as `[a-z0-9_]+`: `kafka_connect_$1_metrics_$4` names kafka_connect_source_task_metrics_…
     const ruleNames = (parse(CONNECT_METRICS_CONFIG).rules as Array<{ name: string }>)
       .map((r) => new RegExp(`^${r.name.split(/\$\d/).map((part) => part.replace(/[-_]/g, '_')).join('[a-z0-9_]+')}$`));
-    const used = new Set(dashboards.flatMap((d) => panelQueries(d.model, SAMPLE_VALUES).flatMap((q) => metricNames(q.expr))));
+    const used = new Set(dashboards.flatMap((d) => panelQueries(d.model, SAMPLE_VALUES).flatMap((q) => metricNamesOf(q.expr))));
     expect(used.size).toBeGreaterThan(25);
     for (const metric of used) {
       if (metric.startsWith('tenant_cdc_')) expect(processorMetrics, metric).toContain(metric);
@@ -168,8 +168,3 @@ describe('monitoring.dashboards', () => {
     expect(() => synthPlatform(monitoredFile({ dashboards: { sidecarLabel: { grafana_dashboard: 'not ok!' } } }))).toThrow(/monitoring\.dashboards\.sidecarLabel.*"not ok!" is not a Kubernetes label value/s);
   });
 });
-
-/** The metric names of the selectors in a PromQL expression (every selector here is `name{...}`). */
-function metricNames(expr: string): string[] {
-  return [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1]);
-}

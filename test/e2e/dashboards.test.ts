@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TenantsFile } from '../../src';
-import { labelValuesVariables, panelQueries, ResolvedPanelQuery, resolveVariables } from '../../src/dashboards/dashboard-queries';
+import { labelValuesVariables, metricNamesOf, panelQueries, ResolvedPanelQuery, resolveVariables } from '../../src/dashboards/dashboard-queries';
 import { GeneratedDashboard } from '../../src/dashboards/dashboards';
 // @ts-expect-error: a plain ES module script shared with npm run import
 import { MONITORING_IMPORTS, monitoringCrdsDir } from '../../scripts/import-monitoring.mjs';
@@ -190,7 +190,7 @@ describe('the dashboards against a real Prometheus scraping the real stack', () 
   });
 
   test('every metric a panel reads is one a scraped target exposes', async () => {
-    const names = new Set(dashboards.flatMap((d) => panelQueries(d.model, variableValues(north)).flatMap((q) => [...q.expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1]))));
+    const names = new Set(dashboards.flatMap((d) => panelQueries(d.model, variableValues(north)).flatMap((q) => metricNamesOf(q.expr))));
     expect(names.size).toBeGreaterThan(25);
     const missing: string[] = [];
     for (const name of names) {

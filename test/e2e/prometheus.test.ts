@@ -4,7 +4,7 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { TenantsFile } from '../../src';
+import { monitoredTwoClusterTenants } from '../support/tenants';
 // @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
 import { freePorts } from '../../scripts/ports.mjs';
 import { synthPlatform } from '../support/synth';
@@ -18,16 +18,7 @@ import { PrometheusServer, processorTarget, scrapeConfigs, startPrometheus, stop
  * PodMonitor does not select. Needs no Kafka.
  */
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-prometheus-'));
-const file: TenantsFile = {
-  namespace: 'cdc',
-  kafka: { bootstrapServers: 'kafka.example.com:9092' },
-  connect: { name: 'debezium-connect', build: { image: 'registry.example.com/connect:1' }, clusters: [{ name: 'debezium-connect-b' }] },
-  tenants: [
-    { id: 'acme', database: { kind: 'postgres', host: 'pg.example.com', name: 'acme' }, credentials: { secret: 'acme-db' }, tables: ['public.orders'] },
-    { id: 'initech', connect: 'debezium-connect-b', database: { kind: 'postgres', host: 'pg.example.com', name: 'initech' }, credentials: { secret: 'initech-db' }, tables: ['public.orders'] },
-  ],
-  monitoring: { labels: { release: 'prometheus' } },
-};
+const file = monitoredTwoClusterTenants();
 const manifests = synthPlatform(file);
 const servers: http.Server[] = [];
 let prometheus: PrometheusServer | undefined;

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, describe, expect, test } from 'vitest';
-import type { TenantsFile } from '../../src';
+import { monitoredTwoClusterTenants } from '../support/tenants';
 import { prometheusConfig, processorTarget, scrapeConfigs, strimziConnectTarget } from '../e2e/support/prometheus';
 import { Manifest, synthPlatform } from '../support/synth';
 
@@ -12,16 +12,7 @@ import { Manifest, synthPlatform } from '../support/synth';
  * the Prometheus Operator generates for the synthesized PodMonitor and ServiceMonitor, valid for promtool.
  * test/e2e/prometheus.test.ts shows what they do on a real Prometheus.
  */
-const file: TenantsFile = {
-  namespace: 'cdc',
-  kafka: { bootstrapServers: 'kafka.example.com:9092' },
-  connect: { name: 'debezium-connect', build: { image: 'registry.example.com/connect:1' }, clusters: [{ name: 'debezium-connect-b' }] },
-  tenants: [
-    { id: 'acme', database: { kind: 'postgres', host: 'pg.example.com', name: 'acme' }, credentials: { secret: 'acme-db' }, tables: ['public.orders'] },
-    { id: 'initech', connect: 'debezium-connect-b', database: { kind: 'postgres', host: 'pg.example.com', name: 'initech' }, credentials: { secret: 'initech-db' }, tables: ['public.orders'] },
-  ],
-  monitoring: { labels: { release: 'prometheus' } },
-};
+const file = monitoredTwoClusterTenants();
 const manifests = synthPlatform(file);
 const targets = {
   'debezium-connect-connect-metrics': [strimziConnectTarget({ cluster: 'debezium-connect', namespace: 'cdc', address: '127.0.0.1:19404' })],

@@ -22,6 +22,20 @@ export function sampleTenants(overrides: Partial<TenantsFile> = {}): TenantsFile
   };
 }
 
+/** Two PostgreSQL tenants on two Connect clusters (`debezium-connect`, `debezium-connect-b`), with `monitoring` on. */
+export function monitoredTwoClusterTenants(): TenantsFile {
+  return {
+    namespace: 'cdc',
+    kafka: { bootstrapServers: 'kafka.example.com:9092' },
+    connect: { name: 'debezium-connect', build: { image: 'registry.example.com/connect:1' }, clusters: [{ name: 'debezium-connect-b' }] },
+    tenants: [
+      { id: 'acme', database: { kind: 'postgres', host: 'pg.example.com', name: 'acme' }, credentials: { secret: 'acme-db' }, tables: ['public.orders'] },
+      { id: 'initech', connect: 'debezium-connect-b', database: { kind: 'postgres', host: 'pg.example.com', name: 'initech' }, credentials: { secret: 'initech-db' }, tables: ['public.orders'] },
+    ],
+    monitoring: { labels: { release: 'prometheus' } },
+  };
+}
+
 const KINDS = ['sqlserver', 'postgres', 'mysql'] as const;
 
 /**

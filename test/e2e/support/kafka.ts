@@ -150,6 +150,10 @@ export interface Consumed { key: string | null; value: string | null; headers: R
  * `quietMs` (default 500), or, without `count`, until nothing new came for `idleMs`.
  */
 export async function consumeAll(topic: string, options: { count?: number; idleMs?: number; quietMs?: number; timeoutMs?: number } = {}): Promise<Consumed[]> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  // a Connect task is RUNNING before its first record creates the topic, and subscribing to a topic the broker
+  // does not have (auto-creation is off, as on a managed Kafka) fails at once instead of waiting for it
+  await waitFor(`${topic} in Kafka`, async () => (await withAdmin((admin) => admin.listTopics())).includes(topic), timeoutMs, 500);
   const consumer = kafka().consumer({ groupId: unique('e2e-reader'), readUncommitted: false, allowAutoTopicCreation: false });
   const records: Consumed[] = [];
   await consumer.connect();
@@ -168,7 +172,7 @@ export async function consumeAll(topic: string, options: { count?: number; idleM
   });
   const started = Date.now();
   const idleMs = options.idleMs ?? 3000;
-  while (Date.now() - started < (options.timeoutMs ?? 120_000)) {
+  while (Date.now() - started < timeoutMs) {
     if (options.count !== undefined && records.length >= options.count && Date.now() - last > (options.quietMs ?? 500)) break;
     if (options.count === undefined && Date.now() - last > idleMs && Date.now() - started > idleMs) break;
     await sleep(100);

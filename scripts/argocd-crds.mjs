@@ -9,9 +9,10 @@
 // newer Go, which does not matter here) and Python 3 (to read the zip). ARGOCD_CRDS_DIR, when set, names a
 // folder to use instead.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cachedFolder } from './cached-folder.mjs';
 
 export const ARGOCD_VERSION = '3.6.1';
 const MODULE = 'github.com/argoproj/argo-cd/v3';
@@ -41,21 +42,13 @@ function moduleZip() {
 /** The folder with the three CRD files: ARGOCD_CRDS_DIR when set, else .cache/argocd-<version>/crds, extracted on first use. */
 export function argocdCrdsDir() {
   if (process.env.ARGOCD_CRDS_DIR) return process.env.ARGOCD_CRDS_DIR;
-  const crds = join(home, 'crds');
-  if (existsSync(join(crds, '.complete'))) return crds;
-  const zip = moduleZip();
-  mkdirSync(home, { recursive: true });
-  // extract beside, then rename: a failed run never leaves half a folder behind
-  const partial = mkdtempSync(join(home, 'crds-partial-'));
-  const members = FILES.map((f) => `${MODULE}@v${ARGOCD_VERSION}/manifests/crds/${f}`);
-  execFileSync('python3', ['-c', `import sys, zipfile, os
+  return cachedFolder(join(home, 'crds'), (partial) => {
+    const members = FILES.map((f) => `${MODULE}@v${ARGOCD_VERSION}/manifests/crds/${f}`);
+    execFileSync('python3', ['-c', `import sys, zipfile, os
 z = zipfile.ZipFile(sys.argv[1])
 for member in sys.argv[3:]:
-    open(os.path.join(sys.argv[2], os.path.basename(member)), 'wb').write(z.read(member))`, zip, partial, ...members], { stdio: ['ignore', 'ignore', 'inherit'] });
-  writeFileSync(join(partial, '.complete'), new Date().toISOString());
-  rmSync(crds, { recursive: true, force: true });
-  renameSync(partial, crds);
-  return crds;
+    open(os.path.join(sys.argv[2], os.path.basename(member)), 'wb').write(z.read(member))`, moduleZip(), partial, ...members], { stdio: ['ignore', 'ignore', 'inherit'] });
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -9,9 +9,10 @@
 // is one, else the newest under /usr/lib/jvm. STRIMZI_CRDS_DIR, when set, names a folder to use instead.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cachedFolder } from './cached-folder.mjs';
 
 export const STRIMZI_VERSION = '1.2.0';
 const MIN_JAVA = 21;
@@ -83,15 +84,12 @@ const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest(
 
 /** Resolves the two jars with Maven into .cache/strimzi-<version>/lib, once, checking their SHA-256. */
 function fetchGenerator() {
-  const libs = join(home, 'lib');
-  const jars = Object.keys(JARS).map((artifact) => join(libs, `${artifact}-${STRIMZI_VERSION}.jar`));
-  if (existsSync(join(libs, '.complete'))) return jars;
-  rmSync(libs, { recursive: true, force: true });
-  mkdirSync(libs, { recursive: true });
-  const pom = join(home, 'pom.xml');
-  // dependency:copy takes exactly these artifacts (no transitive copies beside the shaded jar); the plugin
-  // version is pinned because Maven 3.8's default, 2.8, predates what this needs
-  writeFileSync(pom, `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+  const jarsIn = (libs) => Object.keys(JARS).map((artifact) => join(libs, `${artifact}-${STRIMZI_VERSION}.jar`));
+  return jarsIn(cachedFolder(join(home, 'lib'), (libs) => {
+    const pom = join(home, 'pom.xml');
+    // dependency:copy takes exactly these artifacts (no transitive copies beside the shaded jar); the plugin
+    // version is pinned because Maven 3.8's default, 2.8, predates what this needs
+    writeFileSync(pom, `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
   <groupId>tenant-cdc.build</groupId><artifactId>strimzi-crd-generator</artifactId><version>1</version><packaging>pom</packaging>
   <build><plugins><plugin>
     <groupId>org.apache.maven.plugins</groupId><artifactId>maven-dependency-plugin</artifactId><version>3.8.1</version>
@@ -101,13 +99,13 @@ function fetchGenerator() {
   </plugin></plugins></build>
 </project>
 `);
-  execFileSync('mvn', ['-q', '-B', '-f', pom, 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy', `-DoutputDirectory=${libs}`], { stdio: 'inherit' });
-  Object.entries(JARS).forEach(([artifact, expected], i) => {
-    const actual = sha256(jars[i]);
-    if (actual !== expected) throw new Error(`io.strimzi:${artifact}:${STRIMZI_VERSION} from Maven has SHA-256 ${actual}, expected ${expected}`);
-  });
-  writeFileSync(join(libs, '.complete'), new Date().toISOString());
-  return jars;
+    execFileSync('mvn', ['-q', '-B', '-f', pom, 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy', `-DoutputDirectory=${libs}`], { stdio: 'inherit' });
+    jarsIn(libs).forEach((jar, i) => {
+      const [artifact, expected] = Object.entries(JARS)[i];
+      const actual = sha256(jar);
+      if (actual !== expected) throw new Error(`io.strimzi:${artifact}:${STRIMZI_VERSION} from Maven has SHA-256 ${actual}, expected ${expected}`);
+    });
+  }));
 }
 
 /**
@@ -116,19 +114,11 @@ function fetchGenerator() {
  */
 export function strimziCrdsDir() {
   if (process.env.STRIMZI_CRDS_DIR) return process.env.STRIMZI_CRDS_DIR;
-  const crds = join(home, 'crds');
-  if (existsSync(join(crds, '.complete'))) return crds;
-  const java = findJava();
-  const classpath = fetchGenerator().join(':');
-  mkdirSync(home, { recursive: true });
-  // generate beside, then rename: a failed run never leaves half a folder behind
-  const partial = mkdtempSync(join(home, 'crds-partial-'));
-  execFileSync(java, ['-cp', classpath, 'io.strimzi.crdgenerator.CrdGenerator', ...GENERATOR_FLAGS, '--yaml',
-    ...Object.entries(CRDS).map(([file, model]) => `${model}=${join(partial, file)}`)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  writeFileSync(join(partial, '.complete'), new Date().toISOString());
-  rmSync(crds, { recursive: true, force: true });
-  renameSync(partial, crds);
-  return crds;
+  return cachedFolder(join(home, 'crds'), (partial) => {
+    const classpath = fetchGenerator().join(':');
+    execFileSync(findJava(), ['-cp', classpath, 'io.strimzi.crdgenerator.CrdGenerator', ...GENERATOR_FLAGS, '--yaml',
+      ...Object.entries(CRDS).map(([file, model]) => `${model}=${join(partial, file)}`)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

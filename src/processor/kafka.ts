@@ -10,7 +10,7 @@
 import { ConfigResourceTypes, Consumer, EachBatchPayload, Kafka, KafkaConfig, KafkaJSError, logLevel, LogEntry, PartitionAssigners, Partitioners, Producer, ProducerConfig, SASLOptions } from 'kafkajs';
 import type { ProcessorConfig } from './config';
 import { deadLetterOf, oversizedStandIn, RawRecord } from './dead-letters';
-import type { Logger } from './logger';
+import type { Logger, LogLevel } from './logger';
 import { CoalescingQueue } from './coalescing-queue';
 import { chunkRecords, fitsInBatch, KAFKA_DEFAULT_MAX_MESSAGE_BYTES, mergeRequests, MIN_MESSAGE_BYTES, OutgoingRecord, recordBytes, TopicRecords } from './record-batches';
 import { slotAssigner } from './slot-assigner';
@@ -96,12 +96,7 @@ export function kafkaClientOptions(config: ProcessorConfig, logger: Logger): Kaf
     logLevel: logLevel.INFO,
     logCreator: () => ({ level, log }: LogEntry) => {
       const { message, ...fields } = log;
-      // what the processor says itself, once and with the fix: a refused login or request (kafka-access-errors.ts)
-      // and a consumer's crash (the CRASH handler); kafkajs would say each at error level, several times
-      const explained = SASL_FAILURE.test(message) || message.startsWith('Crash: ') || (typeof fields.error === 'string' && REFUSED.test(fields.error));
-      const method = explained ? 'debug'
-        : level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
-      logger[method](message, { component: 'kafkajs', ...fields });
+      logger[kafkajsLogLevel(level, message, fields)](message, { component: 'kafkajs', ...fields });
     },
     // keep retrying through broker restarts; the consumer restarts itself after a failed batch
     retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 12 },
@@ -500,6 +495,28 @@ const SASL_FAILURE = /^SASL \S+ authentication failed|^Response SaslAuthenticate
 
 /** The broker's words for a request refused for want of an ACL, in kafkajs's log entries. */
 const REFUSED = /Not authorized|authorization failed/i;
+
+/**
+ * The broker's words for CONCURRENT_TRANSACTIONS (51): a slot's next transaction asked to add partitions
+ * while the broker still wrote the previous one's commit markers. kafkajs retries it (the slot producers'
+ * short initialRetryTime is for it), but logs each refused response at error level.
+ */
+const CONCURRENT_TRANSACTIONS = /another concurrent operation on the same transaction was ongoing/;
+
+/**
+ * The level the processor logs a kafkajs entry at: kafkajs's own, except debug for what is not news to the
+ * operator. The processor says a refused login or request (kafka-access-errors.ts) and a consumer's crash
+ * (the CRASH handler) itself, once and with the fix, where kafkajs says each at error level several times;
+ * a response refused with CONCURRENT_TRANSACTIONS is retried and passes in milliseconds (if the retries ran
+ * out, the transaction's error would reach the processor's own log).
+ */
+export function kafkajsLogLevel(level: logLevel, message: string, fields: Record<string, unknown>): LogLevel {
+  const error = typeof fields.error === 'string' ? fields.error : '';
+  const notNews = SASL_FAILURE.test(message) || message.startsWith('Crash: ') || REFUSED.test(error)
+    || (message.startsWith('Response ') && CONCURRENT_TRANSACTIONS.test(error));
+  if (notNews) return 'debug';
+  return level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
+}
 
 /** After a refusal stopped the group member, the pause before a new one tries, doubling up to the last. */
 const RECOVERY_MS = { first: 2_000, max: 30_000 };

@@ -7,13 +7,15 @@ import type { TenantsFile } from '../../src';
 // @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
 import { freePorts } from '../../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
-import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
+import { startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
 import type { Manifest } from '../support/synth';
-import { ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
+import { ofKind, synthPlatform } from '../support/synth';
 import { ConnectRest, connectorConfig, madeUpPassword } from './support/connect';
-import { applyOutputAcls, consumeAll, ProcessorProcess, sleep, unique, waitFor, withAdmin } from './support/kafka';
+import { consumeAll, ProcessorProcess, sleep, unique, waitFor, withAdmin } from './support/kafka';
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
-import { containerEnvironment, ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
+import { deploy, startSynthesizedWorker } from './support/deploy';
+import { containerEnvironment, ensureNamespace, putSecret, serviceAccountCredentials } from './support/kubernetes';
+import { createPostgresTenant } from './support/tenant-database';
 
 /**
  * What tenant-cdc generates, run unchanged on a real Kafka Connect worker with the real Debezium plugins
@@ -54,29 +56,11 @@ function tenantsFile(tenantIds: string[], extra: Partial<TenantsFile> = {}): Ten
 
 /** A tenant database with a user Debezium can replicate as, two tables and rows that exist before capture. */
 function createTenantDatabase(id: string): void {
-  const db = id.replace(/-/g, '_');
-  const user = `${db}_cdc`;
-  const password = madeUpPassword();
-  postgres.psql(`CREATE USER ${user} WITH LOGIN REPLICATION PASSWORD '${password}'`);
-  postgres.psql(`CREATE DATABASE ${db} OWNER ${user}`);
-  postgres.psql(`SET ROLE ${user};
+  createPostgresTenant(postgres, namespace, id, `
     CREATE TABLE public.orders (id int PRIMARY KEY, customer text NOT NULL, total numeric(10,2) NOT NULL);
     CREATE TABLE public.customers (id int PRIMARY KEY, name text NOT NULL);
     INSERT INTO public.customers VALUES (1, 'first customer of ${id}'), (2, 'second customer');
-    INSERT INTO public.orders VALUES (1, 'c1', 10.50), (2, 'c2', 20.25);`, db);
-  putSecret(namespace, `${id}-db`, { username: user, password });
-}
-
-/**
- * Applies what a tenants file synthesizes to the API server, as Argo CD syncs dist/, and its Kafka ACLs to
- * the broker, as the Kafka administrator does from `npm run plan` and `npm run acls`.
- */
-async function deploy(file: TenantsFile): Promise<Manifest[]> {
-  const result = serverSideApply(synthPlatformYaml(file));
-  if (result.status !== 0) throw new Error(`applying the synthesized objects failed:\n${result.stderr}`);
-  const objects = synthPlatform(file);
-  await applyOutputAcls(objects);
-  return objects;
+    INSERT INTO public.orders VALUES (1, 'c1', 10.50), (2, 'c2', 20.25);`);
 }
 
 beforeAll(async () => {
@@ -98,10 +82,8 @@ let connectPort: number;
 let serviceAccount: { tokenFile: string };
 
 function startWorker(): Promise<{ url: string }> {
-  const { server, caFile, kubectl, kubeconfig } = testCluster();
   // with the admin's kubectl, the harness also makes what Strimzi's operator makes: the trusted certificates Secret and its Role
-  return startConnect({ kafkaConnect: ofKind(synthPlatform(allKindsFile()), 'KafkaConnect')[0], restPort: connectPort, dir: connectDir,
-    kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile, kubectl, kubeconfig } });
+  return startSynthesizedWorker(synthPlatform(allKindsFile()), { restPort: connectPort, dir: connectDir, tokenFile: serviceAccount.tokenFile });
 }
 
 /** Rolls the processor to the environment of a synthesized Deployment, as Kubernetes would on a change. */

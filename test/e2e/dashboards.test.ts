@@ -5,17 +5,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TenantsFile } from '../../src';
 import { labelValuesVariables, metricNamesOf, panelQueries, ResolvedPanelQuery, resolveVariables } from '../../src/dashboards/dashboard-queries';
 import { GeneratedDashboard } from '../../src/dashboards/dashboards';
-// @ts-expect-error: a plain ES module script shared with npm run import
-import { MONITORING_IMPORTS, monitoringCrdsDir } from '../../scripts/import-monitoring.mjs';
 // @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
 import { freePorts } from '../../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
-import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
-import { Manifest, ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
-import { ConnectRest, madeUpPassword } from './support/connect';
-import { applyOutputAcls, processorAccess, ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
+import { startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
+import { Manifest, ofKind } from '../support/synth';
+import { ConnectRest } from './support/connect';
+import { processorAccess, ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
-import { containerEnvironment, ensureNamespace, kubectlOk, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
+import { applyMonitoringCrds, deploy, startSynthesizedWorker } from './support/deploy';
+import { containerEnvironment, ensureNamespace, kubectlOk, serviceAccountCredentials } from './support/kubernetes';
+import { createPostgresTenant } from './support/tenant-database';
 import { processorTarget, PrometheusServer, scrapeConfigs, startPrometheus, stopPrometheus, strimziConnectTarget } from './support/prometheus';
 
 /**
@@ -61,17 +61,12 @@ function tenantsFile(): TenantsFile {
 }
 
 function createTenantDatabase(id: string): void {
-  const db = id.replace(/-/g, '_');
-  const password = madeUpPassword();
-  postgres.psql(`CREATE USER ${db}_cdc WITH LOGIN REPLICATION PASSWORD '${password}'`);
-  postgres.psql(`CREATE DATABASE ${db} OWNER ${db}_cdc`);
-  postgres.psql(`SET ROLE ${db}_cdc;
+  createPostgresTenant(postgres, namespace, id, `
     CREATE TABLE public.orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL);
     CREATE TABLE public.customers (id int PRIMARY KEY, name text NOT NULL);
     INSERT INTO public.orders SELECT i, i * 1.5 FROM generate_series(1, 50) i;
     INSERT INTO public.customers SELECT i, 'customer ' || i FROM generate_series(1, 20) i;
-    CREATE TABLE public.debezium_signal (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048));`, db);
-  putSecret(namespace, `${id}-db`, { username: `${db}_cdc`, password });
+    CREATE TABLE public.debezium_signal (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048));`);
 }
 
 /** What Grafana would put in for the variables when an operator looks at `tenant`. */
@@ -85,25 +80,17 @@ beforeAll(async () => {
   ensureNamespace(namespace);
   access = testKafkaAccess(namespace, run, { publicCa: true });
   for (const id of [north, south, idle]) createTenantDatabase(id);
-  for (const file of Object.values<string>(MONITORING_IMPORTS)) kubectlOk(['apply', '--server-side', '-f', path.join(monitoringCrdsDir(), file)]);
-  kubectlOk(['wait', '--for=condition=Established', 'crd/podmonitors.monitoring.coreos.com', 'crd/servicemonitors.monitoring.coreos.com',
-    'crd/prometheusrules.monitoring.coreos.com', '--timeout=120s']);
+  applyMonitoringCrds();
   // the whole output, dashboards' ConfigMaps included, as Argo CD would apply it
-  const applied = serverSideApply(synthPlatformYaml(tenantsFile()));
-  if (applied.status !== 0) throw new Error(`applying the synthesized objects failed:\n${applied.stderr}`);
-  objects = synthPlatform(tenantsFile());
+  objects = await deploy(tenantsFile());
   dashboards = ofKind(objects, 'ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1').map((c) => {
     const [fileName, json] = Object.entries<string>(c.data)[0];
     return { fileName, model: JSON.parse(json) };
   });
-  await applyOutputAcls(objects);
 
   const serviceAccount = serviceAccountCredentials(namespace, `${connectName}-connect`, path.join(work, 'serviceaccount'));
   connectDir = path.join(work, 'connect');
-  const { server, caFile, kubectl, kubeconfig } = testCluster();
-  const metricsConfig = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name === `${connectName}-metrics`)!.data['metrics-config.yml'];
-  const worker = await startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: port + 1, dir: connectDir,
-    kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile, kubectl, kubeconfig }, metrics: { port: port + 2, config: metricsConfig },
+  const worker = await startSynthesizedWorker(objects, { restPort: port + 1, dir: connectDir, tokenFile: serviceAccount.tokenFile, metricsPort: port + 2,
     jvmOptions: access.workerJvmOptions });
   connect = new ConnectRest(worker.url);
   for (const connector of ofKind(objects, 'KafkaConnector')) await connect.apply(connector);

@@ -6,13 +6,15 @@ import type { TenantsFile } from '../../src';
 // @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
 import { freePorts } from '../../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
-import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
+import { startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
 import type { Manifest } from '../support/synth';
-import { ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
-import { ConnectRest, madeUpPassword } from './support/connect';
-import { applyOutputAcls, consumeAll, unique, waitFor, withAdmin } from './support/kafka';
+import { ofKind } from '../support/synth';
+import { ConnectRest } from './support/connect';
+import { consumeAll, unique, waitFor, withAdmin } from './support/kafka';
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
-import { ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
+import { deploy, startSynthesizedWorker } from './support/deploy';
+import { ensureNamespace, serviceAccountCredentials } from './support/kubernetes';
+import { createPostgresTenant } from './support/tenant-database';
 
 /**
  * Issue 15, item 7, on the real plugin: a Connect cluster on Debezium 3.5.0.Final (whose PostgreSQL connector
@@ -49,22 +51,11 @@ beforeAll(async () => {
   postgres = await startPostgres({ port, dir: path.join(work, 'postgres') });
   ensureNamespace(namespace);
   access = testKafkaAccess(namespace, run);
-  const db = tenant.replace(/-/g, '_');
-  const password = madeUpPassword();
-  postgres.psql(`CREATE USER ${db}_cdc WITH LOGIN REPLICATION PASSWORD '${password}'`);
-  postgres.psql(`CREATE DATABASE ${db} OWNER ${db}_cdc`);
-  postgres.psql(`SET ROLE ${db}_cdc; CREATE TABLE public.orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL); INSERT INTO public.orders VALUES (1, 10.50);`, db);
-  putSecret(namespace, `${tenant}-db`, { username: `${db}_cdc`, password });
-  const file = tenantsFile();
-  const applied = serverSideApply(synthPlatformYaml(file));
-  if (applied.status !== 0) throw new Error(`applying the synthesized objects failed:\n${applied.stderr}`);
-  objects = synthPlatform(file);
-  await applyOutputAcls(objects);
+  createPostgresTenant(postgres, namespace, tenant, 'CREATE TABLE public.orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL); INSERT INTO public.orders VALUES (1, 10.50);');
+  objects = await deploy(tenantsFile());
   const serviceAccount = serviceAccountCredentials(namespace, `${connectName}-connect`, path.join(work, 'serviceaccount'));
-  const { server, caFile, kubectl, kubeconfig } = testCluster();
   connectDir = path.join(work, 'connect');
-  connect = new ConnectRest((await startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: port + 1, dir: connectDir,
-    kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile, kubectl, kubeconfig } })).url);
+  connect = new ConnectRest((await startSynthesizedWorker(objects, { restPort: port + 1, dir: connectDir, tokenFile: serviceAccount.tokenFile })).url);
   for (const connector of ofKind(objects, 'KafkaConnector')) await connect.apply(connector);
   await waitFor(`${tenant} running`, async () => (await connect.status(tenant))?.tasks?.[0]?.state === 'RUNNING', 120_000, 500);
 }, 600_000);

@@ -7,17 +7,18 @@ import { kafkaAclsOf, processorAcls } from '../../src/acls/kafka-acls';
 // @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
 import { freePorts } from '../../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
-import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
+import { startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and the benchmarks
 import { addKafkaUser } from '../../scripts/kafka-security.mjs';
-import type { Manifest } from '../support/synth';
-import { ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
+import { ofKind, synthPlatform } from '../support/synth';
 import { ConnectRest, madeUpPassword } from './support/connect';
 import {
   applyOutputAcls, clientAs, committed, consumeAll, createTopics, endOffsets, grantAcls, kafkaInfo, KafkaUser, processorFleet, readCommitted, unique, waitFor,
 } from './support/kafka';
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
-import { containerEnvironment, ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
+import { deploy, startSynthesizedWorker } from './support/deploy';
+import { containerEnvironment, ensureNamespace, putSecret, serviceAccountCredentials } from './support/kubernetes';
+import { createPostgresTenant } from './support/tenant-database';
 
 /**
  * The ACLs tenant-cdc emits on the real authorizer (StandardAuthorizer, nothing allowed without an ACL):
@@ -48,18 +49,7 @@ function tenantsFile(tenants: string[]): TenantsFile {
 }
 
 function createTenantDatabase(id: string): void {
-  const db = id.replace(/-/g, '_');
-  const password = madeUpPassword();
-  postgres.psql(`CREATE USER ${db}_cdc WITH LOGIN REPLICATION PASSWORD '${password}'`);
-  postgres.psql(`CREATE DATABASE ${db} OWNER ${db}_cdc`);
-  postgres.psql(`SET ROLE ${db}_cdc; CREATE TABLE public.orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL); INSERT INTO public.orders VALUES (1, 10.50);`, db);
-  putSecret(namespace, `${id}-db`, { username: `${db}_cdc`, password });
-}
-
-function deployObjects(file: TenantsFile): Manifest[] {
-  const applied = serverSideApply(synthPlatformYaml(file));
-  if (applied.status !== 0) throw new Error(`applying the synthesized objects failed:\n${applied.stderr}`);
-  return synthPlatform(file);
+  createPostgresTenant(postgres, namespace, id, 'CREATE TABLE public.orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL); INSERT INTO public.orders VALUES (1, 10.50);');
 }
 
 beforeAll(async () => {
@@ -69,15 +59,12 @@ beforeAll(async () => {
   ensureNamespace(namespace);
   access = testKafkaAccess(namespace, run);
   createTenantDatabase(tenant);
-  const objects = deployObjects(tenantsFile([tenant]));
-  await applyOutputAcls(objects);
+  const objects = await deploy(tenantsFile([tenant]));
   // the final topic exists, as the processor (or its administrator) creates it
   await createTopics([{ topic: `${run}.events`, partitions: 1 }, { topic: `${run}.events.dlq` }]);
   const serviceAccount = serviceAccountCredentials(namespace, `${run}-connect-connect`, path.join(work, 'serviceaccount'));
-  const { server, caFile, kubectl, kubeconfig } = testCluster();
   connectDir = path.join(work, 'connect');
-  connect = new ConnectRest((await startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort, dir: connectDir,
-    kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile, kubectl, kubeconfig } })).url);
+  connect = new ConnectRest((await startSynthesizedWorker(objects, { restPort, dir: connectDir, tokenFile: serviceAccount.tokenFile })).url);
   for (const connector of ofKind(objects, 'KafkaConnector')) await connect.apply(connector);
   await waitFor(`${tenant} running`, async () => (await connect.status(tenant))?.tasks?.[0]?.state === 'RUNNING', 120_000, 500);
   await waitFor(`${tenant}'s snapshot in Kafka`, async () => (await consumeAll(`${tenant}.public.orders`, { idleMs: 1000, timeoutMs: 10_000 }).catch(() => [])).length > 0, 120_000, 1000);
@@ -311,7 +298,7 @@ describe('what Connect shows when Kafka refuses it', () => {
     const late = `${run}-late`;
     createTenantDatabase(late);
     // the objects are synced, but the plan's new ACL lines were not applied
-    const objects = deployObjects(tenantsFile([tenant, late]));
+    const objects = await deploy(tenantsFile([tenant, late]), { acls: false });
     await connect.apply(ofKind(objects, 'KafkaConnector').find((c) => c.metadata.name === late)!);
     await waitFor(`${late} failed`, async () => (await connect.status(late))?.tasks?.[0]?.state === 'FAILED', 180_000, 1000);
     const status = await connect.status(late);
@@ -332,12 +319,10 @@ describe('what Connect shows when Kafka refuses it', () => {
     const wrongSecret = `${run}-kafka-connect-wrong`;
     putSecret(namespace, wrongSecret, { password: madeUpPassword() });
     const broken = { ...file, connect: { ...file.connect!, name: `${run}-broken` }, kafka: { ...file.kafka, auth: { ...file.kafka.auth!, passwordSecret: { name: wrongSecret, key: 'password' } } } };
-    const objects = deployObjects(broken);
+    const objects = await deploy(broken, { acls: false });
     const serviceAccount = serviceAccountCredentials(namespace, `${run}-broken-connect`, path.join(work, 'serviceaccount-broken'));
-    const { server, caFile, kubectl, kubeconfig } = testCluster();
     const dir = path.join(work, 'connect-broken');
-    const started = startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: await freePorts(1), dir,
-      kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile, kubectl, kubeconfig } });
+    const started = startSynthesizedWorker(objects, { restPort: await freePorts(1), dir, tokenFile: serviceAccount.tokenFile });
     await started.catch(() => undefined);
     const pid = Number(fs.readFileSync(path.join(dir, 'worker.pid'), 'utf8'));
     const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };

@@ -9,13 +9,14 @@ import { startMariaDb, stopMariaDb } from '../../scripts/mariadb.mjs';
 // @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
 import { freePorts } from '../../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
-import { startConnect, stopConnect } from '../../scripts/stack.mjs';
+import { stopConnect } from '../../scripts/stack.mjs';
 import type { Manifest } from '../support/synth';
-import { ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
+import { ofKind, synthPlatform } from '../support/synth';
 import { ConnectRest, madeUpPassword } from './support/connect';
-import { applyOutputAcls, consumeAll, ProcessorProcess, unique, waitFor, withAdmin } from './support/kafka';
+import { consumeAll, ProcessorProcess, unique, waitFor, withAdmin } from './support/kafka';
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
-import { containerEnvironment, ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
+import { deploy, startSynthesizedWorker } from './support/deploy';
+import { containerEnvironment, ensureNamespace, putSecret, serviceAccountCredentials } from './support/kubernetes';
 
 /**
  * MariaDB tenants end to end on the real programs: Debian's MariaDB, the Debezium MariaDB plugin the
@@ -83,11 +84,8 @@ function createTenantDatabase(id: string): void {
   putSecret(namespace, `${id}-db`, { username: user, password });
 }
 
-function startWorker(objects: Manifest[]): Promise<{ url: string; metricsUrl: string }> {
-  const { server, caFile, kubectl, kubeconfig } = testCluster();
-  const metricsConfig = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name === `${connectName}-metrics`)!.data['metrics-config.yml'];
-  return startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: connectPort, dir: connectDir,
-    kubernetes: { server, caFile, tokenFile, kubectl, kubeconfig }, metrics: { port: metricsPort, config: metricsConfig }, jvmOptions: access.workerJvmOptions });
+function startWorker(objects: Manifest[]): Promise<{ url: string }> {
+  return startSynthesizedWorker(objects, { restPort: connectPort, dir: connectDir, tokenFile, metricsPort, jvmOptions: access.workerJvmOptions });
 }
 
 /** Events on the final topic, parsed, with their Kafka key and headers. */
@@ -113,13 +111,11 @@ beforeAll(async () => {
   ensureNamespace(namespace);
   access = testKafkaAccess(namespace, run, { publicCa: true });
   for (const id of tenants) createTenantDatabase(id);
-  const applied = serverSideApply(synthPlatformYaml(tenantsFile()));
-  if (applied.status !== 0) throw new Error(`applying the synthesized objects failed:\n${applied.stderr}`);
-  await applyOutputAcls(synthPlatform(tenantsFile()));
+  const objects = await deploy(tenantsFile());
   // the ServiceAccount Strimzi creates for the Connect pods, and the token the kubelet would mount
   tokenFile = serviceAccountCredentials(namespace, `${connectName}-connect`, path.join(work, 'serviceaccount')).tokenFile;
   connectDir = path.join(work, 'connect');
-  connect = new ConnectRest((await startWorker(synthPlatform(tenantsFile()))).url);
+  connect = new ConnectRest((await startWorker(objects)).url);
 }, 600_000);
 
 afterAll(async () => {
@@ -324,10 +320,7 @@ describe('MariaDB tenants on a real Kafka Connect worker with Debezium\'s MariaD
       CREATE TABLE refunds (id INT PRIMARY KEY, amount DECIMAL(10,2) NOT NULL);
       INSERT INTO refunds SELECT seq, seq % 100 + 0.5 FROM seq_1_to_3000;
       GRANT INSERT, DELETE ON ${db}.debezium_signal TO '${user}'@'127.0.0.1';`, db);
-    const objects = synthPlatform(tenantsFile([`${db}.refunds`]));
-    const applied = serverSideApply(synthPlatformYaml(tenantsFile([`${db}.refunds`])));
-    if (applied.status !== 0) throw new Error(applied.stderr);
-    await applyOutputAcls(objects);
+    const objects = await deploy(tenantsFile([`${db}.refunds`]));
     await connect.reconcile(ofKind(objects, 'KafkaConnector'));
     const env = containerEnvironment(ofKind(objects, 'Deployment')[0], path.join(work, 'processor-pod'));
     const startProcessor = async () => {

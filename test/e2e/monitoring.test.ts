@@ -5,19 +5,19 @@ import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import type { TenantsFile } from '../../src';
-// @ts-expect-error: a plain ES module script shared with npm run import
-import { MONITORING_IMPORTS, monitoringCrdsDir } from '../../scripts/import-monitoring.mjs';
 // @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
 import { freePorts } from '../../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
-import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
+import { startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
 // @ts-expect-error: a plain ES module script shared with the tests and benchmarks
 import { promtoolPath } from '../../scripts/tools.mjs';
-import { Manifest, ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
+import { Manifest, ofKind, synthPlatform } from '../support/synth';
 import { ConnectRest, madeUpPassword } from './support/connect';
-import { applyOutputAcls, consumeAll, createTopics, ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
+import { consumeAll, createTopics, ProcessorProcess, produce, sleep, unique, waitFor } from './support/kafka';
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
-import { containerEnvironment, ensureNamespace, kubectl, kubectlOk, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
+import { applyMonitoringCrds, deploy, startSynthesizedWorker } from './support/deploy';
+import { containerEnvironment, ensureNamespace, kubectl, kubectlOk, serviceAccountCredentials } from './support/kubernetes';
+import { createPostgresTenant } from './support/tenant-database';
 
 /**
  * The alerts against what the real programs expose: a Connect worker running the Prometheus JMX exporter
@@ -70,15 +70,10 @@ function tenantsFile(addedTable?: string): TenantsFile {
 }
 
 function createTenantDatabase(id: string): void {
-  const db = id.replace(/-/g, '_');
-  const password = madeUpPassword();
-  postgres.psql(`CREATE USER ${db}_cdc WITH LOGIN REPLICATION PASSWORD '${password}'`);
-  postgres.psql(`CREATE DATABASE ${db} OWNER ${db}_cdc`);
   // the signal table is a prerequisite of every tenant (docs/tenants-file.md: The signal table): Debezium writes its snapshot watermarks there
-  postgres.psql(`SET ROLE ${db}_cdc; CREATE TABLE public.orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL);
+  createPostgresTenant(postgres, namespace, id, `CREATE TABLE public.orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL);
     INSERT INTO public.orders VALUES (1, 10.50), (2, 20.25);
-    CREATE TABLE public.debezium_signal (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048));`, db);
-  putSecret(namespace, `${id}-db`, { username: `${db}_cdc`, password });
+    CREATE TABLE public.debezium_signal (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048));`);
 }
 
 beforeAll(async () => {
@@ -88,21 +83,11 @@ beforeAll(async () => {
   // Confluent Cloud's way: SASL over TLS with no CA named (trustedCertificates: []); the test CA stands in for a public one
   access = testKafkaAccess(namespace, run, { publicCa: true });
   for (const id of [healthy, broken]) createTenantDatabase(id);
-  // the prometheus-operator CRDs the imports were generated from, as a cluster with the operator has them
-  for (const file of Object.values<string>(MONITORING_IMPORTS)) kubectlOk(['apply', '--server-side', '-f', path.join(monitoringCrdsDir(), file)]);
-  kubectlOk(['wait', '--for=condition=Established', 'crd/prometheusrules.monitoring.coreos.com', 'crd/podmonitors.monitoring.coreos.com',
-    'crd/servicemonitors.monitoring.coreos.com', '--timeout=120s']);
-  const applied = serverSideApply(synthPlatformYaml(tenantsFile()));
-  if (applied.status !== 0) throw new Error(`applying the synthesized objects failed:\n${applied.stderr}`);
-
-  const objects = synthPlatform(tenantsFile());
-  await applyOutputAcls(objects);
+  applyMonitoringCrds();
+  const objects = await deploy(tenantsFile());
   const serviceAccount = serviceAccountCredentials(namespace, `${connectName}-connect`, path.join(work, 'serviceaccount'));
   connectDir = path.join(work, 'connect');
-  const { server, caFile, kubectl, kubeconfig } = testCluster();
-  const metricsConfig = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name === `${connectName}-metrics`)!.data['metrics-config.yml'];
-  const worker = await startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: port + 1, dir: connectDir,
-    kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile, kubectl, kubeconfig }, metrics: { port: port + 2, config: metricsConfig },
+  const worker = await startSynthesizedWorker(objects, { restPort: port + 1, dir: connectDir, tokenFile: serviceAccount.tokenFile, metricsPort: port + 2,
     jvmOptions: access.workerJvmOptions });
   connect = new ConnectRest(worker.url);
   connectMetrics = worker.metricsUrl;

@@ -6,13 +6,15 @@ import type { TenantsFile } from '../../src';
 // @ts-expect-error: a plain ES module script shared with the tests, the benchmarks and the demo
 import { freePorts } from '../../scripts/ports.mjs';
 // @ts-expect-error: a plain ES module script shared with the demo and CI
-import { startConnect, startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
+import { startPostgres, stopConnect, stopPostgres } from '../../scripts/stack.mjs';
 import type { Manifest } from '../support/synth';
-import { ofKind, synthPlatform, synthPlatformYaml } from '../support/synth';
-import { ConnectRest, madeUpPassword } from './support/connect';
-import { applyOutputAcls, consumeAll, kafka, ProcessorProcess, sleep, unique, waitFor } from './support/kafka';
+import { ofKind, synthPlatform } from '../support/synth';
+import { ConnectRest } from './support/connect';
+import { consumeAll, kafka, ProcessorProcess, sleep, unique, waitFor } from './support/kafka';
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
-import { containerEnvironment, ensureNamespace, putSecret, serverSideApply, serviceAccountCredentials, testCluster } from './support/kubernetes';
+import { deploy, startSynthesizedWorker } from './support/deploy';
+import { containerEnvironment, ensureNamespace, serviceAccountCredentials } from './support/kubernetes';
+import { createPostgresTenant } from './support/tenant-database';
 
 /**
  * A table added to a running PostgreSQL tenant arrives with its history: the generated connector, on a real
@@ -47,18 +49,8 @@ function tenantsFile(tables: string[]): TenantsFile {
   };
 }
 
-async function deploy(file: TenantsFile): Promise<Manifest[]> {
-  const result = serverSideApply(synthPlatformYaml(file));
-  if (result.status !== 0) throw new Error(`applying the synthesized objects failed:\n${result.stderr}`);
-  const objects = synthPlatform(file);
-  await applyOutputAcls(objects);
-  return objects;
-}
-
 function startWorker(objects: Manifest[]): Promise<{ url: string }> {
-  const { server, caFile, kubectl, kubeconfig } = testCluster();
-  return startConnect({ kafkaConnect: ofKind(objects, 'KafkaConnect')[0], restPort: connectPort, dir: connectDir,
-    kubernetes: { server, caFile, tokenFile: serviceAccount.tokenFile, kubectl, kubeconfig } });
+  return startSynthesizedWorker(objects, { restPort: connectPort, dir: connectDir, tokenFile: serviceAccount.tokenFile });
 }
 
 /** The processor with the environment of the synthesized Deployment; only ports and intervals shortened. */
@@ -84,18 +76,13 @@ beforeAll(async () => {
   postgres = await startPostgres({ port, dir: path.join(work, 'postgres') });
   ensureNamespace(namespace);
   access = testKafkaAccess(namespace, run);
-  const user = `${db}_cdc`;
-  const password = madeUpPassword();
-  postgres.psql(`CREATE USER ${user} WITH LOGIN REPLICATION PASSWORD '${password}'`);
-  postgres.psql(`CREATE DATABASE ${db} OWNER ${user}`);
   // the prerequisite (docs/tenants-file.md: The signal table): the signal table Debezium writes its watermarks to
-  postgres.psql(`SET ROLE ${user};
+  createPostgresTenant(postgres, namespace, tenant, `
     CREATE TABLE public.debezium_signal (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048));
     CREATE TABLE public.orders (id int PRIMARY KEY, total numeric(10,2) NOT NULL);
     CREATE TABLE public.refunds (id int PRIMARY KEY, amount numeric(10,2) NOT NULL, note text NOT NULL);
     INSERT INTO public.orders VALUES (1, 10.50), (2, 20.25);
-    INSERT INTO public.refunds SELECT i, i % 1000 + 0.25, 'before capture' FROM generate_series(1, ${REFUND_ROWS}) AS i;`, db);
-  putSecret(namespace, `${tenant}-db`, { username: user, password });
+    INSERT INTO public.refunds SELECT i, i % 1000 + 0.25, 'before capture' FROM generate_series(1, ${REFUND_ROWS}) AS i;`);
   const objects = await deploy(tenantsFile(['public.orders']));
   serviceAccount = serviceAccountCredentials(namespace, `${connectName}-connect`, path.join(work, 'serviceaccount'));
   connectDir = path.join(work, 'connect');

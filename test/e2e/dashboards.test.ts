@@ -204,4 +204,15 @@ describe('the dashboards against a real Prometheus scraping the real stack', () 
     // the other tenant's counter is there from its first batch, at 0
     expect((await prometheus.query(southDeadLetters.expr.replace(`[${RATE_INTERVAL}]`, '[10m]'))).map((r) => Number(r.value![1]))).toEqual([0]);
   });
+
+  test('a tenant whose snapshot completed has no table left to snapshot, though Debezium still counts its signal table as remaining', async () => {
+    const tenantView = dashboards.find((d) => d.model.uid === 'tenant-cdc-tenant')!.model;
+    const [remaining, tables] = panelQueries(tenantView, variableValues(north)).filter((q) => q.panelTitle === 'Tables left to snapshot');
+    const valueOf = async (expr: string) => (await prometheus.query(expr)).map((r) => Number(r.value![1]));
+    expect(await valueOf(remaining.expr)).toEqual([0]);
+    // orders, customers and the signal table, which Debezium 3.6.1 lists but never reads nor marks done, so its
+    // own count stays at 1: when a release marks it done, the last line fails and the panel can show that count as it is
+    expect(await valueOf(tables.expr)).toEqual([3]);
+    expect(await valueOf(`debezium_metrics_remainingtablecount{namespace="${namespace}", tenant="${north}", context="snapshot"}`)).toEqual([1]);
+  });
 });

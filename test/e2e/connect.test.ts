@@ -15,7 +15,7 @@ import { consumeAll, ProcessorProcess, sleep, unique, waitFor, withAdmin } from 
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
 import { deploy, startSynthesizedWorker } from './support/deploy';
 import { containerEnvironment, ensureNamespace, putSecret, serviceAccountCredentials } from './support/kubernetes';
-import { createPostgresTenant } from './support/tenant-database';
+import { createPostgresTenant, databaseOf } from './support/tenant-database';
 
 /**
  * What tenant-cdc generates, run unchanged on a real Kafka Connect worker with the real Debezium plugins
@@ -46,7 +46,7 @@ function tenantsFile(tenantIds: string[], extra: Partial<TenantsFile> = {}): Ten
     // heartbeats every second, so the shared heartbeat topic shows up within the test
     defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: postgres.port }, tables: ['public.orders', 'public.customers'], heartbeatIntervalMs: 1000 },
     tenants: tenantIds.map((id) => ({
-      id, database: { name: id.replace(/-/g, '_') }, credentials: { secret: `${id}-db` },
+      id, database: { name: databaseOf(id) }, credentials: { secret: `${id}-db` },
       // one tenant asks for more partitions than the default 1, to see Connect create them
       ...(id.endsWith('-gamma') && { topicPartitions: 3 }),
     })),
@@ -179,7 +179,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
     const sink = await rollProcessor(objects);
 
     for (const id of pgTenants) {
-      const db = id.replace(/-/g, '_');
+      const db = databaseOf(id);
       postgres.psql(`INSERT INTO public.orders VALUES (3, 'c3', 30.00);
         UPDATE public.orders SET total = 11.75 WHERE id = 1;
         UPDATE public.orders SET total = 12.00 WHERE id = 1;
@@ -200,7 +200,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
       expect(ops('customers', 3)).toEqual(['create']);
       const last = mine.filter((e) => e.table === 'orders' && e.key.id === 1).pop();
       expect(last.after).toEqual({ id: 1, customer: 'c1', total: '12.00' });
-      expect(last).toMatchObject({ database: id.replace(/-/g, '_'), schema: 'public', source: { connector: 'postgresql', snapshot: false } });
+      expect(last).toMatchObject({ database: databaseOf(id), schema: 'public', source: { connector: 'postgresql', snapshot: false } });
       expect(last.headers).toEqual({ 'cdc-tenant': id, 'cdc-table': 'public.orders', 'cdc-op': 'update' });
       expect(last.kafkaKey).toBe(`${id}:public.orders:{"id":1}`);
     }
@@ -228,7 +228,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
     createTenantDatabase(rogue);
     // a Secret with valid credentials, but not the tenant's: no Role names it
     const ungranted = `${run}-ungranted`;
-    putSecret(namespace, ungranted, { username: `${rogue.replace(/-/g, '_')}_cdc`, password: madeUpPassword() });
+    putSecret(namespace, ungranted, { username: `${databaseOf(rogue)}_cdc`, password: madeUpPassword() });
     const file = tenantsFile([...pgTenants, rogue]);
     const connector = ofKind(await deploy(file), 'KafkaConnector').find((c) => c.metadata.name === rogue)!;
     const config = Object.fromEntries(Object.entries(connectorConfig(connector)).map(([k, v]) => [k, v.replace(`${namespace}/${rogue}-db:`, `${namespace}/${ungranted}:`)]));
@@ -245,7 +245,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
     expect(log).toMatch(new RegExp(`/secrets/${ungranted}\\. Message: .*code=403`));
 
     // the others keep streaming
-    for (const id of pgTenants) postgres.psql(`INSERT INTO public.orders VALUES (50, 'during the rogue', 5.00)`, id.replace(/-/g, '_'));
+    for (const id of pgTenants) postgres.psql(`INSERT INTO public.orders VALUES (50, 'during the rogue', 5.00)`, databaseOf(id));
     await waitFor('the other tenants\' changes', async () => {
       const events = await finalEvents(`${run}.events`, { idleMs: 3000 });
       return pgTenants.every((id) => events.some((e) => e.tenant === id && e.key.id === 50));
@@ -257,7 +257,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
     const [alpha, beta, gamma] = pgTenants;
     const delta = `${run}-delta`;
     const sink = `${run}.events`;
-    const insertOrder = (id: string, orderId: number) => postgres.psql(`INSERT INTO public.orders VALUES (${orderId}, 'lifecycle', 1.00)`, id.replace(/-/g, '_'));
+    const insertOrder = (id: string, orderId: number) => postgres.psql(`INSERT INTO public.orders VALUES (${orderId}, 'lifecycle', 1.00)`, databaseOf(id));
     const arrived = async (id: string, orderId: number, timeoutMs: number) => {
       const events = await finalEvents(sink, { idleMs: Math.min(timeoutMs, 4000), timeoutMs });
       return events.some((e) => e.tenant === id && e.table === 'orders' && e.key.id === orderId);
@@ -319,11 +319,11 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
       // which backend serves each tenant's replication slot, and since when
       const slotBackends = () => new Map(postgres.psql(`SELECT s.slot_name, a.pid || '@' || a.backend_start FROM pg_replication_slots s
         JOIN pg_stat_activity a ON a.pid = s.active_pid`).trim().split('\n').map((line) => line.split('|') as [string, string]));
-      const slotOf = (id: string) => `dbz_${id.replace(/-/g, '_')}`;
+      const slotOf = (id: string) => `dbz_${databaseOf(id)}`;
       await waitFor('every slot in use', () => [alpha, beta, delta].every((id) => slotBackends().has(slotOf(id))), 60_000, 500);
       const before = slotBackends();
 
-      const user = `${beta.replace(/-/g, '_')}_cdc`;
+      const user = `${databaseOf(beta)}_cdc`;
       const rotated = madeUpPassword();
       postgres.psql(`ALTER USER ${user} PASSWORD '${rotated}'`);
       putSecret(namespace, `${beta}-db`, { username: user, password: rotated });
@@ -350,7 +350,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
     test('column rules: an excluded column never reaches Kafka; hashed, asterisk and truncated columns arrive as declared', async () => {
       const pii = `${run}-pii`;
       createTenantDatabase(pii);
-      const db = pii.replace(/-/g, '_');
+      const db = databaseOf(pii);
       postgres.psql(`SET ROLE ${db}_cdc;
         ALTER TABLE public.customers ADD COLUMN email text, ADD COLUMN ssn text, ADD COLUMN phone text, ADD COLUMN notes text;
         UPDATE public.customers SET email = 'ann@example.com', ssn = '078-05-1120', phone = '+41 44 555 0101', notes = 'prefers mornings' WHERE id = 1;
@@ -396,7 +396,7 @@ describe('generated connectors on a real Kafka Connect worker with Debezium 3.6.
     test('masks Debezium did not apply (citext, a number) never reach the final topic in clear: the processor applies Debezium\'s own', async () => {
       const masked = `${run}-masked`;
       createTenantDatabase(masked);
-      const db = masked.replace(/-/g, '_');
+      const db = databaseOf(masked);
       postgres.psql('CREATE EXTENSION IF NOT EXISTS citext', db);
       postgres.psql(`SET ROLE ${db}_cdc;
         CREATE DOMAIN public.email_address AS text CHECK (VALUE LIKE '%@%');

@@ -15,7 +15,7 @@ import { processorAccess, ProcessorProcess, produce, sleep, unique, waitFor } fr
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
 import { applyMonitoringCrds, deploy, startSynthesizedWorker } from './support/deploy';
 import { containerEnvironment, ensureNamespace, kubectlOk, serviceAccountCredentials } from './support/kubernetes';
-import { createPostgresTenant } from './support/tenant-database';
+import { createPostgresTenant, databaseOf } from './support/tenant-database';
 import { processorTarget, PrometheusServer, scrapeConfigs, startPrometheus, stopPrometheus, strimziConnectTarget } from './support/prometheus';
 
 /**
@@ -54,7 +54,7 @@ function tenantsFile(): TenantsFile {
     processor: { outputTopic: `${run}.events`, kafkaAuth: access.processorAuth },
     defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: postgres.port }, tables: ['public.orders', 'public.customers'], heartbeatIntervalMs: 1000 },
     tenants: [north, south, idle].map((id) => ({
-      id, database: { name: id.replace(/-/g, '_') }, credentials: { secret: `${id}-db` }, ...(id === idle && { state: 'paused' as const }),
+      id, database: { name: databaseOf(id) }, credentials: { secret: `${id}-db` }, ...(id === idle && { state: 'paused' as const }),
     })),
     monitoring: { labels: { release: 'prometheus' }, dashboards: {} },
   };
@@ -118,7 +118,7 @@ beforeAll(async () => {
   // a minute of inserts, updates and deletes in both tables of both running tenants, and one record the processor cannot read
   for (let second = 0; second < 60; second++) {
     for (const id of [north, south]) {
-      const db = id.replace(/-/g, '_');
+      const db = databaseOf(id);
       // a delete's tombstone is a record the processor skips on purpose
       postgres.psql(`INSERT INTO public.orders VALUES (${100 + second}, ${second}.25); UPDATE public.customers SET name = 'renamed ${second}' WHERE id = ${1 + (second % 20)};`
         + (second % 5 === 4 ? ` DELETE FROM public.orders WHERE id = ${99 + second};` : ''), db);

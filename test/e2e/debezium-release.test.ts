@@ -14,7 +14,7 @@ import { consumeAll, unique, waitFor, withAdmin } from './support/kafka';
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
 import { deploy, startSynthesizedWorker } from './support/deploy';
 import { ensureNamespace, serviceAccountCredentials } from './support/kubernetes';
-import { createPostgresTenant } from './support/tenant-database';
+import { createPostgresTenant, databaseOf } from './support/tenant-database';
 
 /**
  * Issue 15, item 7, on the real plugin: a Connect cluster on Debezium 3.5.0.Final (whose PostgreSQL connector
@@ -42,7 +42,7 @@ function tenantsFile(): TenantsFile {
     processor: { outputTopic: `${run}.events`, kafkaAuth: access.processorAuth },
     // heartbeats every second, so the heartbeat topic shows up within the test
     defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: postgres.port }, tables: ['public.orders'], heartbeatIntervalMs: 1000 },
-    tenants: [{ id: tenant, database: { name: tenant.replace(/-/g, '_') }, credentials: { secret: `${tenant}-db` } }],
+    tenants: [{ id: tenant, database: { name: databaseOf(tenant) }, credentials: { secret: `${tenant}-db` } }],
   };
 }
 

@@ -18,7 +18,7 @@ import {
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
 import { deploy, startSynthesizedWorker } from './support/deploy';
 import { containerEnvironment, ensureNamespace, putSecret, serviceAccountCredentials } from './support/kubernetes';
-import { createPostgresTenant } from './support/tenant-database';
+import { createPostgresTenant, databaseOf } from './support/tenant-database';
 
 /**
  * The ACLs tenant-cdc emits on the real authorizer (StandardAuthorizer, nothing allowed without an ACL):
@@ -44,7 +44,7 @@ function tenantsFile(tenants: string[]): TenantsFile {
     connect: { name: `${run}-connect`, replicas: 1, build: { image: 'registry.example.com/connect-debezium:e2e' } },
     processor: { outputTopic: `${run}.events`, kafkaAuth: access.processorAuth },
     defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: postgres.port }, tables: ['public.orders'], heartbeatIntervalMs: 0 },
-    tenants: tenants.map((id) => ({ id, database: { name: id.replace(/-/g, '_') }, credentials: { secret: `${id}-db` } })),
+    tenants: tenants.map((id) => ({ id, database: { name: databaseOf(id) }, credentials: { secret: `${id}-db` } })),
   };
 }
 
@@ -148,7 +148,7 @@ describe('the processor as its own principal, two replicas', () => {
     const objects = synthPlatform(tenantsFile([tenant]));
     const env = containerEnvironment(ofKind(objects, 'Deployment')[0], path.join(work, 'processor-pod'));
     const insert = (from: number, count: number) => postgres.psql(Array.from({ length: count }, (_, i) => `INSERT INTO public.orders VALUES (${from + i}, ${from + i}.25);`).join(' '),
-      tenant.replace(/-/g, '_'));
+      databaseOf(tenant));
     const idsOf = (values: Array<string | null>) => values.map((v) => JSON.parse(v!)).filter((e) => e.tenant === tenant).map((e) => e.key.id);
 
     for (const [guarantee, from] of [['at-least-once', 1000], ['exactly-once', 2000]] as const) {
@@ -198,7 +198,7 @@ describe('what the processor says when Kafka refuses it', () => {
 
     // the API secret in the Secret is not the one Kafka knows (a typo, or a key rotated on one side only)
     const wrong = madeUpPassword();
-    postgres.psql('INSERT INTO public.orders VALUES (3000, 30.00)', tenant.replace(/-/g, '_'));
+    postgres.psql('INSERT INTO public.orders VALUES (3000, 30.00)', databaseOf(tenant));
     const { processor, readyz, metrics } = await startProcessor({ KAFKA_SASL_PASSWORD: wrong });
     try {
       await waitFor('the refusal in the log', () => processor.output.some((l) => l.includes('refused the processor\'s login')), 60_000);
@@ -234,7 +234,7 @@ describe('what the processor says when Kafka refuses it', () => {
     await grantAcls(access.processorUser.principal, writeOnSink.map((g) => ({ ...g, operations: ['write'] })), { remove: true });
     const { processor, metrics } = await startProcessor();
     await processor.waitStarted();
-    postgres.psql('INSERT INTO public.orders VALUES (4000, 40.00)', tenant.replace(/-/g, '_'));
+    postgres.psql('INSERT INTO public.orders VALUES (4000, 40.00)', databaseOf(tenant));
     await waitFor('the refusal in the log', () => processor.output.some((l) => l.includes('TOPIC_AUTHORIZATION_FAILED')), 60_000);
     const line = processor.output.map((l) => JSON.parse(l)).find((l) => l.message.includes('TOPIC_AUTHORIZATION_FAILED'));
     expect(line.level).toBe('error');
@@ -259,7 +259,7 @@ describe('what the processor says when Kafka refuses it', () => {
       await waitFor('the refusal in the log', () => processor.output.some((l) => l.includes('GROUP_AUTHORIZATION_FAILED') && l.includes(group)), 60_000);
       const line = processor.output.map((l) => JSON.parse(l)).find((l) => l.level === 'error' && l.message.includes(group));
       expect(line.message).toContain(`Add the ACL: ALLOW User:${access.processorUser.username} READ on group ${group}`);
-      postgres.psql('INSERT INTO public.orders VALUES (6000, 60.00)', tenant.replace(/-/g, '_'));
+      postgres.psql('INSERT INTO public.orders VALUES (6000, 60.00)', databaseOf(tenant));
       await waitFor('the change on the final topic', async () => (await consumeAll(sink, { idleMs: 2000 })).slice(before).some((e) => JSON.parse(e.value!).key.id === 6000), 120_000, 1000);
       expect(processor.child.exitCode).toBe(null);
     } finally {
@@ -282,7 +282,7 @@ describe('what the processor says when Kafka refuses it', () => {
       expect(line.message).toContain(`Add the ACL: ALLOW User:${access.processorUser.username} READ on group ${group}`);
       expect(await readyz()).toBe(503);
       expect(processor.child.exitCode).toBe(null);
-      postgres.psql('INSERT INTO public.orders VALUES (5000, 50.00)', tenant.replace(/-/g, '_'));
+      postgres.psql('INSERT INTO public.orders VALUES (5000, 50.00)', databaseOf(tenant));
     } finally {
       await grantAcls(access.processorUser.principal, groupRead);
     }

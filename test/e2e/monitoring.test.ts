@@ -17,7 +17,7 @@ import { consumeAll, createTopics, ProcessorProcess, produce, sleep, unique, wai
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
 import { applyMonitoringCrds, deploy, startSynthesizedWorker } from './support/deploy';
 import { containerEnvironment, ensureNamespace, kubectl, kubectlOk, serviceAccountCredentials } from './support/kubernetes';
-import { createPostgresTenant } from './support/tenant-database';
+import { createPostgresTenant, databaseOf } from './support/tenant-database';
 
 /**
  * The alerts against what the real programs expose: a Connect worker running the Prometheus JMX exporter
@@ -60,7 +60,7 @@ function tenantsFile(addedTable?: string): TenantsFile {
     defaults: { database: { kind: 'postgres', host: '127.0.0.1', port: postgres.port }, tables: ['public.orders'], heartbeatIntervalMs: 1000 },
     tenants: [
       ...[healthy, broken].map((id) => ({
-        id, database: { name: id.replace(/-/g, '_') }, credentials: { secret: `${id}-db` },
+        id, database: { name: databaseOf(id) }, credentials: { secret: `${id}-db` },
         tables: id === healthy ? [orders, ...(addedTable ? [addedTable] : [])] : ['public.orders'],
       })),
       { id: `${run}-acme`, group, database: { name: 'AcmeProd' }, tables: ['dbo.orders'] },
@@ -233,7 +233,7 @@ describe('the alerts against the real Connect worker, JMX exporter and processor
       .some((s) => s.name === 'tenant_cdc_consumer_lag' && s.labels.tenant === healthy), 120_000, 1000);
 
     // the broken tenant's password changes under it: its task restarts and retries its login for ever
-    const db = broken.replace(/-/g, '_');
+    const db = databaseOf(broken);
     postgres.psql(`ALTER USER ${db}_cdc PASSWORD '${madeUpPassword()}'`);
     postgres.psql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${db}_cdc'`);
     expect((await connect.request('POST', `/connectors/${broken}/tasks/0/restart`)).status).toBeLessThan(300);
@@ -244,7 +244,7 @@ describe('the alerts against the real Connect worker, JMX exporter and processor
     await createTopics([{ topic: strayTopic }]);
     // 22 scrapes 3 s apart, replayed below as 22 minutes; the healthy tenant's database changes, and a poison record arrives
     for (let step = 0; step < 22; step++) {
-      if (step === 4) postgres.psql('INSERT INTO public.orders VALUES (3, 30.00)', healthy.replace(/-/g, '_'));
+      if (step === 4) postgres.psql('INSERT INTO public.orders VALUES (3, 30.00)', databaseOf(healthy));
       if (step === 6) await produce(`${healthy}.public.orders`, [{ key: 'poison', value: 'not a change event' }]);
       // a change of a database of the group that no tenant has, as Debezium would write it
       if (step === 9) await produce(strayTopic, [{ key: '{"id":1}', value: JSON.stringify({ before: null, after: { id: 1 }, op: 'c', ts_ms: Date.now(),

@@ -14,7 +14,7 @@ import { consumeAll, kafka, ProcessorProcess, sleep, unique, waitFor } from './s
 import { TestKafkaAccess, testKafkaAccess } from './support/kafka-access';
 import { deploy, startSynthesizedWorker } from './support/deploy';
 import { containerEnvironment, ensureNamespace, serviceAccountCredentials } from './support/kubernetes';
-import { createPostgresTenant } from './support/tenant-database';
+import { createPostgresTenant, databaseOf } from './support/tenant-database';
 
 /**
  * A table added to a running PostgreSQL tenant arrives with its history: the generated connector, on a real
@@ -26,7 +26,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-cdc-snapshots-'));
 const namespace = `cdc-${unique('e2e').slice(4)}`;
 const run = unique('e2e').replace(/-/g, '');
 const tenant = `${run}-snap`;
-const db = tenant.replace(/-/g, '_');
+const db = databaseOf(tenant);
 const sink = `${run}.events`;
 const connectName = `${run}-connect`;
 /** Rows of public.refunds before it is captured: enough chunks (1024 rows each) to restart the worker in the middle. */
